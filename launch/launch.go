@@ -1,0 +1,277 @@
+// Package launch builds and runs a server under test: in its own process
+// group, with bounded output, under resource limits, and it stops every
+// process of that group at the end, reaping each one.
+//
+// The package knows nothing of manifests or specs: it takes an argv, a
+// folder and a port, and reports in plain words what the server did.
+package launch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// TailSize is how many bytes of each of stdout and stderr are kept.
+const TailSize = 8 << 10
+
+// Options describe one start of a server.
+type Options struct {
+	// Name identifies the server in every message.
+	Name string
+	// Dir is the working folder.
+	Dir string
+	// Argv is the command, placeholders already expanded.
+	Argv []string
+	// Env is added to the kit's environment.
+	Env []string
+	// Host and Port are where the server must listen.
+	Host string
+	Port int
+	// ReadyTimeout bounds the wait for the port to listen.
+	ReadyTimeout time.Duration
+	// Source names where Argv came from, e.g. "command in x/echospec.toml".
+	Source string
+}
+
+// Server is a running server under test.
+type Server struct {
+	Name   string
+	Port   int
+	PID    int // the process the kit started; also its process group ID
+	Stdout *Tail
+	Stderr *Tail
+
+	cmd    *exec.Cmd
+	exited chan struct{}
+	once   sync.Once
+	mu     sync.Mutex
+	state  *os.ProcessState
+	werr   error
+}
+
+// Addr is the address clients dial.
+func (s *Server) Addr() string { return net.JoinHostPort("127.0.0.1", strconv.Itoa(s.Port)) }
+
+// Exited is closed when the started process has exited and been reaped.
+func (s *Server) Exited() <-chan struct{} { return s.exited }
+
+// Status describes the started process: "running" or how it ended.
+func (s *Server) Status() string {
+	select {
+	case <-s.exited:
+	default:
+		return "running"
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return describeExit(s.state, s.werr)
+}
+
+// Report is the paragraph a failure message carries about the server: its
+// state and the end of what it printed.
+func (s *Server) Report() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "server %s (pid %d, port %d): %s", s.Name, s.PID, s.Port, s.Status())
+	for _, o := range []struct {
+		name string
+		t    *Tail
+	}{{"stderr", s.Stderr}, {"stdout", s.Stdout}} {
+		if txt := o.t.String(); txt != "" {
+			fmt.Fprintf(&b, "\n  %s (last lines):\n%s", o.name, indent(lastLines(txt, 12), "    | "))
+		}
+	}
+	return b.String()
+}
+
+// Start runs the server and waits until it listens on its port. If it
+// exits first, or does not listen in time, the error says which, with the
+// end of its stderr, and every process it started has been stopped.
+func Start(ctx context.Context, o Options) (*Server, error) {
+	if len(o.Argv) == 0 {
+		return nil, fmt.Errorf("%s: no command to run (%s)", o.Name, o.Source)
+	}
+	if err := supported(); err != nil {
+		return nil, fmt.Errorf("%s: %w", o.Name, err)
+	}
+	prepare()
+	cmd := exec.Command(o.Argv[0], o.Argv[1:]...)
+	cmd.Dir = o.Dir
+	cmd.Env = append(os.Environ(), o.Env...)
+	cmd.Stdin = nil
+	s := &Server{Name: o.Name, Port: o.Port, Stdout: NewTail(TailSize), Stderr: NewTail(TailSize), cmd: cmd, exited: make(chan struct{})}
+	cmd.Stdout, cmd.Stderr = s.Stdout, s.Stderr
+	isolate(cmd)
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("%s: cannot start %q: %v (%s; a relative path is taken from the manifest's folder %s)",
+			o.Name, o.Argv[0], unwrapExec(err), o.Source, o.Dir)
+	}
+	s.PID = cmd.Process.Pid
+	limit(s.PID)
+	go func() {
+		err := cmd.Wait()
+		s.mu.Lock()
+		s.state, s.werr = cmd.ProcessState, err
+		s.mu.Unlock()
+		close(s.exited)
+	}()
+	if err := s.waitListening(ctx, o); err != nil {
+		s.Stop(time.Second)
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Server) waitListening(ctx context.Context, o Options) error {
+	deadline := time.NewTimer(o.ReadyTimeout)
+	defer deadline.Stop()
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		if listening(s.PID, o.Host, o.Port) {
+			return nil
+		}
+		select {
+		case <-s.exited:
+			return fmt.Errorf("%s: the server %s before listening on port %d%s", o.Name, s.Status(), o.Port, s.tailHint())
+		case <-deadline.C:
+			return fmt.Errorf("%s: the server did not listen on port %d within %v (it is %s); check that it binds the port given as {port} or $PORT (or the manifest's port = N)%s",
+				o.Name, o.Port, o.ReadyTimeout, s.Status(), s.tailHint())
+		case <-ctx.Done():
+			return fmt.Errorf("%s: interrupted while waiting for the server to listen: %w", o.Name, ctx.Err())
+		case <-tick.C:
+		}
+	}
+}
+
+func (s *Server) tailHint() string {
+	if txt := s.Stderr.String(); txt != "" {
+		return "; its stderr ends with:\n" + indent(lastLines(txt, 12), "    | ")
+	}
+	if txt := s.Stdout.String(); txt != "" {
+		return "; its stdout ends with:\n" + indent(lastLines(txt, 12), "    | ")
+	}
+	return "; it printed nothing"
+}
+
+// Stop ends the server: SIGTERM to its process group, up to grace for every
+// process in it to end, then SIGKILL to the group. It returns once every
+// process of the group is gone and reaped. It is safe to call twice.
+func (s *Server) Stop(grace time.Duration) {
+	s.once.Do(func() { stopGroup(s.PID, s.exited, grace) })
+}
+
+// Signal sends sig to the server's whole process group.
+func (s *Server) Signal(sig os.Signal) error { return signalGroup(s.PID, sig) }
+
+// GroupGone reports whether no process of the server's group is left
+// (zombies reaped).
+func (s *Server) GroupGone() bool {
+	select {
+	case <-s.exited:
+	default:
+		return false
+	}
+	return groupGone(s.PID)
+}
+
+// Build runs argv in dir, in its own process group, for at most timeout.
+// A failure returns the end of the build's output.
+func Build(ctx context.Context, name, dir string, argv []string, env []string, timeout time.Duration, source string) error {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), env...)
+	out := NewTail(TailSize)
+	cmd.Stdout, cmd.Stderr = out, out
+	isolate(cmd)
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("%s: cannot start the build %q: %v (%s)", name, argv[0], unwrapExec(err), source)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		reapGroup(cmd.Process.Pid)
+		if err != nil {
+			return fmt.Errorf("%s: the build %q failed (%s)%s", name, strings.Join(argv, " "), describeExit(cmd.ProcessState, err), outputHint(out))
+		}
+		return nil
+	case <-ctx.Done():
+		exited := make(chan struct{})
+		go func() { <-done; close(exited) }()
+		stopGroup(cmd.Process.Pid, exited, time.Second)
+		return fmt.Errorf("%s: the build %q did not finish within %v; it was stopped%s", name, strings.Join(argv, " "), timeout, outputHint(out))
+	}
+}
+
+func outputHint(t *Tail) string {
+	if txt := t.String(); txt != "" {
+		return "; its output ends with:\n" + indent(lastLines(txt, 20), "    | ")
+	}
+	return ""
+}
+
+// FreePort returns a loopback TCP port that was free a moment ago.
+func FreePort() (int, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, fmt.Errorf("launch: finding a free port: %w", err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port, nil
+}
+
+// Expand replaces each {key} in argv by vars[key].
+func Expand(argv []string, vars map[string]string) []string {
+	out := make([]string, len(argv))
+	for i, a := range argv {
+		for k, v := range vars {
+			a = strings.ReplaceAll(a, "{"+k+"}", v)
+		}
+		out[i] = a
+	}
+	return out
+}
+
+func describeExit(st *os.ProcessState, err error) string {
+	if st == nil {
+		if err != nil {
+			return "ended: " + err.Error()
+		}
+		return "ended"
+	}
+	return exitText(st)
+}
+
+func unwrapExec(err error) error {
+	var ee *exec.Error
+	if errors.As(err, &ee) {
+		return ee.Err
+	}
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+func lastLines(s string, n int) string {
+	lines := strings.Split(s, "\n")
+	if len(lines) > n {
+		lines = append([]string{fmt.Sprintf("[... %d lines above]", len(lines)-n)}, lines[len(lines)-n:]...)
+	}
+	return strings.Join(lines, "\n")
+}
+
+func indent(s, prefix string) string {
+	return prefix + strings.ReplaceAll(s, "\n", "\n"+prefix)
+}

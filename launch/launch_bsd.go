@@ -1,0 +1,30 @@
+//go:build darwin || dragonfly || freebsd || netbsd || openbsd
+
+package launch
+
+import (
+	"net"
+	"strconv"
+	"syscall"
+	"time"
+)
+
+// prepare has nothing to do here: these systems have no child subreaper
+// (FreeBSD's procctl(PROC_REAP_ACQUIRE) is the equivalent, not used yet),
+// so a server's orphans go to init and only its process group is stopped.
+func prepare() {}
+
+func platformAttr(*syscall.SysProcAttr) {}
+
+// limit is a no-op here: there is no prlimit(2) for another process.
+func limit(int) {}
+
+// listening probes the port with a connection: there is no /proc to read.
+func listening(_ int, host string, port int) bool {
+	c, err := net.DialTimeout("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), 100*time.Millisecond)
+	if err != nil {
+		return false
+	}
+	c.Close()
+	return true
+}

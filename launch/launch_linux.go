@@ -1,0 +1,77 @@
+package launch
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+var subreaper sync.Once
+
+// prepare makes the kit a child subreaper, so a server's orphaned
+// processes are re-parented to the kit (and reaped by it) instead of init.
+func prepare() {
+	subreaper.Do(func() { _ = unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) })
+}
+
+func platformAttr(a *syscall.SysProcAttr) {
+	// If the kit dies, the server it started dies with it.
+	a.Pdeathsig = syscall.SIGKILL
+}
+
+// Limits applied to every started process. They suit the tutorial's models
+// (up to 1,000 connections, a few hundred threads or processes) and stop a
+// runaway server from hurting the machine.
+var limits = []struct {
+	res int
+	val uint64
+}{
+	{unix.RLIMIT_NOFILE, 4096},
+	{unix.RLIMIT_NPROC, 4096},
+	{unix.RLIMIT_AS, 32 << 30},
+	{unix.RLIMIT_CPU, 600},
+	{unix.RLIMIT_FSIZE, 256 << 20},
+	{unix.RLIMIT_CORE, 0},
+}
+
+// limit lowers the resource limits of a started process. It runs right
+// after exec, so it binds the server and everything it forks later.
+func limit(pid int) {
+	for _, l := range limits {
+		var old unix.Rlimit
+		if err := unix.Prlimit(pid, l.res, nil, &old); err != nil {
+			continue
+		}
+		v := min(l.val, old.Max)
+		_ = unix.Prlimit(pid, l.res, &unix.Rlimit{Cur: v, Max: v}, nil)
+	}
+}
+
+// listening reports whether a socket in pid's network namespace listens on
+// port. It reads /proc instead of connecting, so the check itself does not
+// hand the server a connection.
+func listening(pid int, _ string, port int) bool {
+	want := fmt.Sprintf(":%04X ", port)
+	for _, f := range []string{"tcp", "tcp6"} {
+		fh, err := os.Open(fmt.Sprintf("/proc/%d/net/%s", pid, f))
+		if err != nil {
+			continue
+		}
+		sc := bufio.NewScanner(fh)
+		for sc.Scan() {
+			// "sl local_address rem_address st ...": st 0A is LISTEN.
+			fields := strings.Fields(sc.Text())
+			if len(fields) > 3 && fields[3] == "0A" && strings.HasSuffix(fields[1]+" ", want) {
+				fh.Close()
+				return true
+			}
+		}
+		fh.Close()
+	}
+	return false
+}

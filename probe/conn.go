@@ -1,0 +1,171 @@
+// Package probe is the client side of the specs: it dials a server under
+// test, sends and reads with deadlines, aborts with a reset, and records
+// every exchange so a failure can show what was sent and what came back.
+//
+// Nothing here sleeps to order events: every wait is a read or write with
+// a deadline, and "no progress for a stall period" is how a silent server
+// is told from a slow one.
+package probe
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// Conn is one client connection to the server under test.
+type Conn struct {
+	*net.TCPConn
+}
+
+// Dial connects to addr within timeout.
+func Dial(ctx context.Context, addr string, timeout time.Duration) (*Conn, error) {
+	d := net.Dialer{Timeout: timeout}
+	c, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("connect to %s: %w", addr, err)
+	}
+	tc := c.(*net.TCPConn)
+	return &Conn{tc}, nil
+}
+
+// DialSmall connects with a small receive buffer, so a client that does
+// not read pushes back on the server quickly.
+func DialSmall(ctx context.Context, addr string, timeout time.Duration, rcvbuf int) (*Conn, error) {
+	d := net.Dialer{Timeout: timeout, Control: func(_, _ string, rc syscall.RawConn) error {
+		var serr error
+		err := rc.Control(func(fd uintptr) {
+			serr = setRcvbuf(fd, rcvbuf)
+		})
+		if err != nil {
+			return err
+		}
+		return serr
+	}}
+	c, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("connect to %s: %w", addr, err)
+	}
+	return &Conn{c.(*net.TCPConn)}, nil
+}
+
+// Abort closes the connection with a reset (SO_LINGER {1, 0}), as a
+// crashed or impatient client would.
+func (c *Conn) Abort() error {
+	if err := c.SetLinger(0); err != nil {
+		return err
+	}
+	return c.Close()
+}
+
+// HalfClose shuts down the client's sending side: the server reads EOF and
+// can still write.
+func (c *Conn) HalfClose() error { return c.CloseWrite() }
+
+// Exchange is the record of one conversation with the server.
+type Exchange struct {
+	Sent     []byte
+	Got      []byte
+	How      string        // how it was sent, e.g. "as 1,000 one-byte writes"
+	WriteErr error         // the first write error, if any
+	ReadErr  error         // why reading stopped, if not by getting everything
+	EOF      bool          // the server closed its side
+	Stalled  time.Duration // reading stopped after no progress for this long
+	Elapsed  time.Duration
+}
+
+// Echo writes payload (in writes of chunk bytes, or one write if chunk is
+// 0) while reading concurrently, until len(payload) bytes are back, the
+// server closes, an error occurs, or nothing arrives for stall.
+func (c *Conn) Echo(payload []byte, chunk int, stall time.Duration, how string) Exchange {
+	ex := Exchange{Sent: payload, How: how}
+	began := time.Now()
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		ex.WriteErr = c.writeAll(payload, chunk, stall)
+	}()
+	ex.Got, ex.EOF, ex.Stalled, ex.ReadErr = c.ReadN(len(payload), stall)
+	if ex.Stalled > 0 || ex.ReadErr != nil || ex.EOF {
+		// Unblock a writer stuck because the server stopped reading.
+		_ = c.SetWriteDeadline(time.Now())
+	}
+	wg.Wait()
+	_ = c.SetWriteDeadline(time.Time{})
+	ex.Elapsed = time.Since(began)
+	return ex
+}
+
+func (c *Conn) writeAll(p []byte, chunk int, stall time.Duration) error {
+	if chunk <= 0 {
+		chunk = len(p)
+	}
+	for off := 0; off < len(p); {
+		end := min(off+chunk, len(p))
+		// A write only blocks while the server does not read; give it the
+		// stall period to make progress.
+		_ = c.SetWriteDeadline(time.Now().Add(stall))
+		n, err := c.Write(p[off:end])
+		off += n
+		if err != nil {
+			return fmt.Errorf("write at offset %d: %w", off, err)
+		}
+	}
+	_ = c.SetWriteDeadline(time.Time{})
+	return nil
+}
+
+// Send writes p whole within stall per write.
+func (c *Conn) Send(p []byte, stall time.Duration) error { return c.writeAll(p, 0, stall) }
+
+// ReadN reads until n bytes arrived, EOF, an error, or no byte arrives for
+// stall. It returns what arrived and why it stopped.
+func (c *Conn) ReadN(n int, stall time.Duration) (got []byte, eof bool, stalled time.Duration, err error) {
+	got = make([]byte, 0, n)
+	buf := make([]byte, 64<<10)
+	for len(got) < n {
+		_ = c.SetReadDeadline(time.Now().Add(stall))
+		k, rerr := c.Read(buf[:min(len(buf), n-len(got))])
+		got = append(got, buf[:k]...)
+		switch {
+		case rerr == nil:
+		case errors.Is(rerr, io.EOF):
+			return got, true, 0, nil
+		case errors.Is(rerr, os.ErrDeadlineExceeded):
+			if k == 0 {
+				return got, false, stall, nil
+			}
+		default:
+			return got, false, 0, rerr
+		}
+	}
+	_ = c.SetReadDeadline(time.Time{})
+	return got, false, 0, nil
+}
+
+// ReadToEOF reads until the server closes, an error, more than max bytes,
+// or no progress for stall.
+func (c *Conn) ReadToEOF(max int, stall time.Duration) (got []byte, eof bool, stalled time.Duration, err error) {
+	got, eof, stalled, err = c.ReadN(max+1, stall)
+	return
+}
+
+// Quiet reports whether nothing arrives on c for d: the server holds its
+// echo back. It returns what arrived if something did.
+func (c *Conn) Quiet(d time.Duration) (got []byte, quiet bool, err error) {
+	buf := make([]byte, 4096)
+	_ = c.SetReadDeadline(time.Now().Add(d))
+	defer c.SetReadDeadline(time.Time{})
+	k, err := c.Read(buf)
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return nil, true, nil
+	}
+	return buf[:k], false, err
+}

@@ -1,0 +1,5 @@
+package probe
+
+import "golang.org/x/sys/unix"
+
+const fionread = unix.SIOCINQ

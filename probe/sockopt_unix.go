@@ -1,0 +1,29 @@
+//go:build unix
+
+package probe
+
+import (
+	"os"
+
+	"golang.org/x/sys/unix"
+)
+
+func setRcvbuf(fd uintptr, n int) error {
+	return os.NewSyscallError("setsockopt SO_RCVBUF", unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_RCVBUF, n))
+}
+
+// Pending returns how many bytes wait unread in the connection's receive
+// queue (FIONREAD): a way to see that the server has started writing
+// without reading it.
+func (c *Conn) Pending() (int, error) {
+	rc, err := c.SyscallConn()
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	var ierr error
+	if err := rc.Control(func(fd uintptr) { n, ierr = unix.IoctlGetInt(int(fd), fionread) }); err != nil {
+		return 0, err
+	}
+	return n, os.NewSyscallError("ioctl FIONREAD", ierr)
+}

@@ -1,0 +1,94 @@
+package procfs
+
+import (
+	"fmt"
+
+	pfs "github.com/prometheus/procfs"
+)
+
+// TicksPerSecond is USER_HZ, the unit of CPUTicks; 100 on every Linux
+// architecture Go supports.
+const TicksPerSecond = 100
+
+// Group returns the processes whose process group is pgid.
+func Group(pgid int) ([]Proc, error) {
+	fs, err := pfs.NewDefaultFS()
+	if err != nil {
+		return nil, fmt.Errorf("procfs: %w", err)
+	}
+	all, err := fs.AllProcs()
+	if err != nil {
+		return nil, fmt.Errorf("procfs: listing processes: %w", err)
+	}
+	var out []Proc
+	for _, p := range all {
+		st, err := p.Stat()
+		if err != nil || st.PGRP != pgid {
+			continue // gone meanwhile, or not ours
+		}
+		out = append(out, snapshot(p, st))
+	}
+	return out, nil
+}
+
+func snapshot(p pfs.Proc, st pfs.ProcStat) Proc {
+	n, err := p.FileDescriptorsLen()
+	if err != nil {
+		n = -1
+	}
+	return Proc{
+		PID: st.PID, PPID: st.PPID, PGID: st.PGRP, SID: st.Session,
+		Comm: st.Comm, State: st.State, Threads: st.NumThreads,
+		CPUTicks: uint64(st.UTime + st.STime), FDs: n,
+	}
+}
+
+// FDTotal is the number of descriptors open in the processes, zombies not
+// counted.
+func FDTotal(ps []Proc) int {
+	n := 0
+	for _, p := range ps {
+		if p.FDs > 0 {
+			n += p.FDs
+		}
+	}
+	return n
+}
+
+// CPUTotal is the CPU time used by the processes, in ticks.
+func CPUTotal(ps []Proc) uint64 {
+	var n uint64
+	for _, p := range ps {
+		n += p.CPUTicks
+	}
+	return n
+}
+
+// TimeWait counts the sockets in TIME_WAIT whose local port is port, in
+// the kit's network namespace.
+func TimeWait(port int) (int, error) {
+	fs, err := pfs.NewDefaultFS()
+	if err != nil {
+		return 0, fmt.Errorf("procfs: %w", err)
+	}
+	n := 0
+	for _, read := range []func() (pfs.NetTCP, error){fs.NetTCP, fs.NetTCP6} {
+		lines, err := read()
+		if err != nil {
+			continue // no IPv6, say
+		}
+		for _, l := range lines {
+			if l.St == tcpTimeWait && int(l.LocalPort) == port {
+				n++
+			}
+		}
+	}
+	return n, nil
+}
+
+// TCP states as /proc/net/tcp numbers them (include/net/tcp_states.h).
+const (
+	tcpEstablished = 0x01
+	tcpTimeWait    = 0x06
+	tcpListen      = 0x0A
+)

@@ -1,0 +1,70 @@
+package spec_test
+
+import (
+	"bytes"
+	"fmt"
+	"math/rand/v2"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/echospec/echospec/probe"
+	"github.com/echospec/echospec/target"
+)
+
+var _ = family("echo", func(tg *target.Target) {
+	spec(tg, "ECHO-1", defaultSpec, func(ctx SpecContext, s *session) {
+		By("sending a short line and reading it back")
+		s.echo(s.dial(ctx), []byte("hello, echospec\n"), 0, "in one write")
+	})
+
+	spec(tg, "ECHO-2", defaultSpec, func(ctx SpecContext, s *session) {
+		var payload []byte
+		for i := range 256 {
+			payload = append(payload, byte(i))
+		}
+		payload = append(payload, 0, 0, 0, 0xff, 0xfe, 0xc3, 0x28, 0xa0, 0xa1, 0xe2, 0x28, 0xa1, 0xf0, 0x90, 0x28, 0xbc, '\n', 0)
+		By("sending every byte value 0-255, NULs and invalid UTF-8 sequences")
+		s.echo(s.dial(ctx), payload, 0, "(bytes 0x00-0xff, then NULs and invalid UTF-8) in one write")
+	})
+
+	spec(tg, "ECHO-3", defaultSpec, func(ctx SpecContext, s *session) {
+		c := s.dial(ctx)
+		Expect(c.SetNoDelay(true)).To(Succeed())
+		By("sending 1,000 bytes as one-byte writes while reading")
+		s.echo(c, randomBytes(1000, 3), 1, "as 1,000 one-byte writes")
+		By("sending 256 KiB in one write on the same connection")
+		s.echo(c, randomBytes(256<<10, 33), 0, "in one write")
+	})
+
+	spec(tg, "ECHO-4", defaultSpec*2, func(ctx SpecContext, s *session) {
+		By("sending 8 MiB of random bytes while reading the echo concurrently")
+		s.echo(s.dial(ctx), randomBytes(8<<20, 4), 64<<10, "(random) in 64 KiB writes, while reading")
+	})
+
+	spec(tg, "ECHO-5", defaultSpec, func(ctx SpecContext, s *session) {
+		c := s.dial(ctx)
+		Expect(c.SetNoDelay(true)).To(Succeed())
+		By("sending 1,000 short requests, each read back before the next")
+		for i := range 1000 {
+			msg := []byte(fmt.Sprintf("request %04d\n", i))
+			ex := c.Echo(msg, 0, scaled(stallBase), fmt.Sprintf("as request %d of 1,000", i+1))
+			Expect(ex).To(probe.BeWholeEcho(), "round trip %d of 1,000", i+1)
+		}
+	})
+})
+
+// randomBytes is a reproducible payload: the same seed gives the same
+// bytes, so a failure can be replayed. The suite's seed is mixed in.
+func randomBytes(n int, salt uint64) []byte {
+	r := rand.New(rand.NewPCG(uint64(GinkgoRandomSeed()), salt))
+	var b bytes.Buffer
+	b.Grow(n)
+	for b.Len() < n {
+		v := r.Uint64()
+		for i := 0; i < 8 && b.Len() < n; i++ {
+			b.WriteByte(byte(v >> (8 * i)))
+		}
+	}
+	return b.Bytes()
+}

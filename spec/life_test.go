@@ -1,0 +1,69 @@
+package spec_test
+
+import (
+	"fmt"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/echospec/echospec/probe"
+	"github.com/echospec/echospec/procfs"
+	"github.com/echospec/echospec/target"
+)
+
+var _ = family("life", func(tg *target.Target) {
+	spec(tg, "LIFE-1", defaultSpec, func(ctx SpecContext, s *session) {
+		c := s.dial(ctx)
+		payload := randomBytes(100<<10, 11)
+		By("sending 100 KiB, then shutting down the client's sending side")
+		Expect(c.Send(payload, scaled(stallBase))).To(Succeed())
+		Expect(c.HalfClose()).To(Succeed())
+		By("reading the echo, then expecting EOF")
+		got, eof, stalled, err := c.ReadToEOF(len(payload), scaled(stallBase))
+		ex := probe.Exchange{Sent: payload, Got: got, EOF: eof, Stalled: stalled, ReadErr: err, How: "then shutdown(SHUT_WR)"}
+		Expect(ex).To(probe.BeEchoThenEOF())
+	})
+
+	spec(tg, "LIFE-2", defaultSpec, func(ctx SpecContext, s *session) {
+		s.local("open descriptors")
+		base := s.fds()
+		By(fmt.Sprintf("noting %d open descriptors before any client", base))
+		By("connecting, echoing and closing 20 clients one after another")
+		for i := range 20 {
+			c := s.dial(ctx)
+			s.echo(c, []byte(fmt.Sprintf("client %d\n", i)), 0, fmt.Sprintf("by client %d of 20", i+1))
+			Expect(c.Close()).To(Succeed())
+		}
+		By("waiting for the server's descriptors to return to the baseline")
+		Eventually(ctx, s.fds).WithTimeout(scaled(stallBase)).Should(BeNumerically("<=", base),
+			"descriptors open in the server's processes after 20 clients came and went (baseline %d)", base)
+	})
+
+	spec(tg, "LIFE-3", defaultSpec*2, func(ctx SpecContext, s *session) {
+		By("running 500 connect / echo / close cycles")
+		for i := range 500 {
+			c := s.dial(ctx)
+			ex := c.Echo([]byte(fmt.Sprintf("cycle %d\n", i)), 0, scaled(stallBase), fmt.Sprintf("in cycle %d of 500", i+1))
+			Expect(ex).To(probe.BeWholeEcho(), "cycle %d of 500", i+1)
+			Expect(c.Close()).To(Succeed())
+			s.conns = s.conns[:0]
+		}
+	})
+
+	spec(tg, "LIFE-4", defaultSpec, func(ctx SpecContext, s *session) {
+		By("connecting and closing 10 times without sending anything")
+		for range 10 {
+			Expect(s.dial(ctx).Close()).To(Succeed())
+		}
+		By("echoing for a new client")
+		s.echo(s.dial(ctx), []byte("still there?\n"), 0, "after 10 silent clients")
+	})
+})
+
+// fds counts the descriptors open in all of the server's processes.
+func (s *session) fds() int {
+	GinkgoHelper()
+	ps, err := procfs.Group(s.srv.PID)
+	Expect(err).NotTo(HaveOccurred())
+	return procfs.FDTotal(ps)
+}

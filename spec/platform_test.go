@@ -1,0 +1,5 @@
+package spec_test
+
+import "runtime"
+
+const onLinux = runtime.GOOS == "linux"

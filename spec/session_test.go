@@ -1,0 +1,196 @@
+package spec_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"runtime"
+	"strconv"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/echospec/echospec/launch"
+	"github.com/echospec/echospec/probe"
+	"github.com/echospec/echospec/props"
+	"github.com/echospec/echospec/target"
+)
+
+// Base deadlines, before the patience factor.
+const (
+	stallBase   = 2 * time.Second // no byte for this long: the server is stuck
+	dialBase    = 5 * time.Second
+	stopGrace   = 2 * time.Second
+	buildBase   = 5 * time.Minute
+	defaultSpec = 30 * time.Second
+)
+
+// session is one spec's view of its target: a fresh server (or the --addr
+// server) and the clients the spec opened, all closed at the end.
+type session struct {
+	tg    *target.Target
+	srv   *launch.Server // nil for an --addr target
+	addr  string
+	conns []*probe.Conn
+}
+
+// current is the running spec's session; specs run one at a time in each
+// process, and the fail handler reads it to describe the server.
+var current *session
+
+// spec adds the It of property id for tg, if the property applies to tg's
+// model. Each run gets a fresh server, so one spec's damage cannot decide
+// another's verdict.
+func spec(tg *target.Target, id string, timeout time.Duration, body func(ctx SpecContext, s *session), decorators ...any) {
+	p := props.Get(id)
+	if !p.Applies(tg.Model, tg.Pool) {
+		return
+	}
+	args := []any{Label(p.Labels()...), SpecTimeout(scaled(timeout))}
+	args = append(args, decorators...)
+	args = append(args, func(ctx SpecContext) {
+		body(ctx, newSession(ctx, tg))
+	})
+	It(p.Title(), args...)
+}
+
+func newSession(ctx context.Context, tg *target.Target) *session {
+	s := &session{tg: tg}
+	current = s
+	DeferCleanup(func() {
+		for _, c := range s.conns {
+			c.Close()
+		}
+		if s.srv != nil {
+			s.srv.Stop(scaled(stopGrace))
+		}
+		current = nil
+	})
+	if !tg.Local() {
+		s.addr = tg.Addr
+		return s
+	}
+	b := builds[tg.Name]
+	if b.Err != "" {
+		Fail(b.Err)
+	}
+	port := tg.Port
+	if port == 0 {
+		var err error
+		port, err = launch.FreePort()
+		Expect(err).NotTo(HaveOccurred())
+	}
+	s.srv = s.start(ctx, port)
+	return s
+}
+
+// start launches the target on port and fails the spec, with the
+// launcher's explanation, if it does not come up listening.
+func (s *session) start(ctx context.Context, port int) *launch.Server {
+	GinkgoHelper()
+	tg := s.tg
+	vars := map[string]string{"port": strconv.Itoa(port), "builddir": builds[tg.Name].Dir}
+	srv, err := launch.Start(ctx, launch.Options{
+		Name:         tg.Name,
+		Dir:          tg.Dir,
+		Argv:         launch.Expand(tg.Command, vars),
+		Env:          []string{"PORT=" + strconv.Itoa(port), "PYTHONUNBUFFERED=1"},
+		Host:         "127.0.0.1",
+		Port:         port,
+		ReadyTimeout: scaled(tg.ReadyTimeout),
+		Source:       "command in " + tg.File,
+	})
+	if err != nil {
+		Fail(err.Error())
+	}
+	s.addr = srv.Addr()
+	return srv
+}
+
+// local skips the spec unless the kit started the server and can read its
+// processes through /proc.
+func (s *session) local(what string) {
+	GinkgoHelper()
+	if s.srv == nil {
+		Skip(fmt.Sprintf("needs to see the server's processes to check %s; --addr targets are tested over the network only", what))
+	}
+	if runtime.GOOS != "linux" {
+		Skip(fmt.Sprintf("needs Linux's /proc to check %s (this is %s)", what, runtime.GOOS))
+	}
+}
+
+// dial opens a client connection, reads the greeting if the manifest
+// declares one, and closes the connection when the spec ends.
+func (s *session) dial(ctx context.Context) *probe.Conn {
+	GinkgoHelper()
+	c, err := probe.Dial(ctx, s.addr, scaled(dialBase))
+	Expect(err).NotTo(HaveOccurred(), "the client could not connect")
+	s.conns = append(s.conns, c)
+	s.greet(c)
+	return c
+}
+
+func (s *session) greet(c *probe.Conn) {
+	GinkgoHelper()
+	if len(s.tg.Greeting) == 0 {
+		return
+	}
+	got, _, _, err := c.ReadN(len(s.tg.Greeting), scaled(stallBase))
+	Expect(err).NotTo(HaveOccurred(), "reading the greeting")
+	Expect(string(got)).To(Equal(string(s.tg.Greeting)), "the greeting declared in %s", s.tg.File)
+}
+
+// echo sends payload and checks that exactly it comes back.
+func (s *session) echo(c *probe.Conn, payload []byte, chunk int, how string) {
+	GinkgoHelper()
+	ex := c.Echo(payload, chunk, scaled(stallBase), how)
+	Expect(ex).To(probe.BeWholeEcho())
+}
+
+func (s *session) report() string {
+	if s.srv == nil {
+		return ""
+	}
+	return s.srv.Report()
+}
+
+// builds holds, per target name, its build folder or build failure; set
+// once per process by the suite setup.
+var builds = map[string]buildResult{}
+
+type buildResult struct {
+	Dir string `json:"dir"`
+	Err string `json:"err,omitempty"`
+}
+
+var _ = SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
+	out := map[string]buildResult{}
+	for _, tg := range targets {
+		if !tg.Local() {
+			continue
+		}
+		dir, err := os.MkdirTemp("", "echospec-build-"+tg.Name+"-")
+		Expect(err).NotTo(HaveOccurred())
+		r := buildResult{Dir: dir}
+		if len(tg.Build) > 0 {
+			argv := launch.Expand(tg.Build, map[string]string{"builddir": dir})
+			if err := launch.Build(ctx, tg.Name, tg.Dir, argv, nil, scaled(buildBase), "build in "+tg.File); err != nil {
+				r.Err = err.Error()
+			}
+		}
+		out[tg.Name] = r
+	}
+	data, err := json.Marshal(out)
+	Expect(err).NotTo(HaveOccurred())
+	return data
+}, func(data []byte) {
+	Expect(json.Unmarshal(data, &builds)).To(Succeed())
+}, NodeTimeout(buildBase*4))
+
+var _ = SynchronizedAfterSuite(func() {}, func() {
+	for _, b := range builds {
+		os.RemoveAll(b.Dir)
+	}
+})

@@ -1,0 +1,233 @@
+// Package spec is echospec's behavioural suite. It runs every property of
+// props against every selected target: the reference servers under
+// fixtures/targets by default, or the manifests and addresses given with
+// --target and --addr.
+//
+//	go tool ginkgo ./spec
+//	go tool ginkgo ./spec -- --target path/to/student
+//	go tool ginkgo --label-filter='family:echo && model:single' ./spec
+package spec_test
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	"github.com/onsi/ginkgo/v2/types"
+	. "github.com/onsi/gomega"
+
+	"github.com/echospec/echospec/props"
+	"github.com/echospec/echospec/target"
+)
+
+// Flags, given after `--` on the ginkgo command line.
+var (
+	targetFlags stringList
+	addrFlag    = flag.String("addr", "", "test a server already running at host:port (needs --model)")
+	modelFlag   = flag.String("model", "", "the model of the --addr server: "+strings.Join(target.Models, ", "))
+	poolFlag    = flag.Int("pool", 0, "the pool size of the --addr server, if it is a bounded pool")
+	patience    = flag.Float64("patience", envFloat("ECHOSPEC_PATIENCE", 1), "multiply every deadline by this factor (also $ECHOSPEC_PATIENCE)")
+	verdictFile = flag.String("verdicts", "", "write each target's verdict (failed, passed and skipped IDs) to this JSON file")
+)
+
+func init() {
+	flag.Var(&targetFlags, "target", "a manifest, a server folder, or a folder of them; repeatable (also $ECHOSPEC_TARGET, colon-separated); default: fixtures/targets")
+}
+
+// targets are the servers under test, chosen before the tree is built.
+var targets []*target.Target
+
+func TestSpec(t *testing.T) {
+	var err error
+	targets, err = selectTargets()
+	if err != nil {
+		t.Fatalf("echospec: %v", err)
+	}
+	if *patience <= 0 {
+		t.Fatalf("echospec: --patience %v: it must be a positive factor, e.g. 2 on a slow machine", *patience)
+	}
+	RegisterFailHandler(failWithContext)
+	RunSpecs(t, "echospec")
+}
+
+// selectTargets resolves the flags to targets.
+func selectTargets() ([]*target.Target, error) {
+	if *addrFlag != "" {
+		if *modelFlag == "" {
+			return nil, fmt.Errorf("--addr %s needs --model (one of %s)", *addrFlag, strings.Join(target.Models, ", "))
+		}
+		return []*target.Target{target.Remote(*addrFlag, *modelFlag, *poolFlag)}, nil
+	}
+	paths := []string(targetFlags)
+	if len(paths) == 0 {
+		if env := os.Getenv("ECHOSPEC_TARGET"); env != "" {
+			paths = filepath.SplitList(env)
+		}
+	}
+	if len(paths) == 0 {
+		paths = []string{filepath.Join("..", "fixtures", "targets")}
+	}
+	var all []*target.Target
+	for _, p := range paths {
+		ts, err := target.Discover(p)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, ts...)
+	}
+	return all, target.Unique(all)
+}
+
+// The tree: one container per target, labelled with its name and model,
+// holding every family's specs that apply to the target's model.
+var _ = Describe("echospec", func() {
+	for _, tg := range targets {
+		labels := Label("target:"+tg.Name, "model:"+tg.Model)
+		var decorators []any
+		if tg.Port != 0 {
+			// A fixed port cannot be shared by parallel processes.
+			decorators = append(decorators, Serial)
+		}
+		Describe(fmt.Sprintf("target %s (%s)", tg.Name, describeModel(tg)), labels, decorators, func() {
+			for _, f := range props.Families {
+				if add := families[f.Name]; add != nil {
+					Describe(f.Title, Label("family:"+f.Name), func() { add(tg) })
+				}
+			}
+		})
+	}
+})
+
+// families maps a family name to the function adding its specs for one
+// target; each family's file registers itself.
+var families = map[string]func(*target.Target){}
+
+func family(name string, add func(*target.Target)) bool {
+	families[name] = add
+	return true
+}
+
+func describeModel(tg *target.Target) string {
+	s := tg.Model
+	if tg.Pool > 0 {
+		s += fmt.Sprintf(", pool %d", tg.Pool)
+	}
+	if tg.Mechanism != "" {
+		s += ", " + tg.Mechanism
+	}
+	return s
+}
+
+// scaled applies the patience factor to a deadline.
+func scaled(d time.Duration) time.Duration { return time.Duration(float64(d) * *patience) }
+
+// failWithContext is Gomega's fail handler: every failed assertion gets the
+// property's hint and what the server was doing.
+func failWithContext(message string, callerSkip ...int) {
+	skip := 1
+	if len(callerSkip) > 0 {
+		skip += callerSkip[0]
+	}
+	var b strings.Builder
+	b.WriteString(message)
+	if p, ok := props.Lookup(props.IDFromLabels(CurrentSpecReport().Labels())); ok {
+		fmt.Fprintf(&b, "\n  hint: %s", p.Hint)
+	}
+	if current != nil {
+		if r := current.report(); r != "" {
+			b.WriteString("\n  " + r)
+		}
+	}
+	Fail(b.String(), skip)
+}
+
+// verdict is one target's result, as written to --verdicts.
+type verdict struct {
+	Target string            `json:"target"`
+	Model  string            `json:"model"`
+	File   string            `json:"file,omitempty"`
+	Failed []string          `json:"failed"`
+	Passed []string          `json:"passed"`
+	Skip   map[string]string `json:"skipped,omitempty"`
+	Why    map[string]string `json:"why,omitempty"` // ID → first line of the failure
+}
+
+var _ = ReportAfterSuite("verdicts", func(r Report) {
+	byName := map[string]*verdict{}
+	var order []string
+	for _, tg := range targets {
+		byName[tg.Name] = &verdict{Target: tg.Name, Model: tg.Model, File: tg.File, Failed: []string{}, Passed: []string{}, Skip: map[string]string{}, Why: map[string]string{}}
+		order = append(order, tg.Name)
+	}
+	for _, s := range r.SpecReports {
+		name, id := labelValue(s.Labels(), "target:"), props.IDFromLabels(s.Labels())
+		v := byName[name]
+		if v == nil || id == "" {
+			continue
+		}
+		switch {
+		case s.State.Is(types.SpecStatePassed):
+			v.Passed = append(v.Passed, id)
+		case s.State.Is(types.SpecStateSkipped):
+			v.Skip[id] = firstLine(s.Failure.Message)
+		case s.State.Is(types.SpecStateFailureStates):
+			v.Failed = append(v.Failed, id)
+			v.Why[id] = firstLine(s.Failure.Message)
+		}
+	}
+	var all []*verdict
+	var summary strings.Builder
+	summary.WriteString("\nechospec verdicts\n")
+	for _, name := range order {
+		v := byName[name]
+		all = append(all, v)
+		state := "PASS"
+		if len(v.Failed) > 0 {
+			state = "FAIL " + strings.Join(v.Failed, " ")
+		} else if len(v.Passed) == 0 {
+			state = "not run"
+		}
+		fmt.Fprintf(&summary, "  %-24s %-13s %3d passed, %2d skipped  %s\n", v.Target, v.Model, len(v.Passed), len(v.Skip), state)
+	}
+	fmt.Fprint(os.Stdout, summary.String())
+	if *verdictFile != "" {
+		data, err := json.MarshalIndent(all, "", "  ")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(os.WriteFile(*verdictFile, data, 0o644)).To(Succeed(), "writing --verdicts %s", *verdictFile)
+	}
+})
+
+func labelValue(labels []string, prefix string) string {
+	for _, l := range labels {
+		if v, ok := strings.CutPrefix(l, prefix); ok {
+			return v
+		}
+	}
+	return ""
+}
+
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
+	return s
+}
+
+type stringList []string
+
+func (s *stringList) String() string     { return strings.Join(*s, ",") }
+func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
+
+func envFloat(name string, def float64) float64 {
+	var f float64
+	if v := os.Getenv(name); v != "" {
+		if _, err := fmt.Sscan(v, &f); err == nil {
+			return f
+		}
+	}
+	return def
+}

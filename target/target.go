@@ -1,0 +1,384 @@
+// Package target reads echospec.toml manifests: the description of one
+// server under test (how to build it, how to start it, which concurrency
+// model it claims) and, for fixtures, the verdict the kit must reach on it.
+//
+// Every error names the manifest file, the key at fault and what to change,
+// so a student can fix a broken manifest without reading this code.
+package target
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+)
+
+// FileName is the name of a manifest inside a server's folder.
+const FileName = "echospec.toml"
+
+// Models are the concurrency models of the tutorial, in its order.
+var Models = []string{"single", "multiprocess", "multithread", "coroutine", "multiplex", "selector"}
+
+// Mechanisms are the readiness mechanisms a multiplexing server may declare.
+var Mechanisms = []string{"select", "poll", "epoll", "kqueue"}
+
+// DefaultReadyTimeout is how long a server has to start listening, before
+// the patience factor is applied.
+const DefaultReadyTimeout = 10 * time.Second
+
+// Target is one server under test.
+type Target struct {
+	// Name identifies the target in labels and reports; defaults to the
+	// folder's name.
+	Name string
+	// Model is one of Models.
+	Model string
+	// Description is a one-line human description (optional).
+	Description string
+	// Command is the argv that starts the server; "{port}" and "{builddir}"
+	// are replaced before it runs.
+	Command []string
+	// Build is an optional argv run once in Dir before the first start.
+	Build []string
+	// Port is a fixed port for servers that ignore {port}; 0 means the kit
+	// picks a free one for every start.
+	Port int
+	// Pool is N for a bounded pool of N workers; 0 means unpooled.
+	Pool int
+	// Mechanism is the declared readiness mechanism (multiplex, selector).
+	Mechanism string
+	// Greeting is what the server sends on connect, before any echo.
+	Greeting []byte
+	// ReadyTimeout bounds the wait for the port to listen (before patience).
+	ReadyTimeout time.Duration
+	// Expect is the verdict a fixture must get; zero for ordinary targets.
+	Expect Expectation
+
+	// Dir is the folder holding the manifest; commands run there.
+	Dir string
+	// File is the manifest's path, for error messages.
+	File string
+	// Addr is set for a server that is already running (--addr): the kit
+	// neither builds nor starts it, and cannot observe its process.
+	Addr string
+}
+
+// Expectation is what the suite must conclude about a fixture server.
+type Expectation struct {
+	// Fail lists the property IDs the server must fail, exactly.
+	Fail []string
+	// Why explains the bug, for the people reading the fixture bank.
+	Why string
+}
+
+// Local reports whether the kit starts the target itself (and so can see
+// its processes), as opposed to testing an address given with --addr.
+func (t *Target) Local() bool { return t.Addr == "" }
+
+// manifest mirrors the TOML file. Pointer fields tell "absent" from "zero".
+type manifest struct {
+	Name         string    `toml:"name"`
+	Model        string    `toml:"model"`
+	Description  string    `toml:"description"`
+	Command      []string  `toml:"command"`
+	Build        []string  `toml:"build"`
+	Port         *int      `toml:"port"`
+	Pool         *int      `toml:"pool"`
+	Mechanism    string    `toml:"mechanism"`
+	Greeting     *string   `toml:"greeting"`
+	ReadyTimeout *duration `toml:"ready_timeout"`
+	Expect       *struct {
+		Fail []string `toml:"fail"`
+		Why  string   `toml:"why"`
+	} `toml:"expect"`
+}
+
+// keyHelp says, per key, what a valid value looks like. It is the text of
+// every "how to fix it" in an error.
+var keyHelp = map[string]string{
+	"name":          `a string, e.g. name = "alice-threads" (default: the folder's name)`,
+	"model":         `one of ` + quoteList(Models) + `, e.g. model = "multithread"`,
+	"description":   `a one-line string`,
+	"command":       `an array of strings, e.g. command = ["python3", "server.py", "{port}"]; {port} becomes the port, also given as $PORT`,
+	"build":         `an array of strings run once in the folder, e.g. build = ["gcc", "-O2", "-o", "server", "server.c"]`,
+	"port":          `an integer 1-65535 for a server that always listens on one port, e.g. port = 9090`,
+	"pool":          `a positive integer, the number of workers of a bounded pool, e.g. pool = 4`,
+	"mechanism":     `one of ` + quoteList(Mechanisms) + `, e.g. mechanism = "epoll"`,
+	"greeting":      `a string the server sends first on every connection, e.g. greeting = "welcome\n"`,
+	"ready_timeout": `a duration string or a number of seconds, e.g. ready_timeout = "15s"`,
+	"expect":        `a table: [expect] with fail = ["ECHO-4"] and why = "..."`,
+	"expect.fail":   `an array of property IDs, e.g. fail = ["ECHO-4", "LIFE-1"]`,
+	"expect.why":    `a string explaining the bug`,
+}
+
+// Load reads and validates one manifest. path may name the file or the
+// folder holding it.
+func Load(path string) (*Target, error) {
+	file := path
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		file = filepath.Join(path, FileName)
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("%s: no such manifest; a target is a folder with an %s in it", file, FileName)
+		}
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	return parse(file, data)
+}
+
+func parse(file string, data []byte) (*Target, error) {
+	// Two passes: the first finds syntax errors, the second type errors,
+	// and each gets its own advice.
+	if _, err := toml.Decode(string(data), new(map[string]any)); err != nil {
+		return nil, syntaxError(file, err)
+	}
+	var m manifest
+	md, err := toml.Decode(string(data), &m)
+	if err != nil {
+		return nil, decodeError(file, err)
+	}
+	if und := md.Undecoded(); len(und) > 0 {
+		k := und[0].String()
+		return nil, fmt.Errorf("%s: unknown key %q; the keys are %s (check the spelling)", file, k, quoteList(sortedKeys()))
+	}
+	abs, err := filepath.Abs(file)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	t := &Target{
+		Name:         m.Name,
+		Model:        m.Model,
+		Description:  m.Description,
+		Command:      m.Command,
+		Build:        m.Build,
+		Mechanism:    m.Mechanism,
+		ReadyTimeout: DefaultReadyTimeout,
+		Dir:          filepath.Dir(abs),
+		File:         file,
+	}
+	if t.Name == "" {
+		t.Name = filepath.Base(t.Dir)
+	}
+	if err := checkName(t.Name); err != nil {
+		return nil, keyError(file, "name", err.Error())
+	}
+	switch {
+	case m.Model == "":
+		return nil, keyError(file, "model", "is missing")
+	case !slices.Contains(Models, m.Model):
+		return nil, keyError(file, "model", fmt.Sprintf("%q is not a model", m.Model))
+	}
+	if len(m.Command) == 0 || m.Command[0] == "" {
+		return nil, keyError(file, "command", "is missing or empty")
+	}
+	if m.Build != nil && (len(m.Build) == 0 || m.Build[0] == "") {
+		return nil, keyError(file, "build", "is empty; remove it or name a program")
+	}
+	if m.Port != nil {
+		if *m.Port < 1 || *m.Port > 65535 {
+			return nil, keyError(file, "port", fmt.Sprintf("%d is not a port", *m.Port))
+		}
+		t.Port = *m.Port
+	}
+	if m.Pool != nil {
+		if *m.Pool < 1 {
+			return nil, keyError(file, "pool", fmt.Sprintf("%d is not a pool size", *m.Pool))
+		}
+		t.Pool = *m.Pool
+	}
+	if m.Mechanism != "" && !slices.Contains(Mechanisms, m.Mechanism) {
+		return nil, keyError(file, "mechanism", fmt.Sprintf("%q is not a mechanism", m.Mechanism))
+	}
+	if m.Greeting != nil {
+		t.Greeting = []byte(*m.Greeting)
+	}
+	if m.ReadyTimeout != nil {
+		if *m.ReadyTimeout <= 0 {
+			return nil, keyError(file, "ready_timeout", "must be positive")
+		}
+		t.ReadyTimeout = time.Duration(*m.ReadyTimeout)
+	}
+	if m.Expect != nil {
+		for _, id := range m.Expect.Fail {
+			if !validID(id) {
+				return nil, keyError(file, "expect.fail", fmt.Sprintf("%q is not a property ID", id))
+			}
+		}
+		t.Expect = Expectation{Fail: slices.Sorted(slices.Values(m.Expect.Fail)), Why: m.Expect.Why}
+	}
+	return t, nil
+}
+
+// Discover finds every manifest at or below root: root may be a manifest, a
+// server folder, or a folder of server folders. It returns them sorted by
+// name and refuses two targets with the same name.
+func Discover(root string) ([]*Target, error) {
+	st, err := os.Stat(root)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", root, err)
+	}
+	if !st.IsDir() || fileExists(filepath.Join(root, FileName)) {
+		t, err := Load(root)
+		if err != nil {
+			return nil, err
+		}
+		return []*Target{t}, nil
+	}
+	var files []string
+	err = filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && p != root && strings.HasPrefix(d.Name(), ".") {
+			return filepath.SkipDir
+		}
+		if !d.IsDir() && d.Name() == FileName {
+			files = append(files, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(files) == 0 {
+		return nil, fmt.Errorf("%s: no %s found in it or below it", root, FileName)
+	}
+	var out []*Target
+	for _, f := range files {
+		t, err := Load(f)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, Unique(out)
+}
+
+// Unique returns an error if two targets share a name: labels and reports
+// identify targets by name.
+func Unique(ts []*Target) error {
+	sort.SliceStable(ts, func(i, j int) bool { return ts[i].Name < ts[j].Name })
+	for i := 1; i < len(ts); i++ {
+		if ts[i].Name == ts[i-1].Name {
+			return fmt.Errorf("%s and %s: both are named %q; give one of them another name = \"...\"", ts[i-1].File, ts[i].File, ts[i].Name)
+		}
+	}
+	return nil
+}
+
+// lastKey finds the key a TOML decoding error is about.
+var lastKey = regexp.MustCompile(`last key "([^"]+)"`)
+
+func decodeError(file string, err error) error {
+	line, key, msg := 0, "", err.Error()
+	var perr toml.ParseError
+	if errors.As(err, &perr) {
+		line, key, msg = perr.Position.Line, perr.LastKey, perr.Message
+	} else if m := lastKey.FindStringSubmatch(msg); m != nil {
+		key = m[1]
+	}
+	msg = strings.TrimPrefix(msg, "toml: ")
+	where := file
+	if line > 0 {
+		where = fmt.Sprintf("%s:%d", file, line)
+	}
+	if help, ok := keyHelp[key]; ok {
+		return fmt.Errorf("%s: key %q has the wrong type or value (%s); it should be %s", where, key, msg, help)
+	}
+	return fmt.Errorf("%s: %s", where, msg)
+}
+
+func syntaxError(file string, err error) error {
+	var perr toml.ParseError
+	if errors.As(err, &perr) {
+		return fmt.Errorf("%s:%d: %s; fix the TOML syntax there", file, perr.Position.Line, perr.Message)
+	}
+	return fmt.Errorf("%s: %v; fix the TOML syntax", file, err)
+}
+
+func keyError(file, key, problem string) error {
+	return fmt.Errorf("%s: key %q %s; it should be %s", file, key, problem, keyHelp[key])
+}
+
+func checkName(name string) error {
+	if strings.ContainsAny(name, "&|!,()/: \t\n") {
+		return fmt.Errorf("%q contains a character labels cannot hold (&|!,()/: or space)", name)
+	}
+	return nil
+}
+
+// validID reports whether s looks like a property ID: FAMILY-N.
+func validID(s string) bool {
+	fam, num, ok := strings.Cut(s, "-")
+	if !ok || fam == "" || num == "" || strings.ToUpper(fam) != fam {
+		return false
+	}
+	for _, c := range num {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func sortedKeys() []string {
+	var ks []string
+	for k := range keyHelp {
+		if !strings.Contains(k, ".") {
+			ks = append(ks, k)
+		}
+	}
+	sort.Strings(ks)
+	return ks
+}
+
+func quoteList(xs []string) string {
+	q := make([]string, len(xs))
+	for i, x := range xs {
+		q[i] = fmt.Sprintf("%q", x)
+	}
+	return strings.Join(q, ", ")
+}
+
+func fileExists(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && !st.IsDir()
+}
+
+// duration accepts "15s" or a number of seconds.
+type duration time.Duration
+
+// UnmarshalTOML implements toml.Unmarshaler.
+func (d *duration) UnmarshalTOML(v any) error {
+	switch x := v.(type) {
+	case string:
+		p, err := time.ParseDuration(x)
+		if err != nil {
+			return fmt.Errorf("%q is not a duration", x)
+		}
+		*d = duration(p)
+	case int64:
+		*d = duration(time.Duration(x) * time.Second)
+	case float64:
+		*d = duration(time.Duration(x * float64(time.Second)))
+	default:
+		return fmt.Errorf("%v is neither a duration string nor a number of seconds", v)
+	}
+	return nil
+}
+
+// Remote describes a server that is already running at addr: the kit
+// neither builds nor starts it, and specs that must see its processes skip.
+func Remote(addr, model string, pool int) *Target {
+	name := "remote-" + strings.NewReplacer(":", "-", "[", "", "]", "").Replace(addr)
+	return &Target{Name: name, Model: model, Pool: pool, Addr: addr, File: "--addr " + addr, ReadyTimeout: DefaultReadyTimeout}
+}

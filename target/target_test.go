@@ -1,0 +1,74 @@
+package target
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func write(t *testing.T, body string) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "alice")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, FileName), []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func TestLoadValid(t *testing.T) {
+	dir := write(t, `
+model = "multithread"
+command = ["python3", "server.py", "{port}"]
+pool = 4
+greeting = "hi\n"
+ready_timeout = 3
+[expect]
+fail = ["LIFE-1", "ECHO-4"]
+why = "never closes"
+`)
+	tg, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tg.Name != "alice" || tg.Model != "multithread" || tg.Pool != 4 || string(tg.Greeting) != "hi\n" ||
+		tg.ReadyTimeout != 3*time.Second || strings.Join(tg.Expect.Fail, ",") != "ECHO-4,LIFE-1" || tg.Dir != dir {
+		t.Fatalf("Load = %+v", tg)
+	}
+}
+
+func TestLoadErrors(t *testing.T) {
+	for _, tc := range []struct{ body, want string }{
+		{`command = ["x"]`, `key "model" is missing`},
+		{"model = \"threads\"\ncommand = [\"x\"]", `"threads" is not a model`},
+		{`model = "single"`, `key "command" is missing`},
+		{"model = \"single\"\ncommand = [\"x\"]\npool = \"4\"", `key "pool" has the wrong type`},
+		{"model = \"single\"\ncommand = [\"x\"]\nprot = 9090", `unknown key "prot"`},
+		{"model = \"single\"\ncommand = [\"x\"]\nport = 70000", `70000 is not a port`},
+		{"model = \"single\"\ncommand = [\"x\"]\nready_timeout = \"soon\"", `ready_timeout`},
+		{"model = \"single\"\ncommand = [\"x\"]\n[expect]\nfail = [\"echo4\"]", `"echo4" is not a property ID`},
+		{"model = \"single\"\ncommand = [\"x\"", `fix the TOML syntax`},
+	} {
+		dir := write(t, tc.body)
+		_, err := Load(dir)
+		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), FileName) {
+			t.Errorf("Load(%q) = %v; want an error naming the file and containing %q", tc.body, err, tc.want)
+		}
+	}
+}
+
+func TestDiscoverRefusesDuplicateNames(t *testing.T) {
+	root := t.TempDir()
+	for _, d := range []string{"a", "b"} {
+		p := filepath.Join(root, d)
+		os.MkdirAll(p, 0o755)
+		os.WriteFile(filepath.Join(p, FileName), []byte("name = \"same\"\nmodel = \"single\"\ncommand = [\"x\"]"), 0o644)
+	}
+	if _, err := Discover(root); err == nil || !strings.Contains(err.Error(), `both are named "same"`) {
+		t.Fatalf("Discover = %v; want a duplicate-name error", err)
+	}
+}
