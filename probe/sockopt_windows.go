@@ -11,4 +11,6 @@ func setRcvbuf(fd uintptr, n int) error {
 }
 
 // Pending is not available on windows.
-func (c *Conn) Pending() (int, error) { return 0, errors.New("probe: FIONREAD is not available on windows") }
+func (c *Conn) Pending() (int, error) {
+	return 0, errors.New("probe: FIONREAD is not available on windows")
+}
