@@ -14,8 +14,7 @@ import (
 	"io"
 	"net"
 	"os"
-	"sync"
-	"syscall"
+		"syscall"
 	"time"
 )
 
@@ -84,26 +83,59 @@ type Exchange struct {
 // 0) while reading concurrently, until len(payload) bytes are back, the
 // server closes, an error occurs, or nothing arrives for stall.
 func (c *Conn) Echo(payload []byte, chunk int, stall time.Duration, how string) Exchange {
+	return c.echo(payload, chunk, stall, 0, how)
+}
+
+// EchoLagging is Echo with a reader that holds back: it starts reading once
+// the writer has finished or has made no progress for idle (the server has
+// stopped reading because its output is blocked). Meanwhile the server's
+// send buffer fills, which is when a server that ignores how much one
+// send() wrote loses data. A correct server passes whatever idle is: it
+// only decides how hard the send buffer is pressed.
+func (c *Conn) EchoLagging(payload []byte, chunk int, stall, idle time.Duration, how string) Exchange {
+	return c.echo(payload, chunk, stall, idle, how)
+}
+
+func (c *Conn) echo(payload []byte, chunk int, stall, idle time.Duration, how string) Exchange {
 	ex := Exchange{Sent: payload, How: how}
 	began := time.Now()
-	var wg sync.WaitGroup
-	wg.Add(1)
+	progress := make(chan struct{}, 1)
+	done := make(chan struct{})
 	go func() {
-		defer wg.Done()
-		ex.WriteErr = c.writeAll(payload, chunk, stall)
+		defer close(done)
+		ex.WriteErr = c.writeAll(payload, chunk, stall, progress)
 	}()
+	if idle > 0 {
+		waitIdle(done, progress, idle)
+	}
 	ex.Got, ex.EOF, ex.Stalled, ex.ReadErr = c.ReadN(len(payload), stall)
 	if ex.Stalled > 0 || ex.ReadErr != nil || ex.EOF {
 		// Unblock a writer stuck because the server stopped reading.
 		_ = c.SetWriteDeadline(time.Now())
 	}
-	wg.Wait()
+	<-done
 	_ = c.SetWriteDeadline(time.Time{})
 	ex.Elapsed = time.Since(began)
 	return ex
 }
 
-func (c *Conn) writeAll(p []byte, chunk int, stall time.Duration) error {
+// waitIdle returns when the writer is done or has made no progress for idle.
+func waitIdle(done <-chan struct{}, progress <-chan struct{}, idle time.Duration) {
+	t := time.NewTimer(idle)
+	defer t.Stop()
+	for {
+		select {
+		case <-done:
+			return
+		case <-t.C:
+			return
+		case <-progress:
+			t.Reset(idle)
+		}
+	}
+}
+
+func (c *Conn) writeAll(p []byte, chunk int, stall time.Duration, progress chan<- struct{}) error {
 	if chunk <= 0 {
 		chunk = len(p)
 	}
@@ -114,6 +146,10 @@ func (c *Conn) writeAll(p []byte, chunk int, stall time.Duration) error {
 		_ = c.SetWriteDeadline(time.Now().Add(stall))
 		n, err := c.Write(p[off:end])
 		off += n
+		select {
+		case progress <- struct{}{}:
+		default:
+		}
 		if err != nil {
 			return fmt.Errorf("write at offset %d: %w", off, err)
 		}
@@ -123,7 +159,7 @@ func (c *Conn) writeAll(p []byte, chunk int, stall time.Duration) error {
 }
 
 // Send writes p whole within stall per write.
-func (c *Conn) Send(p []byte, stall time.Duration) error { return c.writeAll(p, 0, stall) }
+func (c *Conn) Send(p []byte, stall time.Duration) error { return c.writeAll(p, 0, stall, nil) }
 
 // ReadN reads until n bytes arrived, EOF, an error, or no byte arrives for
 // stall. It returns what arrived and why it stopped.

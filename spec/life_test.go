@@ -14,7 +14,7 @@ import (
 var _ = family("life", func(tg *target.Target) {
 	spec(tg, "LIFE-1", defaultSpec, func(ctx SpecContext, s *session) {
 		c := s.dial(ctx)
-		payload := randomBytes(100<<10, 11)
+		payload := textBytes(100<<10, 11)
 		By("sending 100 KiB, then shutting down the client's sending side")
 		Expect(c.Send(payload, scaled(stallBase))).To(Succeed())
 		Expect(c.HalfClose()).To(Succeed())

@@ -27,7 +27,7 @@ var _ = family("reset", func(tg *target.Target) {
 		s.conns = append(s.conns, c)
 		s.greet(c)
 		By("sending 16 MiB without reading, through a 16 KiB receive buffer")
-		payload := randomBytes(16<<20, 22)
+		payload := textBytes(16<<20, 22)
 		go func() {
 			defer GinkgoRecover()
 			_ = c.Send(payload, scaled(stallBase)) // ends when the abort closes c, or on a stall

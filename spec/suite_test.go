@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -33,6 +34,7 @@ var (
 	modelFlag   = flag.String("model", "", "the model of the --addr server: "+strings.Join(target.Models, ", "))
 	poolFlag    = flag.Int("pool", 0, "the pool size of the --addr server, if it is a bounded pool")
 	patience    = flag.Float64("patience", envFloat("ECHOSPEC_PATIENCE", 1), "multiply every deadline by this factor (also $ECHOSPEC_PATIENCE)")
+	everyModel  = flag.Bool("every-model", false, "build the tree for one stand-in target per model and pool variant (for --dry-run listings such as the catalogue)")
 	verdictFile = flag.String("verdicts", "", "write each target's verdict (failed, passed and skipped IDs) to this JSON file")
 )
 
@@ -58,9 +60,21 @@ func TestSpec(t *testing.T) {
 
 // selectTargets resolves the flags to targets.
 func selectTargets() ([]*target.Target, error) {
+	if *everyModel {
+		var ts []*target.Target
+		for _, m := range target.Models {
+			ts = append(ts, target.Remote("127.0.0.1:1", m, 0))
+			ts[len(ts)-1].Name = m
+			if m == "multiprocess" || m == "multithread" {
+				ts = append(ts, target.Remote("127.0.0.1:1", m, 4))
+				ts[len(ts)-1].Name = m + "-pool"
+			}
+		}
+		return ts, nil
+	}
 	if *addrFlag != "" {
-		if *modelFlag == "" {
-			return nil, fmt.Errorf("--addr %s needs --model (one of %s)", *addrFlag, strings.Join(target.Models, ", "))
+		if !slices.Contains(target.Models, *modelFlag) {
+			return nil, fmt.Errorf("--addr %s needs --model, one of %s (got %q)", *addrFlag, strings.Join(target.Models, ", "), *modelFlag)
 		}
 		return []*target.Target{target.Remote(*addrFlag, *modelFlag, *poolFlag)}, nil
 	}
@@ -174,8 +188,8 @@ var _ = ReportAfterSuite("verdicts", func(r Report) {
 		switch {
 		case s.State.Is(types.SpecStatePassed):
 			v.Passed = append(v.Passed, id)
-		case s.State.Is(types.SpecStateSkipped):
-			v.Skip[id] = firstLine(s.Failure.Message)
+		case s.State.Is(types.SpecStateSkipped) && s.Failure.Message != "":
+			v.Skip[id] = firstLine(s.Failure.Message) // skipped for a reason, not filtered out
 		case s.State.Is(types.SpecStateFailureStates):
 			v.Failed = append(v.Failed, id)
 			v.Why[id] = firstLine(s.Failure.Message)
