@@ -16,3 +16,34 @@ func CPUTotal(ps []Proc) uint64 { return 0 }
 
 // TimeWait is not available without /proc.
 func TimeWait(int) (int, error) { return 0, ErrUnsupported }
+
+// Socket is one TCP socket; never filled without /proc.
+type Socket struct {
+	Inode                 uint64
+	LocalPort, RemotePort int
+	State                 int
+}
+
+// Listening reports whether s is a listening socket.
+func (s Socket) Listening() bool { return s.State == 0x0A }
+
+// Established reports whether s is a connected socket.
+func (s Socket) Established() bool { return s.State == 0x01 }
+
+// Sockets is not available without /proc.
+func Sockets(int) ([]Socket, error) { return nil, ErrUnsupported }
+
+// SocketInodes is not available without /proc.
+func SocketInodes(int) (map[uint64]bool, error) { return nil, ErrUnsupported }
+
+// Thread is one thread; never filled without /proc.
+type Thread struct{ TID, Syscall int }
+
+// Special values of Thread.Syscall.
+const (
+	NotInSyscall = -1
+	Running      = -2
+)
+
+// Threads is not available without /proc.
+func Threads(int) ([]Thread, error) { return nil, ErrUnsupported }

@@ -22,10 +22,7 @@ var _ = family("reset", func(tg *target.Target) {
 	})
 
 	spec(tg, "RESET-2", defaultSpec, func(ctx SpecContext, s *session) {
-		c, err := probe.DialSmall(ctx, s.addr, scaled(dialBase), 16<<10)
-		Expect(err).NotTo(HaveOccurred())
-		s.conns = append(s.conns, c)
-		s.greet(c)
+		c := s.dialSmall(ctx, 16<<10)
 		By("sending 16 MiB without reading, through a 16 KiB receive buffer")
 		payload := textBytes(16<<20, 22)
 		go func() {

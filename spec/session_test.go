@@ -132,6 +132,17 @@ func (s *session) dial(ctx context.Context) *probe.Conn {
 	return c
 }
 
+// dialSmall is dial with a small receive buffer, for a client that reads
+// slowly or not at all: the server feels its back-pressure at once.
+func (s *session) dialSmall(ctx context.Context, rcvbuf int) *probe.Conn {
+	GinkgoHelper()
+	c, err := probe.DialSmall(ctx, s.addr, scaled(dialBase), rcvbuf)
+	Expect(err).NotTo(HaveOccurred(), "the client could not connect")
+	s.conns = append(s.conns, c)
+	s.greet(c)
+	return c
+}
+
 func (s *session) greet(c *probe.Conn) {
 	GinkgoHelper()
 	if len(s.tg.Greeting) == 0 {

@@ -1,0 +1,80 @@
+package procfs
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	pfs "github.com/prometheus/procfs"
+)
+
+// Socket is one TCP socket of a network namespace, as /proc/PID/net/tcp
+// lists it.
+type Socket struct {
+	Inode                 uint64
+	LocalPort, RemotePort int
+	State                 int // 0x01 ESTABLISHED, 0x06 TIME_WAIT, 0x0A LISTEN, ...
+}
+
+// Listening reports whether s is a listening socket.
+func (s Socket) Listening() bool { return s.State == tcpListen }
+
+// Established reports whether s is a connected socket.
+func (s Socket) Established() bool { return s.State == tcpEstablished }
+
+// Sockets lists the TCP sockets (IPv4 and IPv6) of pid's network namespace.
+func Sockets(pid int) ([]Socket, error) {
+	p, err := proc(pid)
+	if err != nil {
+		return nil, err
+	}
+	fs, err := pfs.NewFS(filepath.Join("/proc", strconv.Itoa(p.PID)))
+	if err != nil {
+		return nil, fmt.Errorf("procfs: %w", err)
+	}
+	var out []Socket
+	for _, read := range []func() (pfs.NetTCP, error){fs.NetTCP, fs.NetTCP6} {
+		lines, err := read()
+		if err != nil {
+			continue // no IPv6 in this namespace, say
+		}
+		for _, l := range lines {
+			out = append(out, Socket{Inode: l.Inode, LocalPort: int(l.LocalPort), RemotePort: int(l.RemPort), State: int(l.St)})
+		}
+	}
+	return out, nil
+}
+
+// SocketInodes returns the inodes of the sockets pid has open.
+func SocketInodes(pid int) (map[uint64]bool, error) {
+	p, err := proc(pid)
+	if err != nil {
+		return nil, err
+	}
+	targets, err := p.FileDescriptorTargets()
+	if err != nil {
+		return nil, fmt.Errorf("procfs: descriptors of pid %d: %w", pid, err)
+	}
+	out := map[uint64]bool{}
+	for _, t := range targets {
+		if v, ok := strings.CutPrefix(t, "socket:["); ok {
+			if n, err := strconv.ParseUint(strings.TrimSuffix(v, "]"), 10, 64); err == nil {
+				out[n] = true
+			}
+		}
+	}
+	return out, nil
+}
+
+func proc(pid int) (pfs.Proc, error) {
+	p, err := pfs.NewProc(pid)
+	if err != nil {
+		if os.IsNotExist(err) {
+			return pfs.Proc{}, fmt.Errorf("procfs: pid %d is gone", pid)
+		}
+		return pfs.Proc{}, fmt.Errorf("procfs: pid %d: %w", pid, err)
+	}
+	return p, nil
+}

@@ -1,0 +1,17 @@
+//go:build linux && (arm64 || riscv64 || loong64)
+
+package procfs
+
+import "golang.org/x/sys/unix"
+
+// The generic syscall table (include/uapi/asm-generic/unistd.h) has no
+// select, poll or epoll_wait: libc and Go use the p* forms.
+var waits = map[string][]Syscall{
+	"select": {{"pselect6", unix.SYS_PSELECT6}},
+	"poll":   {{"ppoll", unix.SYS_PPOLL}},
+	"epoll":  {{"epoll_pwait", unix.SYS_EPOLL_PWAIT}, {"epoll_pwait2", unix.SYS_EPOLL_PWAIT2}},
+}
+
+var reads = []Syscall{{"read", unix.SYS_READ}, {"recvfrom", unix.SYS_RECVFROM}, {"recvmsg", unix.SYS_RECVMSG}, {"readv", unix.SYS_READV}}
+
+var others = []Syscall{{"accept", unix.SYS_ACCEPT}, {"accept4", unix.SYS_ACCEPT4}, {"futex", unix.SYS_FUTEX}, {"wait4", unix.SYS_WAIT4}, {"waitid", unix.SYS_WAITID}, {"write", unix.SYS_WRITE}, {"sendto", unix.SYS_SENDTO}}

@@ -1,0 +1,32 @@
+package spec_test
+
+import (
+	"fmt"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/echospec/echospec/probe"
+	"github.com/echospec/echospec/target"
+)
+
+var _ = family("pool", func(tg *target.Target) {
+	spec(tg, "POOL-1", defaultSpec, func(ctx SpecContext, s *session) {
+		n := tg.Pool
+		By(fmt.Sprintf("connecting %d clients (the pool's size) and echoing for each while all stay open", n))
+		cs := s.dialMany(ctx, n)
+		for i, c := range cs {
+			s.echo(c, []byte(fmt.Sprintf("worker %d\n", i+1)), 0, fmt.Sprintf("by client %d of the pool's %d, with the others connected", i+1, n))
+		}
+		By(fmt.Sprintf("connecting client %d and sending: it must wait", n+1))
+		extra := s.dial(ctx)
+		msg := []byte("the one that waits\n")
+		Expect(extra.Send(msg, scaled(stallBase))).To(Succeed())
+		s.expectQuiet(extra, fmt.Sprintf("client %d, beyond a pool of %d busy workers", n+1, n))
+		By("closing one of the first clients: the waiting one is served")
+		Expect(cs[0].Close()).To(Succeed())
+		got, eof, stalled, err := extra.ReadN(len(msg), scaled(stallBase))
+		Expect(probe.Exchange{Sent: msg, Got: got, EOF: eof, Stalled: stalled, ReadErr: err,
+			How: fmt.Sprintf("by client %d while it waited, then one of the first %d left", n+1, n)}).To(probe.BeWholeEcho())
+	})
+})
