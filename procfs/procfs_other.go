@@ -2,6 +2,8 @@
 
 package procfs
 
+import "time"
+
 // TicksPerSecond is meaningless without /proc; kept so callers compile.
 const TicksPerSecond = 100
 
@@ -47,3 +49,6 @@ const (
 
 // Threads is not available without /proc.
 func Threads(int) ([]Thread, error) { return nil, ErrUnsupported }
+
+// Demand is not available without /proc.
+func Demand(int) (time.Duration, error) { return 0, ErrUnsupported }

@@ -1,7 +1,6 @@
 package spec_test
 
 import (
-	"fmt"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -83,5 +82,5 @@ func (s *session) expectQuiet(c *probe.Conn, who string) {
 	d := scaled(quietBase)
 	got, quiet, err := c.Quiet(d)
 	Expect(err).NotTo(HaveOccurred(), "watching %s for %v", who, d)
-	Expect(quiet).To(BeTrue(), fmt.Sprintf("%s received %q within %v; a server that serves one client at a time must not answer it yet", who, got, d))
+	Expect(quiet).To(BeTrue(), "%s received %q within %v; it must not be answered yet", who, got, d)
 }
