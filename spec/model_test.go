@@ -2,6 +2,7 @@ package spec_test
 
 import (
 	"fmt"
+	"math"
 	"net"
 	"slices"
 	"strings"
@@ -82,11 +83,7 @@ var _ = family("model", func(tg *target.Target) {
 		}
 		By(fmt.Sprintf("connecting %d clients that stay open", k))
 		cs := s.dialMany(ctx, k)
-		served := k
-		if tg.Pool > 0 {
-			served = tg.Pool // the rest wait for a worker
-		}
-		for i, c := range cs[:served] {
+		for i, c := range cs[:min(k, s.capacity())] { // the rest wait for a worker
 			s.echo(c, []byte("x"), 0, fmt.Sprintf("by client %d", i+1))
 		}
 		if tg.Pool == 0 {
@@ -131,15 +128,29 @@ var _ = family("model", func(tg *target.Target) {
 	})
 })
 
-// connectEchoed connects n clients and echoes once for each; they stay open.
+// connectEchoed connects n clients, or as many as the server serves at
+// once if that is fewer, and echoes once for each; they stay open.
 func (s *session) connectEchoed(ctx SpecContext, n int) []*probe.Conn {
 	GinkgoHelper()
+	n = min(n, s.capacity())
 	By(fmt.Sprintf("connecting %d clients that each echo once and stay open", n))
 	cs := s.dialMany(ctx, n)
 	for i, c := range cs {
 		s.echo(c, []byte(fmt.Sprintf("client %d\n", i+1)), 0, fmt.Sprintf("by client %d of %d", i+1, n))
 	}
 	return cs
+}
+
+// capacity is how many clients the target serves at once: one for the
+// single model, N for a pool, unbounded otherwise.
+func (s *session) capacity() int {
+	switch {
+	case s.tg.Model == "single":
+		return 1
+	case s.tg.Pool > 0:
+		return s.tg.Pool
+	}
+	return math.MaxInt
 }
 
 // group is a snapshot of the server's processes.

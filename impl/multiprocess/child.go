@@ -1,0 +1,103 @@
+//go:build unix && !aix
+
+package main
+
+import (
+	"errors"
+	"log"
+	"os"
+
+	"golang.org/x/sys/unix"
+)
+
+// serveConn is the "-child conn" process: it echoes the connected socket fd
+// until the client closes, closes it and returns the exit status.
+func serveConn(fd int) int {
+	// The descriptor may still be non-blocking: that flag belongs to the
+	// socket, which the parent's Go runtime had set up for its poller.
+	// Blocking mode lets read(2) put this process to sleep until data comes.
+	if err := unix.SetNonblock(fd, false); err != nil {
+		log.Print(os.NewSyscallError("fcntl", err))
+		return 1
+	}
+	err := echo(fd)
+	unix.Close(fd) // the client sees EOF now
+	if err != nil && !peerGone(err) {
+		log.Print(err)
+		return 1
+	}
+	return 0
+}
+
+// acceptLoop is the "-child worker" process of a pool: it accepts on the
+// shared listening socket lfd and serves one connection at a time, forever.
+// It returns an exit status only if accept fails for good.
+func acceptLoop(lfd int) int {
+	// Blocking mode: accept(2) sleeps until a connection arrives; the
+	// kernel wakes one waiting worker per connection.
+	if err := unix.SetNonblock(lfd, false); err != nil {
+		log.Print(os.NewSyscallError("fcntl", err))
+		return 1
+	}
+	for {
+		fd, _, err := unix.Accept(lfd)
+		if err == unix.EINTR || err == unix.ECONNABORTED { // ECONNABORTED: the client left while queued
+			continue
+		}
+		if err != nil {
+			log.Print(os.NewSyscallError("accept", err))
+			return 1 // the parent starts a replacement
+		}
+		err = echo(fd)
+		unix.Close(fd)
+		if err != nil && !peerGone(err) {
+			log.Print(err)
+		}
+	}
+}
+
+// peerGone reports whether err means the client reset the connection, which
+// is the client's business, not a server error. Go ignores SIGPIPE for
+// sockets, so writing to a reset connection returns EPIPE instead of killing
+// the process.
+func peerGone(err error) bool {
+	return errors.Is(err, unix.ECONNRESET) || errors.Is(err, unix.EPIPE)
+}
+
+// echo writes back everything it reads from the blocking socket fd until the
+// client shuts down its sending side (read returns 0). Everything read has
+// been written back by then, so the caller can close at once.
+func echo(fd int) error {
+	// 16 KiB: few system calls for bulk data, little memory per connection.
+	buf := make([]byte, 16<<10)
+	for {
+		n, err := unix.Read(fd, buf)
+		if err == unix.EINTR { // a signal arrived first; nothing was read
+			continue
+		}
+		if err != nil {
+			return os.NewSyscallError("read", err)
+		}
+		if n == 0 {
+			return nil
+		}
+		if err := writeAll(fd, buf[:n]); err != nil {
+			return err
+		}
+	}
+}
+
+// writeAll writes all of p: one write(2) may take only part of it.
+func writeAll(fd int, p []byte) error {
+	for len(p) > 0 {
+		n, err := unix.Write(fd, p)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return os.NewSyscallError("write", err)
+		}
+		p = p[n:]
+	}
+	return nil
+}

@@ -1,0 +1,211 @@
+//go:build unix
+
+// Command multithread is the reference echo server for the "multithread"
+// model: one operating-system thread per connection, or a fixed pool of N
+// threads with -pool N.
+//
+// Go normally multiplexes goroutines over a few threads and hides blocking
+// behind its network poller, which is the "coroutine" model. To get the
+// classic model instead, each connection is served by a goroutine that
+//
+//   - calls runtime.LockOSThread and never unlocks, so the goroutine owns one
+//     thread for its whole life, and that thread ends when the goroutine
+//     returns (see serveLocked); and
+//   - switches its socket to blocking mode and calls read(2) and write(2)
+//     directly, so the kernel sees one thread asleep in read per idle
+//     connection, exactly like pthread_create plus recv/send in C or
+//     threading.Thread plus socket.recv in Python.
+//
+// The main goroutine only accepts. Without -pool it starts a new locked
+// goroutine (a new thread) per connection. With -pool N it starts N locked
+// workers up front and hands each accepted connection over an unbuffered
+// channel: while all N are busy, main waits on the channel holding one
+// accepted connection, and later clients wait in the kernel's listen queue.
+// Either way the client connects at once but gets no echo until a worker is
+// free.
+//
+// Cost: each connection costs a thread: about 38 kB of memory, its 16 KiB
+// buffer included, plus a 16 kB kernel stack (measured on Linux, built with
+// CGO_ENABLED=0 as it should be: a cgo build reserves 8 MB of address space
+// per thread). The Go runtime aborts the whole process above 10,000
+// threads (runtime/debug.SetMaxThreads); -pool bounds the count.
+//
+// Usage:
+//
+//	multithread [-host 127.0.0.1] [-port $PORT or 9090] [-pool N]
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"log"
+	"net"
+	"os"
+	"runtime"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// init claims the process's main thread for main, which only accepts. A
+// process's main thread cannot exit, so if a connection's goroutine locked
+// it, the runtime would park that thread for good when the connection
+// ended, instead of ending it. An init function that calls LockOSThread
+// makes main run on the main thread, out of the connections' way.
+func init() {
+	runtime.LockOSThread()
+}
+
+func main() {
+	host := flag.String("host", "127.0.0.1", "address to listen on")
+	port := flag.String("port", envOr("PORT", "9090"), "TCP port to listen on (default $PORT, else 9090)")
+	pool := flag.Int("pool", 0, "serve with a fixed pool of N threads; 0 means one thread per connection")
+	flag.Parse()
+	log.SetFlags(0)
+	log.SetPrefix("multithread: ")
+	if *pool < 0 {
+		log.Fatalf("-pool %d: want 0 or more", *pool)
+	}
+
+	// net.Listen sets SO_REUSEADDR, so a restarted server can bind the port
+	// again while old connections sit in TIME_WAIT.
+	ln, err := net.Listen("tcp", net.JoinHostPort(*host, *port))
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Fprintf(os.Stderr, "listening on %s\n", ln.Addr())
+	log.Fatal(serve(ln, *pool))
+}
+
+// serve accepts connections on ln and serves each on its own thread (pool
+// == 0) or on one of pool threads started up front. It returns nil once ln
+// is closed.
+func serve(ln net.Listener, pool int) error {
+	var queue chan net.Conn
+	if pool > 0 {
+		// Unbuffered: a send completes only when a worker is free to take
+		// the connection.
+		queue = make(chan net.Conn)
+		defer close(queue) // lets the workers' threads exit
+		for range pool {
+			go func() {
+				runtime.LockOSThread() // never unlocked: see serveLocked
+				for conn := range queue {
+					handle(conn)
+				}
+			}()
+		}
+	}
+
+	for {
+		conn, err := ln.Accept()
+		if errors.Is(err, net.ErrClosed) {
+			return nil
+		}
+		if err != nil {
+			// EMFILE and friends: the client stays in the listen queue;
+			// back off instead of spinning on the same error.
+			log.Print(err)
+			time.Sleep(10 * time.Millisecond)
+			continue
+		}
+		if pool > 0 {
+			queue <- conn
+		} else {
+			go serveLocked(conn)
+		}
+	}
+}
+
+// serveLocked serves conn on a thread of its own.
+//
+// LockOSThread wires this goroutine to the thread running it. Because it is
+// never undone, the runtime destroys the thread when the goroutine returns,
+// instead of parking it for reuse: the process has one thread per open
+// connection, and a thread's life is its connection's life. (While the
+// thread sleeps in read(2), the runtime hands its scheduler slot to other
+// threads, so the other connections keep running.)
+func serveLocked(conn net.Conn) {
+	runtime.LockOSThread()
+	handle(conn)
+}
+
+// handle echoes conn on the calling thread with blocking system calls, then
+// closes it.
+func handle(conn net.Conn) {
+	defer conn.Close()
+	raw, err := conn.(*net.TCPConn).SyscallConn()
+	if err != nil {
+		log.Print(err)
+		return
+	}
+	// Control lends us the descriptor for as long as the function runs (it
+	// cannot be closed and reused meanwhile), so the whole conversation
+	// happens inside it.
+	var echoErr error
+	err = raw.Control(func(fd uintptr) {
+		// Go made the socket non-blocking for its poller. Undo that, so
+		// read(2) puts this thread to sleep until data arrives.
+		if err := unix.SetNonblock(int(fd), false); err != nil {
+			echoErr = os.NewSyscallError("fcntl", err)
+			return
+		}
+		echoErr = echo(int(fd))
+	})
+	if err == nil {
+		err = echoErr
+	}
+	// A client that resets the connection is not the server's fault. Go
+	// ignores SIGPIPE for sockets, so a write to a reset peer just returns
+	// EPIPE instead of killing the process.
+	if err != nil && !errors.Is(err, unix.ECONNRESET) && !errors.Is(err, unix.EPIPE) {
+		log.Printf("%v: %v", conn.RemoteAddr(), err)
+	}
+}
+
+// echo writes back everything it reads from the blocking socket fd until the
+// client shuts down its sending side (read returns 0). Everything read has
+// been written back by then, so the caller can close at once.
+func echo(fd int) error {
+	// 16 KiB: few system calls for bulk data, little memory per connection.
+	buf := make([]byte, 16<<10)
+	for {
+		n, err := unix.Read(fd, buf)
+		if err == unix.EINTR { // a signal arrived first; nothing was read
+			continue
+		}
+		if err != nil {
+			return os.NewSyscallError("read", err)
+		}
+		if n == 0 {
+			return nil
+		}
+		if err := writeAll(fd, buf[:n]); err != nil {
+			return err
+		}
+	}
+}
+
+// writeAll writes all of p: one write(2) may take only part of it.
+func writeAll(fd int, p []byte) error {
+	for len(p) > 0 {
+		n, err := unix.Write(fd, p)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return os.NewSyscallError("write", err)
+		}
+		p = p[n:]
+	}
+	return nil
+}
+
+// envOr returns the environment variable key, or def if it is empty.
+func envOr(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
