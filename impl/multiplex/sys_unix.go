@@ -1,0 +1,29 @@
+//go:build unix && !linux
+
+package main
+
+import "golang.org/x/sys/unix"
+
+// accept takes one connection off the listen queue and makes it
+// non-blocking and close-on-exec. BSD sockets inherit O_NONBLOCK from the
+// listener but Linux's do not; setting it explicitly is right everywhere.
+func accept(lfd int) (int, unix.Sockaddr, error) {
+	fd, sa, err := unix.Accept(lfd)
+	if err != nil {
+		return -1, nil, err
+	}
+	unix.CloseOnExec(fd)
+	if err := unix.SetNonblock(fd, true); err != nil {
+		unix.Close(fd)
+		return -1, nil, err
+	}
+	return fd, sa, nil
+}
+
+// send writes p to a connected socket. Writing to a reset connection raises
+// SIGPIPE in a C program; macOS has no MSG_NOSIGNAL flag to prevent it, but
+// the Go runtime ignores SIGPIPE for descriptors other than stdout and
+// stderr, so the write just fails with EPIPE.
+func send(fd int, p []byte) (int, error) {
+	return unix.Write(fd, p)
+}
