@@ -24,7 +24,7 @@ spec:
 ## fixtures: the suite on every student fixture; each verdict must match
 ## the IDs its manifest expects.
 fixtures:
-	$(GO) run ./tools/fixturecheck --procs $(PROCS) --patience $(PATIENCE) fixtures/students
+	$(GO) run ./tools/fixturecheck --procs $(PROCS) --patience $(PATIENCE) fixtures/students fixtures/hostile
 
 lint: vet staticcheck
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi

@@ -140,15 +140,26 @@ func (s *Server) waitListening(ctx context.Context, o Options) error {
 		}
 		select {
 		case <-s.exited:
-			return fmt.Errorf("%s: the server %s before listening on port %d%s", o.Name, s.Status(), o.Port, s.tailHint())
+			return fmt.Errorf("%s: the server %s before listening on port %d%s%s", o.Name, s.Status(), o.Port, s.lastWords(), s.tailHint())
 		case <-deadline.C:
-			return fmt.Errorf("%s: the server did not listen on port %d within %v (it is %s); check that it binds the port given as {port} or $PORT (or the manifest's port = N)%s",
-				o.Name, o.Port, o.ReadyTimeout, s.Status(), s.tailHint())
+			return fmt.Errorf("%s: the server did not listen on port %d within %v (it is %s%s); check that it binds the port given as {port} or $PORT (or the manifest's port = N) and calls listen()%s",
+				o.Name, o.Port, o.ReadyTimeout, s.Status(), s.lastWords(), s.tailHint())
 		case <-ctx.Done():
 			return fmt.Errorf("%s: interrupted while waiting for the server to listen: %w", o.Name, ctx.Err())
 		case <-tick.C:
 		}
 	}
+}
+
+// lastWords quotes the last line the server printed, for a one-line verdict.
+func (s *Server) lastWords() string {
+	for _, t := range []*Tail{s.Stderr, s.Stdout} {
+		if txt := strings.TrimSpace(t.String()); txt != "" {
+			lines := strings.Split(txt, "\n")
+			return fmt.Sprintf(" (last printed: %q)", strings.TrimSpace(lines[len(lines)-1]))
+		}
+	}
+	return " (it printed nothing)"
 }
 
 func (s *Server) tailHint() string {
@@ -158,7 +169,7 @@ func (s *Server) tailHint() string {
 	if txt := s.Stdout.String(); txt != "" {
 		return "; its stdout ends with:\n" + indent(lastLines(txt, 12), "    | ")
 	}
-	return "; it printed nothing"
+	return ""
 }
 
 // Stop ends the server: SIGTERM to its process group, up to grace for every

@@ -90,18 +90,7 @@ func newSession(ctx context.Context, tg *target.Target) *session {
 // launcher's explanation, if it does not come up listening.
 func (s *session) start(ctx context.Context, port int) *launch.Server {
 	GinkgoHelper()
-	tg := s.tg
-	vars := map[string]string{"port": strconv.Itoa(port), "builddir": builds[tg.Name].Dir}
-	srv, err := launch.Start(ctx, launch.Options{
-		Name:         tg.Name,
-		Dir:          tg.Dir,
-		Argv:         launch.Expand(tg.Command, vars),
-		Env:          []string{"PORT=" + strconv.Itoa(port), "PYTHONUNBUFFERED=1"},
-		Host:         "127.0.0.1",
-		Port:         port,
-		ReadyTimeout: scaled(tg.ReadyTimeout),
-		Source:       "command in " + tg.File,
-	})
+	srv, err := launch.Start(ctx, launchOptions(s.tg, builds[s.tg.Name].Dir, port))
 	if err != nil {
 		Fail(err.Error())
 	}
@@ -173,7 +162,7 @@ var builds = map[string]buildResult{}
 
 type buildResult struct {
 	Dir string `json:"dir"`
-	Err string `json:"err,omitempty"`
+	Err string `json:"err,omitempty"` // the build or the first start failed
 }
 
 var _ = SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
@@ -191,6 +180,9 @@ var _ = SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
 				r.Err = err.Error()
 			}
 		}
+		if r.Err == "" {
+			r.Err = smokeStart(ctx, tg, dir)
+		}
 		out[tg.Name] = r
 	}
 	data, err := json.Marshal(out)
@@ -199,6 +191,40 @@ var _ = SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
 }, func(data []byte) {
 	Expect(json.Unmarshal(data, &builds)).To(Succeed())
 }, NodeTimeout(buildBase*4))
+
+// smokeStart starts and stops tg once, so a server that cannot start
+// fails every spec at once with the reason, instead of each spec waiting
+// for it in turn.
+func smokeStart(ctx context.Context, tg *target.Target, builddir string) string {
+	port := tg.Port
+	if port == 0 {
+		var err error
+		if port, err = launch.FreePort(); err != nil {
+			return err.Error()
+		}
+	}
+	srv, err := launch.Start(ctx, launchOptions(tg, builddir, port))
+	if err != nil {
+		return err.Error()
+	}
+	srv.Stop(scaled(stopGrace))
+	return ""
+}
+
+// launchOptions describes one start of tg on port.
+func launchOptions(tg *target.Target, builddir string, port int) launch.Options {
+	vars := map[string]string{"port": strconv.Itoa(port), "builddir": builddir}
+	return launch.Options{
+		Name:         tg.Name,
+		Dir:          tg.Dir,
+		Argv:         launch.Expand(tg.Command, vars),
+		Env:          []string{"PORT=" + strconv.Itoa(port), "PYTHONUNBUFFERED=1"},
+		Host:         "127.0.0.1",
+		Port:         port,
+		ReadyTimeout: scaled(tg.ReadyTimeout),
+		Source:       "command in " + tg.File,
+	}
+}
 
 var _ = SynchronizedAfterSuite(func() {}, func() {
 	for _, b := range builds {

@@ -170,6 +170,9 @@ type verdict struct {
 	Passed []string          `json:"passed"`
 	Skip   map[string]string `json:"skipped,omitempty"`
 	Why    map[string]string `json:"why,omitempty"` // ID → first line of the failure
+	// Reason is set when every spec failed for the same reason (the server
+	// could not be built or started): the one line a teacher needs.
+	Reason string `json:"reason,omitempty"`
 }
 
 var _ = ReportAfterSuite("verdicts", func(r Report) {
@@ -206,6 +209,10 @@ var _ = ReportAfterSuite("verdicts", func(r Report) {
 			state = "FAIL " + strings.Join(v.Failed, " ")
 		} else if len(v.Passed) == 0 {
 			state = "not run"
+		}
+		if b, ok := builds[v.Target]; ok && b.Err != "" {
+			v.Reason = firstLine(b.Err)
+			state = "FAIL every spec: " + v.Reason
 		}
 		fmt.Fprintf(&summary, "  %-24s %-13s %3d passed, %2d skipped  %s\n", v.Target, v.Model, len(v.Passed), len(v.Skip), state)
 	}

@@ -76,7 +76,14 @@ type Expectation struct {
 	Fail []string
 	// Why explains the bug, for the people reading the fixture bank.
 	Why string
+	// Reason, if set, is text every failure's first line must contain,
+	// e.g. "did not listen" for a server that never listens.
+	Reason string
 }
+
+// FailsAll reports whether the fixture must fail every spec that runs
+// (fail = ["*"]): a server that cannot be built or started.
+func (e Expectation) FailsAll() bool { return len(e.Fail) == 1 && e.Fail[0] == "*" }
 
 // Local reports whether the kit starts the target itself (and so can see
 // its processes), as opposed to testing an address given with --addr.
@@ -95,8 +102,9 @@ type manifest struct {
 	Greeting     *string   `toml:"greeting"`
 	ReadyTimeout *duration `toml:"ready_timeout"`
 	Expect       *struct {
-		Fail []string `toml:"fail"`
-		Why  string   `toml:"why"`
+		Fail   []string `toml:"fail"`
+		Why    string   `toml:"why"`
+		Reason string   `toml:"reason"`
 	} `toml:"expect"`
 }
 
@@ -114,7 +122,8 @@ var keyHelp = map[string]string{
 	"greeting":      `a string the server sends first on every connection, e.g. greeting = "welcome\n"`,
 	"ready_timeout": `a duration string or a number of seconds, e.g. ready_timeout = "15s"`,
 	"expect":        `a table: [expect] with fail = ["ECHO-4"] and why = "..."`,
-	"expect.fail":   `an array of property IDs, e.g. fail = ["ECHO-4", "LIFE-1"]`,
+	"expect.fail":   `an array of property IDs, e.g. fail = ["ECHO-4", "LIFE-1"], or ["*"] for a server that must fail every spec`,
+	"expect.reason": `text every failure's first line must contain, e.g. reason = "did not listen"`,
 	"expect.why":    `a string explaining the bug`,
 }
 
@@ -209,11 +218,11 @@ func parse(file string, data []byte) (*Target, error) {
 	}
 	if m.Expect != nil {
 		for _, id := range m.Expect.Fail {
-			if !validID(id) {
+			if !validID(id) && !(id == "*" && len(m.Expect.Fail) == 1) {
 				return nil, keyError(file, "expect.fail", fmt.Sprintf("%q is not a property ID", id))
 			}
 		}
-		t.Expect = Expectation{Fail: slices.Sorted(slices.Values(m.Expect.Fail)), Why: m.Expect.Why}
+		t.Expect = Expectation{Fail: slices.Sorted(slices.Values(m.Expect.Fail)), Why: m.Expect.Why, Reason: m.Expect.Reason}
 	}
 	return t, nil
 }
