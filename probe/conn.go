@@ -14,7 +14,7 @@ import (
 	"io"
 	"net"
 	"os"
-		"syscall"
+	"syscall"
 	"time"
 )
 
