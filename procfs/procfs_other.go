@@ -50,5 +50,5 @@ const (
 // Threads is not available without /proc.
 func Threads(int) ([]Thread, error) { return nil, ErrUnsupported }
 
-// Demand is not available without /proc.
-func Demand(int) (time.Duration, error) { return 0, ErrUnsupported }
+// Sched is not available without /proc.
+func Sched(int) (run, wait time.Duration, err error) { return 0, 0, ErrUnsupported }
