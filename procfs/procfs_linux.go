@@ -67,20 +67,14 @@ func CPUTotal(ps []Proc) uint64 {
 // TimeWait counts the sockets in TIME_WAIT whose local port is port, in
 // the kit's network namespace.
 func TimeWait(port int) (int, error) {
-	fs, err := pfs.NewDefaultFS()
+	socks, err := netTCP("/proc/self")
 	if err != nil {
-		return 0, fmt.Errorf("procfs: %w", err)
+		return 0, err
 	}
 	n := 0
-	for _, read := range []func() (pfs.NetTCP, error){fs.NetTCP, fs.NetTCP6} {
-		lines, err := read()
-		if err != nil {
-			continue // no IPv6, say
-		}
-		for _, l := range lines {
-			if l.St == tcpTimeWait && int(l.LocalPort) == port {
-				n++
-			}
+	for _, s := range socks {
+		if s.State == tcpTimeWait && s.LocalPort == port {
+			n++
 		}
 	}
 	return n, nil

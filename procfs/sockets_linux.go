@@ -3,7 +3,6 @@ package procfs
 import (
 	"fmt"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -26,25 +25,7 @@ func (s Socket) Established() bool { return s.State == tcpEstablished }
 
 // Sockets lists the TCP sockets (IPv4 and IPv6) of pid's network namespace.
 func Sockets(pid int) ([]Socket, error) {
-	p, err := proc(pid)
-	if err != nil {
-		return nil, err
-	}
-	fs, err := pfs.NewFS(filepath.Join("/proc", strconv.Itoa(p.PID)))
-	if err != nil {
-		return nil, fmt.Errorf("procfs: %w", err)
-	}
-	var out []Socket
-	for _, read := range []func() (pfs.NetTCP, error){fs.NetTCP, fs.NetTCP6} {
-		lines, err := read()
-		if err != nil {
-			continue // no IPv6 in this namespace, say
-		}
-		for _, l := range lines {
-			out = append(out, Socket{Inode: l.Inode, LocalPort: int(l.LocalPort), RemotePort: int(l.RemPort), State: int(l.St)})
-		}
-	}
-	return out, nil
+	return netTCP(fmt.Sprintf("/proc/%d", pid))
 }
 
 // SocketInodes returns the inodes of the sockets pid has open.

@@ -1,6 +1,7 @@
 package procfs
 
 import (
+	"net"
 	"os"
 	"testing"
 )
@@ -27,4 +28,27 @@ func TestOwnProcess(t *testing.T) {
 	if err != nil || len(ts) == 0 {
 		t.Fatalf("Threads(self) = %v, %v", ts, err)
 	}
+}
+
+func TestReadNetTCPSeesOwnListener(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	port := ln.Addr().(*net.TCPAddr).Port
+	socks, err := Sockets(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	inodes, err := SocketInodes(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range socks {
+		if s.Listening() && s.LocalPort == port && inodes[s.Inode] {
+			return
+		}
+	}
+	t.Fatalf("no listening socket on port %d held by this process among %d sockets", port, len(socks))
 }

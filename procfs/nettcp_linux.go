@@ -1,0 +1,74 @@
+package procfs
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+)
+
+// readNetTCP parses one /proc/.../net/tcp or tcp6 file. procfs's NetTCP
+// does the same but is deprecated in favour of netlink, which would be a
+// second dependency for four columns.
+func readNetTCP(path string) ([]Socket, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var out []Socket
+	sc := bufio.NewScanner(f)
+	sc.Scan() // header: "sl local_address rem_address st tx_queue rx_queue tr tm->when retrnsmt uid timeout inode"
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		if len(fields) < 10 {
+			continue
+		}
+		lport, err1 := hexPort(fields[1])
+		rport, err2 := hexPort(fields[2])
+		st, err3 := strconv.ParseUint(fields[3], 16, 8)
+		inode, err4 := strconv.ParseUint(fields[9], 10, 64)
+		if err := firstErr(err1, err2, err3, err4); err != nil {
+			return nil, fmt.Errorf("procfs: %s: line %q: %w", path, sc.Text(), err)
+		}
+		out = append(out, Socket{Inode: inode, LocalPort: lport, RemotePort: rport, State: int(st)})
+	}
+	return out, sc.Err()
+}
+
+// hexPort takes the port from "0100007F:1F90".
+func hexPort(addr string) (int, error) {
+	i := strings.LastIndexByte(addr, ':')
+	if i < 0 {
+		return 0, fmt.Errorf("%q has no port", addr)
+	}
+	p, err := strconv.ParseUint(addr[i+1:], 16, 16)
+	return int(p), err
+}
+
+func firstErr(errs ...error) error {
+	for _, e := range errs {
+		if e != nil {
+			return e
+		}
+	}
+	return nil
+}
+
+// netTCP lists the TCP sockets of the network namespace seen at root
+// ("/proc" or "/proc/PID").
+func netTCP(root string) ([]Socket, error) {
+	var out []Socket
+	for _, name := range []string{"tcp", "tcp6"} {
+		socks, err := readNetTCP(root + "/net/" + name)
+		if err != nil {
+			if os.IsNotExist(err) && name == "tcp6" {
+				continue // no IPv6
+			}
+			return nil, err
+		}
+		out = append(out, socks...)
+	}
+	return out, nil
+}
