@@ -115,7 +115,9 @@ var _ = family("model", func(tg *target.Target) {
 		s.connectEchoed(ctx, 16)
 		ps := s.group()
 		Expect(ps).To(HaveLen(1), "processes of an event-loop server with 16 clients: %s", describeProcs(ps))
-		Expect(s.threads()).To(BeNumerically("<=", base), "threads with 16 clients connected (%d before any): one loop thread serves them all", base)
+		// A runtime may add a thread or two of its own (Go's GC, a blocked
+		// syscall's hand-off); a thread per connection would add 16.
+		Expect(s.threads()).To(BeNumerically("<", base+8), "threads with 16 clients connected (%d before any): one loop thread serves them all, so the count must not grow with connections", base)
 		By("checking what the idle server's threads are blocked in")
 		Eventually(ctx, func() error { return s.checkBlockedIn(tg.Mechanism) }).WithTimeout(scaled(stallBase)).Should(Succeed())
 	})

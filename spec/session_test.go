@@ -20,7 +20,7 @@ import (
 
 // Base deadlines, before the patience factor.
 const (
-	stallBase   = 2 * time.Second // no byte for this long: the server is stuck
+	stallBase   = 4 * time.Second // no progress for this long: the server is stuck
 	dialBase    = 5 * time.Second
 	stopGrace   = 2 * time.Second
 	buildBase   = 5 * time.Minute
