@@ -2,6 +2,7 @@ package spec_test
 
 import (
 	"fmt"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -26,8 +27,7 @@ var _ = family("life", func(tg *target.Target) {
 
 	spec(tg, "LIFE-2", defaultSpec, func(ctx SpecContext, s *session) {
 		s.local("open descriptors")
-		base := s.fds()
-		By(fmt.Sprintf("noting %d open descriptors before any client", base))
+		base := s.baselineFDs(ctx)
 		By("connecting, echoing and closing 20 clients one after another")
 		for i := range 20 {
 			c := s.dial(ctx)
@@ -59,6 +59,31 @@ var _ = family("life", func(tg *target.Target) {
 		s.echo(s.dial(ctx), []byte("still there?\n"), 0, "after 10 silent clients")
 	})
 })
+
+// baselineFDs warms the server up with as many simultaneous clients as it
+// serves at once (up to 8), so every worker of a pool has started and
+// every lazily opened descriptor is open, closes them, and returns the
+// descriptor count once it has held still for 5 samples.
+func (s *session) baselineFDs(ctx SpecContext) int {
+	GinkgoHelper()
+	for _, c := range s.connectEchoed(ctx, 8) {
+		Expect(c.Close()).To(Succeed())
+	}
+	s.conns = s.conns[:0]
+	var last, same int
+	Eventually(ctx, func() int {
+		n := s.fds()
+		if n == last {
+			same++
+		} else {
+			last, same = n, 0
+		}
+		return same
+	}).WithTimeout(scaled(stallBase)).WithPolling(50*time.Millisecond).Should(BeNumerically(">=", 5),
+		"the server's descriptor count settling after the warm-up clients left (last %d)", last)
+	By(fmt.Sprintf("noting %d open descriptors once the warm-up clients have left", last))
+	return last
+}
 
 // fds counts the descriptors open in all of the server's processes.
 func (s *session) fds() int {

@@ -41,8 +41,7 @@ var _ = family("reset", func(tg *target.Target) {
 	spec(tg, "RESET-3", defaultSpec*2, func(ctx SpecContext, s *session) {
 		base := -1
 		if s.srv != nil && onLinux {
-			base = s.fds()
-			By(fmt.Sprintf("noting %d open descriptors before any client", base))
+			base = s.baselineFDs(ctx)
 		}
 		By("connecting, echoing and aborting 200 clients in a row")
 		for i := range 200 {
