@@ -17,6 +17,7 @@ import (
 	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/echospec/echospec/props"
+	"github.com/echospec/echospec/selectorspec"
 )
 
 func main() {
@@ -56,6 +57,16 @@ func run() error {
 			}
 			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", p.ID, p.Requirement, applies, in, p.Hint)
 		}
+	}
+	b.WriteString("\n## Selector API (`family:sel`)\n\n")
+	b.WriteString("Checked by `selectorspec` against every backend of `impl/selector` (and any backend you plug in: see selectorspec/README.md).\n\n")
+	b.WriteString("| ID | requirement | kind |\n|---|---|---|\n")
+	for _, p := range selectorspec.Properties() {
+		kind := "conformance"
+		if p.Informational {
+			kind = "informational: recorded per backend"
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s |\n", p.ID, p.Requirement, kind)
 	}
 	_, err = os.Stdout.WriteString(b.String())
 	return err
