@@ -60,13 +60,17 @@ var _ = family("life", func(tg *target.Target) {
 	})
 })
 
-// baselineFDs warms the server up with as many simultaneous clients as it
-// serves at once (up to 8), so every worker of a pool has started and
-// every lazily opened descriptor is open, closes them, and returns the
-// descriptor count once it has held still for 5 samples.
+// baselineFDs warms the server up with 8 clients, one after another, so
+// lazily opened descriptors are open, then returns the descriptor count
+// once it has held still for 5 samples 50 ms apart (a pool's workers may
+// still be starting when the port first listens). The warm-up is serial
+// so that only descriptors, not concurrency, decide these specs.
 func (s *session) baselineFDs(ctx SpecContext) int {
 	GinkgoHelper()
-	for _, c := range s.connectEchoed(ctx, 8) {
+	By("warming up with 8 clients, one after another")
+	for i := range 8 {
+		c := s.dial(ctx)
+		s.echo(c, []byte("warm-up\n"), 0, fmt.Sprintf("by warm-up client %d of 8", i+1))
 		Expect(c.Close()).To(Succeed())
 	}
 	s.conns = s.conns[:0]
