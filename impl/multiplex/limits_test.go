@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/echospec/echospec/impl/servertest"
 )
 
 // The tests in this file check the limits of the model: memory per client,
@@ -21,8 +23,8 @@ func TestBackpressure(t *testing.T) {
 		ts := start(t, mechanism)
 
 		// A client that sends without reading does not delay another.
-		stall(t, dial(t, ts.addr))
-		roundTrip(t, dial(t, ts.addr), "not kept waiting\n")
+		servertest.Stall(t, servertest.Dial(t, ts.addr))
+		servertest.RoundTrip(t, servertest.Dial(t, ts.addr), "not kept waiting\n")
 
 		// It got at most about maxPending of buffered echo, and the server
 		// stopped reading from it.
@@ -53,9 +55,9 @@ func cpuTime() time.Duration {
 func TestIdleLoopDoesNotSpin(t *testing.T) {
 	forEachMechanism(t, func(t *testing.T, mechanism string) {
 		ts := start(t, mechanism)
-		idle := dial(t, ts.addr)
-		roundTrip(t, idle, "then silence\n")
-		stall(t, dial(t, ts.addr)) // pending output, but the socket is full
+		idle := servertest.Dial(t, ts.addr)
+		servertest.RoundTrip(t, idle, "then silence\n")
+		servertest.Stall(t, servertest.Dial(t, ts.addr)) // pending output, but the socket is full
 
 		// Wait out a read deadline on the idle client; the server must send
 		// nothing and use next to no CPU meanwhile.
@@ -108,10 +110,10 @@ func TestDescriptorsBeyondFDSetSize(t *testing.T) {
 		release := fillDescriptors(t)
 		defer release()
 
-		c := dial(t, ts.addr)
+		c := servertest.Dial(t, ts.addr)
 		if mechanism != "select" {
 			// The others have no such limit.
-			roundTrip(t, c, "high descriptors are fine\n")
+			servertest.RoundTrip(t, c, "high descriptors are fine\n")
 			return
 		}
 		// select must refuse the connection (closing it) rather than panic.
@@ -120,7 +122,7 @@ func TestDescriptorsBeyondFDSetSize(t *testing.T) {
 			t.Fatalf("read from a refused connection: %v, want EOF or a reset", err)
 		}
 		release()
-		roundTrip(t, dial(t, ts.addr), "served once descriptors are free\n")
+		servertest.RoundTrip(t, servertest.Dial(t, ts.addr), "served once descriptors are free\n")
 	})
 }
 

@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/echospec/echospec/impl/servertest"
 )
 
 // proc is what /proc/PID/stat says about a process.
@@ -67,17 +69,6 @@ func threads(pid int) int {
 	return len(tasks)
 }
 
-// eventually polls cond until it holds or 5 s pass, and returns its last
-// result.
-func eventually(cond func() bool) bool {
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		if cond() {
-			return true
-		}
-	}
-	return cond()
-}
-
 // TestProcessPerConnection checks the model itself: each connection is held
 // by a child process of its own in the parent's process group, the parent
 // keeps only the listening socket, and finished children are reaped.
@@ -86,8 +77,8 @@ func TestProcessPerConnection(t *testing.T) {
 	const n = 8
 	var conns []*net.TCPConn
 	for i := range n {
-		c := dial(t, s.addr)
-		roundTrip(t, c, "conn "+strconv.Itoa(i)) // its child is serving now
+		c := servertest.Dial(t, s.addr)
+		servertest.RoundTrip(t, c, "conn "+strconv.Itoa(i)) // its child is serving now
 		conns = append(conns, c)
 	}
 
@@ -106,7 +97,7 @@ func TestProcessPerConnection(t *testing.T) {
 	// The parent closes its copies just after starting each child, which
 	// may be a moment after the child has echoed.
 	var held int
-	if !eventually(func() bool { held = sockets(t, s.pid); return held == 1 }) {
+	if !servertest.Eventually(func() bool { held = sockets(t, s.pid); return held == 1 }) {
 		t.Errorf("parent holds %d sockets with %d connections open; want 1 (the listener)", held, n)
 	}
 	// Reaping with cmd.Wait would park a thread per child in waitid(2).
@@ -118,7 +109,7 @@ func TestProcessPerConnection(t *testing.T) {
 	for _, c := range conns {
 		c.Close()
 	}
-	if !eventually(func() bool { kids = children(t, s.pid); return len(kids) == 0 }) {
+	if !servertest.Eventually(func() bool { kids = children(t, s.pid); return len(kids) == 0 }) {
 		t.Errorf("after all clients left, children %v remain; want none (not even zombies, state Z)", kids)
 	}
 }
@@ -137,7 +128,7 @@ func TestPoolWorkers(t *testing.T) {
 		}
 		return len(kids) == 3
 	}
-	if !eventually(live) {
+	if !servertest.Eventually(live) {
 		t.Fatalf("children %v; want 3 live workers", kids)
 	}
 	for _, k := range kids {
@@ -161,10 +152,10 @@ func TestPoolWorkers(t *testing.T) {
 		}
 		return true
 	}
-	if !eventually(replaced) {
+	if !servertest.Eventually(replaced) {
 		t.Fatalf("after killing worker %d, children are %v; want 3 live workers without it", victim, kids)
 	}
-	roundTrip(t, dial(t, s.addr), "after a worker died")
+	servertest.RoundTrip(t, servertest.Dial(t, s.addr), "after a worker died")
 }
 
 // TestParentDeath: when only the parent is killed, the children get
@@ -173,7 +164,7 @@ func TestPoolWorkers(t *testing.T) {
 func TestParentDeath(t *testing.T) {
 	for _, args := range [][]string{nil, {"-pool", "2"}} {
 		s := startServer(t, args...)
-		roundTrip(t, dial(t, s.addr), "hold")
+		servertest.RoundTrip(t, servertest.Dial(t, s.addr), "hold")
 		if err := syscall.Kill(s.pid, syscall.SIGKILL); err != nil {
 			t.Fatal(err)
 		}

@@ -10,7 +10,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
+
+	"github.com/echospec/echospec/impl/servertest"
 )
 
 // readSyscall is the number of read(2) per architecture, as it appears in
@@ -44,6 +45,23 @@ func readers(t *testing.T) (tids map[string]bool, total int) {
 	return tids, total
 }
 
+// newReaders waits, for at most 5 s, until at least want threads that are
+// not in before are blocked in read(2), and returns those threads and the
+// total number of threads. A server thread goes back into read(2) a moment
+// after its echo reaches the client, so one look straight after a round
+// trip may miss it.
+func newReaders(t *testing.T, before map[string]bool, want int) (tids map[string]bool, total int) {
+	t.Helper()
+	servertest.Eventually(func() bool {
+		tids, total = readers(t)
+		for tid := range before {
+			delete(tids, tid)
+		}
+		return len(tids) >= want
+	})
+	return tids, total
+}
+
 // TestThreadPerConnection checks the model itself: each open connection has
 // a thread of its own, asleep in read(2), and that thread ends when the
 // connection does.
@@ -57,14 +75,11 @@ func TestThreadPerConnection(t *testing.T) {
 	const n = 8
 	var conns []net.Conn
 	for i := range n {
-		c := dial(t, addr)
-		roundTrip(t, c, fmt.Sprint("conn ", i)) // its thread is serving now
+		c := servertest.Dial(t, addr)
+		servertest.RoundTrip(t, c, fmt.Sprint("conn ", i)) // its thread is serving now
 		conns = append(conns, c)
 	}
-	during, total := readers(t)
-	for tid := range before {
-		delete(during, tid)
-	}
+	during, total := newReaders(t, before, n)
 	t.Logf("threads: %d idle, %d with %d connections open, %d of them in read(2)", total0, total, n, len(during))
 	if len(during) != n {
 		t.Errorf("%d new threads in read(2) with %d connections open; want %d", len(during), n, n)
@@ -81,20 +96,9 @@ func TestThreadPerConnection(t *testing.T) {
 		}
 		return ids
 	}
-	if !eventually(func() bool { return len(alive()) == 0 }) {
+	if !servertest.Eventually(func() bool { return len(alive()) == 0 }) {
 		t.Errorf("threads %v still exist after their clients left; want each to exit with its connection", alive())
 	}
-}
-
-// eventually polls cond until it holds or 5 s pass, and returns its last
-// result.
-func eventually(cond func() bool) bool {
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		if cond() {
-			return true
-		}
-	}
-	return cond()
 }
 
 // TestPoolThreads: with a pool of 2, five open connections still have only
@@ -106,15 +110,12 @@ func TestPoolThreads(t *testing.T) {
 	addr := startServer(t, 2)
 	before, _ := readers(t)
 	for i := range 5 {
-		c := dial(t, addr)
+		c := servertest.Dial(t, addr)
 		if i < 2 {
-			roundTrip(t, c, "served")
+			servertest.RoundTrip(t, c, "served")
 		}
 	}
-	during, total := readers(t)
-	for tid := range before {
-		delete(during, tid)
-	}
+	during, total := newReaders(t, before, 2)
 	t.Logf("pool of 2, 5 connections: %d threads, %d new in read(2)", total, len(during))
 	if len(during) != 2 {
 		t.Errorf("%d new threads in read(2) with a pool of 2 and 5 connections; want 2", len(during))

@@ -95,15 +95,12 @@ func (r *registry) Modify(fd int, events Events, data any) (Key, error) {
 
 // Unregister implements Selector.
 func (r *registry) Unregister(fd int) (Key, error) {
-	if r.keys == nil {
-		return Key{}, ErrClosed
-	}
-	k, ok := r.keys[fd]
-	if !ok {
-		return Key{}, &fdError{fd, ErrNotRegistered}
+	k, err := r.Key(fd)
+	if err != nil {
+		return Key{}, err
 	}
 	delete(r.keys, fd)
-	err := r.b.remove(fd, k.Events)
+	err = r.b.remove(fd, k.Events)
 	// Closing a descriptor removes it from epoll and kqueue by itself, so
 	// the kernel answers EBADF (closed) or ENOENT (number reused): the
 	// registration is gone either way.

@@ -4,9 +4,12 @@ package main
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"net"
+	"os"
 	"runtime"
 	"sync"
 	"testing"
@@ -15,6 +18,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/echospec/echospec/impl/selector"
+	"github.com/echospec/echospec/impl/servertest"
 )
 
 // eachBackend runs f against an in-process server on an ephemeral port, once
@@ -47,19 +51,6 @@ func eachBackend(t *testing.T, f func(t *testing.T, addr string)) {
 	}
 }
 
-func dial(t *testing.T, addr string) *net.TCPConn {
-	t.Helper()
-	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	if err := c.SetDeadline(time.Now().Add(20 * time.Second)); err != nil {
-		t.Fatal(err)
-	}
-	return c.(*net.TCPConn)
-}
-
 func payload(n int) []byte {
 	p := make([]byte, n)
 	_, _ = rand.NewChaCha8([32]byte{42}).Read(p)
@@ -88,41 +79,17 @@ func firstDiff(a, b []byte) int {
 	return -1
 }
 
-func TestSmallEcho(t *testing.T) {
-	eachBackend(t, func(t *testing.T, addr string) {
-		c := dial(t, addr)
-		for _, msg := range [][]byte{[]byte("hello\n"), {0, 1, 2, 0xff, 0xfe}, []byte("again")} {
-			if _, err := c.Write(msg); err != nil {
-				t.Fatal(err)
-			}
-			expectEcho(t, c, msg)
-		}
-	})
+// TestEcho runs the checks every echo server must pass, once per backend.
+func TestEcho(t *testing.T) {
+	eachBackend(t, servertest.Run)
 }
 
-// 8 MiB sent while reading: the server must keep what a short write did not
-// send.
-func TestLargeEcho(t *testing.T) {
+// After the client's shutdown(SHUT_WR), the server sends the echo it still
+// holds, then closes. The client reads nothing until then, so much of the
+// 256 KiB is still pending when the server sees EOF.
+func TestHalfCloseWithPendingEcho(t *testing.T) {
 	eachBackend(t, func(t *testing.T, addr string) {
-		c := dial(t, addr)
-		want := payload(8 << 20)
-		werr := make(chan error, 1)
-		go func() {
-			_, err := c.Write(want)
-			werr <- err
-		}()
-		expectEcho(t, c, want)
-		if err := <-werr; err != nil {
-			t.Fatalf("write: %v", err)
-		}
-	})
-}
-
-// After the client's shutdown(SHUT_WR), the server echoes what is pending,
-// then closes.
-func TestHalfClose(t *testing.T) {
-	eachBackend(t, func(t *testing.T, addr string) {
-		c := dial(t, addr)
+		c := servertest.Dial(t, addr)
 		want := payload(256 << 10)
 		if _, err := c.Write(want); err != nil {
 			t.Fatal(err)
@@ -145,7 +112,8 @@ func TestHalfClose(t *testing.T) {
 // byte once it reads.
 func TestBackpressure(t *testing.T) {
 	eachBackend(t, func(t *testing.T, addr string) {
-		hog := dial(t, addr)
+		hog := servertest.Dial(t, addr)
+		hog.SetDeadline(time.Now().Add(20 * time.Second))
 		want := payload(8 << 20)
 		werr := make(chan error, 1)
 		go func() {
@@ -153,12 +121,8 @@ func TestBackpressure(t *testing.T) {
 			werr <- err
 		}()
 		for i := range 20 {
-			c := dial(t, addr)
-			msg := []byte{byte(i), 'x'}
-			if _, err := c.Write(msg); err != nil {
-				t.Fatal(err)
-			}
-			expectEcho(t, c, msg)
+			c := servertest.Dial(t, addr)
+			servertest.RoundTrip(t, c, fmt.Sprintf("client %d\n", i))
 			c.Close()
 		}
 		expectEcho(t, hog, want)
@@ -173,7 +137,7 @@ func TestConcurrentClients(t *testing.T) {
 	eachBackend(t, func(t *testing.T, addr string) {
 		var wg sync.WaitGroup
 		for i := range 64 {
-			c := dial(t, addr)
+			c := servertest.Dial(t, addr)
 			wg.Go(func() {
 				msg := bytes.Repeat([]byte{byte(i)}, 1000+i)
 				for range 10 {
@@ -196,15 +160,18 @@ func TestConcurrentClients(t *testing.T) {
 // Connected but silent clients cost no CPU: Write is not left registered.
 func TestIdleDoesNotSpin(t *testing.T) {
 	eachBackend(t, func(t *testing.T, addr string) {
+		var idle *net.TCPConn
 		for range 16 {
-			c := dial(t, addr)
-			if _, err := c.Write([]byte("ping")); err != nil {
-				t.Fatal(err)
-			}
-			expectEcho(t, c, []byte("ping"))
+			idle = servertest.Dial(t, addr)
+			servertest.RoundTrip(t, idle, "ping")
 		}
+		// Wait out a read deadline on one of them: the server must send
+		// nothing meanwhile.
 		before := cpuTime(t)
-		time.Sleep(300 * time.Millisecond) // measuring, not synchronising
+		idle.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
+		if n, err := idle.Read(make([]byte, 1)); !errors.Is(err, os.ErrDeadlineExceeded) {
+			t.Fatalf("idle client read %d bytes, err %v; want a timeout", n, err)
+		}
 		used := cpuTime(t) - before
 		t.Logf("CPU used while idle: %v", used)
 		if used > 30*time.Millisecond {
