@@ -44,3 +44,27 @@ docs-check:
 
 clean:
 	rm -rf out
+
+## ports: cross-compile the kit, the suite (spec.test) and the reference
+## servers for every platform of tools/ports (CGO_ENABLED=0) into
+## out/ports/GOOS_GOARCH/, and print platform × artifact.
+.PHONY: ports ports-run qemu-setup platforms platforms-check
+ports:
+	$(GO) run ./tools/ports build
+
+## ports-run: run the linux/arm64 and linux/riscv64 suites under qemu-user
+## against the servers built for that CPU. Needs root and apt: it installs
+## qemu-user-static if qemu-aarch64-static is missing, and registers qemu
+## with binfmt_misc (tools/ports/qemu-setup.sh). Bounded: 45 min per CPU.
+ports-run: ports qemu-setup
+	$(GO) run ./tools/ports run --patience 5 --timeout 45m
+
+qemu-setup:
+	sh tools/ports/qemu-setup.sh
+
+## platforms: regenerate docs/platforms.md from go list and the sources.
+platforms:
+	$(GO) run ./tools/platforms > docs/platforms.md
+
+platforms-check:
+	@$(GO) run ./tools/platforms | diff -u docs/platforms.md - || { echo "docs/platforms.md is stale: run make platforms"; exit 1; }
