@@ -64,6 +64,7 @@ var _ = family("conc", func(tg *target.Target) {
 	spec(tg, "CONC-4", defaultSpec, func(ctx SpecContext, s *session) {
 		By("connecting a client that sends 16 MiB and never reads, through a 16 KiB receive buffer")
 		hog := s.dialSmall(ctx, 16<<10)
+		needPending(hog)
 		payload := textBytes(16<<20, 44) // made before the clock starts
 		go func() {
 			_ = hog.Send(payload, scaled(stallBase)) // ends on a stall, or when the spec closes hog

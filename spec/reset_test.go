@@ -23,6 +23,7 @@ var _ = family("reset", func(tg *target.Target) {
 
 	spec(tg, "RESET-2", defaultSpec, func(ctx SpecContext, s *session) {
 		c := s.dialSmall(ctx, 16<<10)
+		needPending(c)
 		By("sending 16 MiB without reading, through a 16 KiB receive buffer")
 		payload := textBytes(16<<20, 22)
 		go func() {
