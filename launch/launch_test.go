@@ -65,13 +65,16 @@ func TestNeverListens(t *testing.T) {
 }
 
 func TestFloodIsBounded(t *testing.T) {
-	s, err := start(t, listener+"import sys\nfor i in range(200000): sys.stdout.write('x'*99+'\\n')\nsys.stdout.flush()\nwhile True: time.sleep(1)", 5*time.Second)
+	// The server listens, floods stdout with 20 MB, then exits: the kit's
+	// tail must keep only TailSize bytes and never block the writer.
+	s, err := start(t, listener+"import sys\nfor i in range(200000): sys.stdout.write('x'*99+'\\n')\nsys.stdout.flush()\n", 5*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for s.Stdout.Total() < 20_000_000 && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond) // polling a counter, not ordering events
+	select {
+	case <-s.Exited():
+	case <-time.After(20 * time.Second):
+		t.Fatalf("the flooding server did not finish within 20s; it wrote %d bytes so far (blocked on a full pipe?)", s.Stdout.Total())
 	}
 	if got := len(s.Stdout.Bytes()); got > TailSize {
 		t.Fatalf("kept %d bytes; want at most %d", got, TailSize)
