@@ -163,13 +163,10 @@ func (s *Server) lastWords() string {
 }
 
 func (s *Server) tailHint() string {
-	if txt := s.Stderr.String(); txt != "" {
-		return "; its stderr ends with:\n" + indent(lastLines(txt, 12), "    | ")
+	if h := ending("stderr", s.Stderr, 12); h != "" {
+		return h
 	}
-	if txt := s.Stdout.String(); txt != "" {
-		return "; its stdout ends with:\n" + indent(lastLines(txt, 12), "    | ")
-	}
-	return ""
+	return ending("stdout", s.Stdout, 12)
 }
 
 // Stop ends the server: SIGTERM to its process group, up to grace for every
@@ -224,9 +221,13 @@ func Build(ctx context.Context, name, dir string, argv []string, env []string, t
 	}
 }
 
-func outputHint(t *Tail) string {
+func outputHint(t *Tail) string { return ending("output", t, 20) }
+
+// ending renders the last n lines kept in t for an error message, or ""
+// if nothing was printed.
+func ending(what string, t *Tail, n int) string {
 	if txt := t.String(); txt != "" {
-		return "; its output ends with:\n" + indent(lastLines(txt, 20), "    | ")
+		return "; its " + what + " ends with:\n" + indent(lastLines(txt, n), "    | ")
 	}
 	return ""
 }

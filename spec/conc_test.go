@@ -1,6 +1,7 @@
 package spec_test
 
 import (
+	"bytes"
 	"fmt"
 	"math/rand/v2"
 	"sync"
@@ -42,7 +43,7 @@ var _ = family("conc", func(tg *target.Target) {
 					}
 					p = append(p, '>', '\n')
 					ex := c.Echo(p, 0, scaled(stallBase), fmt.Sprintf("by client %d in round %d of %d, with %d clients running at once", i+1, round+1, rounds, clients))
-					if results[i] = ex; !bytesEqual(ex.Sent, ex.Got) {
+					if results[i] = ex; !bytes.Equal(ex.Sent, ex.Got) {
 						return
 					}
 				}
@@ -107,5 +108,3 @@ func (s *session) dialMany(ctx SpecContext, n int) []*probe.Conn {
 	}
 	return cs
 }
-
-func bytesEqual(a, b []byte) bool { return string(a) == string(b) }

@@ -45,8 +45,7 @@ var _ = family("life", func(tg *target.Target) {
 			c := s.dial(ctx)
 			ex := c.Echo([]byte(fmt.Sprintf("cycle %d\n", i)), 0, scaled(stallBase), fmt.Sprintf("in cycle %d of 500", i+1))
 			Expect(ex).To(probe.BeWholeEcho(), "cycle %d of 500", i+1)
-			Expect(c.Close()).To(Succeed())
-			s.conns = s.conns[:0]
+			s.hangUp(c, false)
 		}
 	})
 
@@ -71,9 +70,8 @@ func (s *session) baselineFDs(ctx SpecContext) int {
 	for i := range 8 {
 		c := s.dial(ctx)
 		s.echo(c, []byte("warm-up\n"), 0, fmt.Sprintf("by warm-up client %d of 8", i+1))
-		Expect(c.Close()).To(Succeed())
+		s.hangUp(c, false)
 	}
-	s.conns = s.conns[:0]
 	var last, same int
 	Eventually(ctx, func() int {
 		n := s.fds()

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"slices"
 	"strconv"
 	"time"
 
@@ -130,6 +131,18 @@ func (s *session) dialSmall(ctx context.Context, rcvbuf int) *probe.Conn {
 	s.conns = append(s.conns, c)
 	s.greet(c)
 	return c
+}
+
+// hangUp ends client c, with a reset if abort is set, and forgets it, so
+// specs that cycle through hundreds of clients keep no list of them.
+func (s *session) hangUp(c *probe.Conn, abort bool) {
+	GinkgoHelper()
+	if abort {
+		Expect(c.Abort()).To(Succeed(), "aborting the client")
+	} else {
+		Expect(c.Close()).To(Succeed(), "closing the client")
+	}
+	s.conns = slices.DeleteFunc(s.conns, func(x *probe.Conn) bool { return x == c })
 }
 
 // needPending skips the spec where the client cannot see its own receive

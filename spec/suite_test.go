@@ -233,8 +233,13 @@ func labelValue(labels []string, prefix string) string {
 	return ""
 }
 
+// firstLine is a failure's headline, without the "; its stderr ends
+// with:" that introduces the lines below it.
 func firstLine(s string) string {
 	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
+	if i := strings.LastIndex(s, "; its "); i >= 0 && strings.HasSuffix(s, " ends with:") {
+		s = s[:i]
+	}
 	return s
 }
 
