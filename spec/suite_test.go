@@ -170,6 +170,9 @@ type verdict struct {
 	Passed []string          `json:"passed"`
 	Skip   map[string]string `json:"skipped,omitempty"`
 	Why    map[string]string `json:"why,omitempty"` // ID → first line of the failure
+	// Detail is each failure's whole message: what the client sent and
+	// received, the property's hint, the server's state and output tails.
+	Detail map[string]string `json:"detail,omitempty"`
 	// Reason is set when every spec failed for the same reason (the server
 	// could not be built or started): the one line a teacher needs.
 	Reason string `json:"reason,omitempty"`
@@ -179,7 +182,7 @@ var _ = ReportAfterSuite("verdicts", func(r Report) {
 	byName := map[string]*verdict{}
 	var order []string
 	for _, tg := range targets {
-		byName[tg.Name] = &verdict{Target: tg.Name, Model: tg.Model, File: tg.File, Failed: []string{}, Passed: []string{}, Skip: map[string]string{}, Why: map[string]string{}}
+		byName[tg.Name] = &verdict{Target: tg.Name, Model: tg.Model, File: tg.File, Failed: []string{}, Passed: []string{}, Skip: map[string]string{}, Why: map[string]string{}, Detail: map[string]string{}}
 		order = append(order, tg.Name)
 	}
 	for _, s := range r.SpecReports {
@@ -196,6 +199,7 @@ var _ = ReportAfterSuite("verdicts", func(r Report) {
 		case s.State.Is(types.SpecStateFailureStates):
 			v.Failed = append(v.Failed, id)
 			v.Why[id] = firstLine(s.Failure.Message)
+			v.Detail[id] = s.Failure.Message
 		}
 	}
 	var all []*verdict
