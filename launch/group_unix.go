@@ -22,6 +22,8 @@ func isolate(cmd *exec.Cmd) {
 	platformAttr(cmd.SysProcAttr)
 }
 
+func getpgid(pid int) (int, error) { return unix.Getpgid(pid) }
+
 func signalGroup(pgid int, sig os.Signal) error {
 	s, ok := sig.(syscall.Signal)
 	if !ok {
@@ -57,18 +59,31 @@ func reapGroup(pgid int) {
 	}
 }
 
-func stopGroup(pgid int, leaderExited <-chan struct{}, grace time.Duration) {
-	_ = signalGroup(pgid, syscall.SIGTERM)
-	if !waitGroup(pgid, leaderExited, grace) {
-		_ = signalGroup(pgid, syscall.SIGKILL)
+// stopGroup ends a process group: SIGTERM to the group and to the
+// processes strays lists (a server's processes that left its group), up to
+// grace for all of them to end, then SIGKILL. strays may be nil.
+func stopGroup(pgid int, leaderExited <-chan struct{}, grace time.Duration, strays func() []int) {
+	if strays == nil {
+		strays = func() []int { return nil }
+	}
+	signalAll := func(sig syscall.Signal) {
+		_ = signalGroup(pgid, sig)
+		for _, pid := range strays() {
+			_ = unix.Kill(pid, sig)
+		}
+	}
+	signalAll(syscall.SIGTERM)
+	if !waitGroup(pgid, leaderExited, grace, strays) {
+		signalAll(syscall.SIGKILL)
 		// After SIGKILL only an uninterruptible sleep can delay the end;
 		// bound the wait anyway so the kit never hangs.
-		waitGroup(pgid, leaderExited, 10*time.Second)
+		waitGroup(pgid, leaderExited, 10*time.Second, strays)
 	}
 }
 
-// waitGroup waits until the leader is reaped and the group is empty.
-func waitGroup(pgid int, leaderExited <-chan struct{}, d time.Duration) bool {
+// waitGroup waits until the leader is reaped, the group is empty and no
+// stray is alive (strays reaps those that were re-parented to the kit).
+func waitGroup(pgid int, leaderExited <-chan struct{}, d time.Duration, strays func() []int) bool {
 	deadline := time.NewTimer(d)
 	defer deadline.Stop()
 	select {
@@ -78,14 +93,16 @@ func waitGroup(pgid int, leaderExited <-chan struct{}, d time.Duration) bool {
 	}
 	tick := time.NewTicker(5 * time.Millisecond)
 	defer tick.Stop()
-	for !groupGone(pgid) {
+	for {
+		if groupGone(pgid) && len(strays()) == 0 {
+			return true
+		}
 		select {
 		case <-deadline.C:
 			return false
 		case <-tick.C:
 		}
 	}
-	return true
 }
 
 func exitText(st *os.ProcessState) string {

@@ -13,10 +13,20 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/echospec/echospec/netns"
+	"github.com/echospec/echospec/rlimit"
+)
+
+// The pre-exec shim's environment (see shim_unix.go).
+const (
+	shimEnv   = "ECHOSPEC_LAUNCH_LIMITS" // rlimit.Set.Encode()
+	cgroupEnv = "ECHOSPEC_LAUNCH_CGROUP" // a cgroup.procs file to join first
 )
 
 // TailSize is how many bytes of each of stdout and stderr are kept.
@@ -39,6 +49,12 @@ type Options struct {
 	ReadyTimeout time.Duration
 	// Source names where Argv came from, e.g. "command in x/echospec.toml".
 	Source string
+	// NetNS, if set, is the network the server runs in (see package
+	// netns); the clients must be made in it too (NetNS.Do).
+	NetNS *netns.NS
+	// Limits bound the server's resources from its first instruction; the
+	// zero Set means rlimit.Defaults.
+	Limits rlimit.Set
 }
 
 // Server is a running server under test.
@@ -49,6 +65,13 @@ type Server struct {
 	Stdout *Tail
 	Stderr *Tail
 
+	// NetNS is the network namespace the server runs in, or nil.
+	NetNS *netns.NS
+
+	token  string // in every process's environment, see strays
+	cgroup string // its pids cgroup folder, or ""
+	seenMu sync.Mutex
+	seen   map[int]bool // every stray ever listed, to be reaped once dead
 	cmd    *exec.Cmd
 	exited chan struct{}
 	once   sync.Once
@@ -102,19 +125,37 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 		return nil, fmt.Errorf("%s: %w", o.Name, err)
 	}
 	prepare()
-	cmd := exec.Command(o.Argv[0], o.Argv[1:]...)
-	cmd.Dir = o.Dir
+	path, err := resolve(o.Argv[0], o.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("%s: cannot start %q: %v (%s; a relative path is taken from the manifest's folder %s)",
+			o.Name, o.Argv[0], err, o.Source, o.Dir)
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("%s: the launcher cannot find its own executable to start the server through: %v", o.Name, err)
+	}
+	limits := o.Limits
+	if limits == (rlimit.Set{}) {
+		limits = rlimit.Defaults
+	}
+	token := newRunToken()
+	cgroup := newCgroup(token, limits.Processes)
+	cmd := &exec.Cmd{Path: self, Args: shimArgv(path, o.Argv), Dir: o.Dir}
 	cmd.Env = append(os.Environ(), o.Env...)
-	cmd.Stdin = nil
-	s := &Server{Name: o.Name, Port: o.Port, Stdout: NewTail(TailSize), Stderr: NewTail(TailSize), cmd: cmd, exited: make(chan struct{})}
+	cmd.Env = append(cmd.Env, runTokenVar+"="+token, shimEnv+"="+limits.Encode())
+	if cgroup != "" {
+		cmd.Env = append(cmd.Env, cgroupEnv+"="+cgroup+"/cgroup.procs")
+	}
+	s := &Server{Name: o.Name, Port: o.Port, Stdout: NewTail(TailSize), Stderr: NewTail(TailSize), NetNS: o.NetNS,
+		token: token, cgroup: cgroup, cmd: cmd, exited: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = s.Stdout, s.Stderr
 	isolate(cmd)
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("%s: cannot start %q: %v (%s; a relative path is taken from the manifest's folder %s)",
-			o.Name, o.Argv[0], unwrapExec(err), o.Source, o.Dir)
+	// A child starts in the network namespace of the thread that forks it.
+	if err := o.NetNS.Do(cmd.Start); err != nil {
+		removeCgroup(cgroup)
+		return nil, fmt.Errorf("%s: cannot start %q: %v (%s)", o.Name, o.Argv[0], unwrapExec(err), o.Source)
 	}
 	s.PID = cmd.Process.Pid
-	limit(s.PID)
 	go func() {
 		err := cmd.Wait()
 		s.mu.Lock()
@@ -173,21 +214,52 @@ func (s *Server) tailHint() string {
 // process in it to end, then SIGKILL to the group. It returns once every
 // process of the group is gone and reaped. It is safe to call twice.
 func (s *Server) Stop(grace time.Duration) {
-	s.once.Do(func() { stopGroup(s.PID, s.exited, grace) })
+	s.once.Do(func() {
+		stopGroup(s.PID, s.exited, grace, s.Strays)
+		removeCgroup(s.cgroup)
+	})
 }
+
+// Strays lists the server's live processes outside its process group:
+// those that called setsid() or setpgid() to leave it (found by its pids
+// cgroup and by the run token in their environment).
+//
+// Strays that have exited are reaped here: they were re-parented to the
+// kit, its child subreaper.
+func (s *Server) Strays() []int {
+	s.seenMu.Lock()
+	defer s.seenMu.Unlock()
+	for pid := range s.seen {
+		reapStray(pid)
+	}
+	var out []int
+	for _, pid := range strays(s.token, s.cgroup) {
+		if pgid, err := getpgid(pid); err != nil || pgid != s.PID {
+			out = append(out, pid)
+			if s.seen == nil {
+				s.seen = map[int]bool{}
+			}
+			s.seen[pid] = true
+		}
+	}
+	return out
+}
+
+// DescribeStrays names the processes Strays lists, for a message.
+func (s *Server) DescribeStrays() string { return describeProcs(s.Strays()) }
 
 // Signal sends sig to the server's whole process group.
 func (s *Server) Signal(sig os.Signal) error { return signalGroup(s.PID, sig) }
 
-// GroupGone reports whether no process of the server's group is left
-// (zombies reaped).
+// GroupGone reports whether no process of the server is left: none in its
+// process group (zombies reaped) and none that left the group.
 func (s *Server) GroupGone() bool {
 	select {
 	case <-s.exited:
 	default:
 		return false
 	}
-	return groupGone(s.PID)
+	return groupGone(s.PID) && len(s.Strays()) == 0
 }
 
 // Build runs argv in dir, in its own process group, for at most timeout.
@@ -216,7 +288,7 @@ func Build(ctx context.Context, name, dir string, argv []string, env []string, t
 	case <-ctx.Done():
 		exited := make(chan struct{})
 		go func() { <-done; close(exited) }()
-		stopGroup(cmd.Process.Pid, exited, time.Second)
+		stopGroup(cmd.Process.Pid, exited, time.Second, nil)
 		return fmt.Errorf("%s: the build %q did not finish within %v; it was stopped%s", name, strings.Join(argv, " "), timeout, outputHint(out))
 	}
 }
@@ -230,6 +302,29 @@ func ending(what string, t *Tail, n int) string {
 		return "; its " + what + " ends with:\n" + indent(lastLines(txt, n), "    | ")
 	}
 	return ""
+}
+
+// resolve finds the program argv0 names: a path with a slash is taken
+// from dir (when relative), a bare name from $PATH.
+func resolve(argv0, dir string) (string, error) {
+	if !strings.Contains(argv0, "/") {
+		p, err := exec.LookPath(argv0)
+		return p, unwrapExec(err)
+	}
+	p := argv0
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(dir, p)
+	}
+	st, err := os.Stat(p)
+	switch {
+	case err != nil:
+		return "", unwrapExec(err)
+	case st.IsDir():
+		return "", errors.New("is a directory")
+	case st.Mode()&0o111 == 0:
+		return "", errors.New("permission denied: the file is not executable (chmod +x, or run it through its interpreter)")
+	}
+	return p, nil
 }
 
 // FreePort returns a loopback TCP port that was free a moment ago.

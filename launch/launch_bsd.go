@@ -16,9 +16,6 @@ func prepare() {}
 
 func platformAttr(*syscall.SysProcAttr) {}
 
-// limit is a no-op here: there is no prlimit(2) for another process.
-func limit(int) {}
-
 // listening probes the port with a connection: there is no /proc to read.
 func listening(_ int, host string, port int) bool {
 	c, err := net.DialTimeout("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), 100*time.Millisecond)

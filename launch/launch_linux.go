@@ -24,34 +24,6 @@ func platformAttr(a *syscall.SysProcAttr) {
 	a.Pdeathsig = syscall.SIGKILL
 }
 
-// Limits applied to every started process. They suit the tutorial's models
-// (up to 1,000 connections, a few hundred threads or processes) and stop a
-// runaway server from hurting the machine.
-var limits = []struct {
-	res int
-	val uint64
-}{
-	{unix.RLIMIT_NOFILE, 4096},
-	{unix.RLIMIT_NPROC, 4096},
-	{unix.RLIMIT_AS, 32 << 30},
-	{unix.RLIMIT_CPU, 600},
-	{unix.RLIMIT_FSIZE, 256 << 20},
-	{unix.RLIMIT_CORE, 0},
-}
-
-// limit lowers the resource limits of a started process. It runs right
-// after exec, so it binds the server and everything it forks later.
-func limit(pid int) {
-	for _, l := range limits {
-		var old unix.Rlimit
-		if err := unix.Prlimit(pid, l.res, nil, &old); err != nil {
-			continue
-		}
-		v := min(l.val, old.Max)
-		_ = unix.Prlimit(pid, l.res, &unix.Rlimit{Cur: v, Max: v}, nil)
-	}
-}
-
 // listening reports whether a socket in pid's network namespace listens on
 // port. It reads /proc instead of connecting, so the check itself does not
 // hand the server a connection.

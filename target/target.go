@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/echospec/echospec/rlimit"
 )
 
 // FileName is the name of a manifest inside a server's folder.
@@ -58,6 +60,9 @@ type Target struct {
 	Greeting []byte
 	// ReadyTimeout bounds the wait for the port to listen (before patience).
 	ReadyTimeout time.Duration
+	// Limits are the resource limits the server runs under: the kit's
+	// defaults, lowered by the manifest's [limits] table.
+	Limits rlimit.Set
 	// Expect is the verdict a fixture must get; zero for ordinary targets.
 	Expect Expectation
 
@@ -101,7 +106,14 @@ type manifest struct {
 	Mechanism    string    `toml:"mechanism"`
 	Greeting     *string   `toml:"greeting"`
 	ReadyTimeout *duration `toml:"ready_timeout"`
-	Expect       *struct {
+	Limits       *struct {
+		Processes    *int64    `toml:"processes"`
+		OpenFiles    *int64    `toml:"open_files"`
+		AddressSpace *size     `toml:"address_space"`
+		CPUTime      *duration `toml:"cpu_time"`
+		FileSize     *size     `toml:"file_size"`
+	} `toml:"limits"`
+	Expect *struct {
 		Fail   []string `toml:"fail"`
 		Why    string   `toml:"why"`
 		Reason string   `toml:"reason"`
@@ -121,10 +133,17 @@ var keyHelp = map[string]string{
 	"mechanism":     `one of ` + quoteList(Mechanisms) + `, e.g. mechanism = "epoll"`,
 	"greeting":      `a string the server sends first on every connection, e.g. greeting = "welcome\n"`,
 	"ready_timeout": `a duration string or a number of seconds, e.g. ready_timeout = "15s"`,
+	"limits":        `a table: [limits] with any of processes, open_files, address_space, cpu_time, file_size, each at most the kit's default`,
 	"expect":        `a table: [expect] with fail = ["ECHO-4"] and why = "..."`,
 	"expect.fail":   `an array of property IDs, e.g. fail = ["ECHO-4", "LIFE-1"], or ["*"] for a server that must fail every spec`,
 	"expect.reason": `text every failure's first line must contain, e.g. reason = "did not listen"`,
 	"expect.why":    `a string explaining the bug`,
+}
+
+func init() {
+	for k, help := range rlimit.Fields {
+		keyHelp["limits."+k] = help
+	}
 }
 
 // Load reads and validates one manifest. path may name the file or the
@@ -215,6 +234,40 @@ func parse(file string, data []byte) (*Target, error) {
 			return nil, keyError(file, "ready_timeout", "must be positive")
 		}
 		t.ReadyTimeout = time.Duration(*m.ReadyTimeout)
+	}
+	t.Limits = rlimit.Defaults
+	if l := m.Limits; l != nil {
+		var want rlimit.Set
+		for _, c := range []struct {
+			key string
+			v   *int64
+			dst *uint64
+		}{{"processes", l.Processes, &want.Processes}, {"open_files", l.OpenFiles, &want.OpenFiles}} {
+			if c.v == nil {
+				continue
+			}
+			if *c.v < 1 {
+				return nil, keyError(file, "limits."+c.key, fmt.Sprintf("%d is not a positive count", *c.v))
+			}
+			*c.dst = uint64(*c.v)
+		}
+		if l.AddressSpace != nil {
+			want.AddressSpace = uint64(*l.AddressSpace)
+		}
+		if l.FileSize != nil {
+			want.FileSize = uint64(*l.FileSize)
+		}
+		if l.CPUTime != nil {
+			if *l.CPUTime <= 0 {
+				return nil, keyError(file, "limits.cpu_time", "must be positive")
+			}
+			want.CPUTime = time.Duration(*l.CPUTime)
+		}
+		lowered, err := want.Lower(rlimit.Defaults)
+		if err != nil {
+			return nil, fmt.Errorf("%s: [limits] %v", file, err)
+		}
+		t.Limits = lowered
 	}
 	if m.Expect != nil {
 		for _, id := range m.Expect.Fail {
@@ -381,6 +434,29 @@ func (d *duration) UnmarshalTOML(v any) error {
 		*d = duration(time.Duration(x * float64(time.Second)))
 	default:
 		return fmt.Errorf("%v is neither a duration string nor a number of seconds", v)
+	}
+	return nil
+}
+
+// size accepts a number of bytes or a string with a unit, e.g. "4GiB".
+type size uint64
+
+// UnmarshalTOML implements toml.Unmarshaler.
+func (z *size) UnmarshalTOML(v any) error {
+	switch x := v.(type) {
+	case string:
+		n, err := rlimit.ParseBytes(x)
+		if err != nil {
+			return err
+		}
+		*z = size(n)
+	case int64:
+		if x < 1 {
+			return fmt.Errorf("%d is not a positive size", x)
+		}
+		*z = size(x)
+	default:
+		return fmt.Errorf("%v is neither a number of bytes nor a size string such as \"4GiB\"", v)
 	}
 	return nil
 }

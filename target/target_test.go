@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/echospec/echospec/rlimit"
 )
 
 func write(t *testing.T, body string) string {
@@ -52,12 +54,32 @@ func TestLoadErrors(t *testing.T) {
 		{"model = \"single\"\ncommand = [\"x\"]\nready_timeout = \"soon\"", `ready_timeout`},
 		{"model = \"single\"\ncommand = [\"x\"]\n[expect]\nfail = [\"echo4\"]", `"echo4" is not a property ID`},
 		{"model = \"single\"\ncommand = [\"x\"", `fix the TOML syntax`},
+		{"model = \"single\"\ncommand = [\"x\"]\n[limits]\nopen_files = 100000", `open_files = 100000 is above the kit's limit of 4096`},
+		{"model = \"single\"\ncommand = [\"x\"]\n[limits]\naddress_space = \"lots\"", `key "limits.address_space" has the wrong type or value`},
+		{"model = \"single\"\ncommand = [\"x\"]\n[limits]\nprocesses = 0", `key "limits.processes" 0 is not a positive count`},
+		{"model = \"single\"\ncommand = [\"x\"]\n[limits]\nthreads = 8", `unknown key "limits.threads"`},
 	} {
 		dir := write(t, tc.body)
 		_, err := Load(dir)
 		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), FileName) {
 			t.Errorf("Load(%q) = %v; want an error naming the file and containing %q", tc.body, err, tc.want)
 		}
+	}
+}
+
+func TestLimits(t *testing.T) {
+	tg, err := Load(write(t, "model = \"single\"\ncommand = [\"x\"]\n[limits]\nprocesses = 8\naddress_space = \"1GiB\"\ncpu_time = \"30s\""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := rlimit.Defaults
+	want.Processes, want.AddressSpace, want.CPUTime = 8, 1<<30, 30*time.Second
+	if tg.Limits != want {
+		t.Fatalf("Limits = %v; want %v", tg.Limits, want)
+	}
+	tg, err = Load(write(t, "model = \"single\"\ncommand = [\"x\"]"))
+	if err != nil || tg.Limits != rlimit.Defaults {
+		t.Fatalf("no [limits]: Limits = %v, %v; want the defaults", tg.Limits, err)
 	}
 }
 

@@ -1,0 +1,144 @@
+package launch
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync/atomic"
+
+	"golang.org/x/sys/unix"
+)
+
+// A server's processes are found three ways, so one that leaves its
+// process group (setsid after a double fork) is still found: its process
+// group; its pids cgroup, which no process can leave on its own; and the
+// run token every process started for it inherits in its environment.
+// Orphans are re-parented to the kit (a child subreaper), which reaps them.
+
+// runToken identifies one start of a server in its processes' environment.
+const runTokenVar = "ECHOSPEC_RUN"
+
+var runSeq atomic.Int64
+
+func newRunToken() string {
+	return fmt.Sprintf("%d.%d", os.Getpid(), runSeq.Add(1))
+}
+
+// pidsRoot is the cgroup v1 pids hierarchy the kit makes a group in for
+// each server, when it may (root, v1 pids mounted).
+const pidsRoot = "/sys/fs/cgroup/pids"
+
+// newCgroup makes a pids cgroup for one server and returns its folder, or
+// "" where the kit cannot (then RLIMIT_NPROC stands in).
+func newCgroup(token string, max uint64) string {
+	if _, err := os.Stat(filepath.Join(pidsRoot, "cgroup.procs")); err != nil {
+		return ""
+	}
+	dir := filepath.Join(pidsRoot, "echospec-"+token)
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		return ""
+	}
+	if err := os.WriteFile(filepath.Join(dir, "pids.max"), []byte(strconv.FormatUint(max, 10)), 0); err != nil {
+		os.Remove(dir)
+		return ""
+	}
+	return dir
+}
+
+// removeCgroup removes an empty cgroup made by newCgroup.
+func removeCgroup(dir string) {
+	if dir != "" {
+		_ = unix.Rmdir(dir)
+	}
+}
+
+// Strays lists the live processes (zombies excluded) that carry token in
+// their environment or sit in cgroup dir, whatever their process group.
+func strays(token, cgroup string) []int {
+	seen := map[int]bool{}
+	var out []int
+	add := func(pid int) {
+		if !seen[pid] && !zombie(pid) {
+			seen[pid] = true
+			out = append(out, pid)
+		}
+	}
+	if cgroup != "" {
+		if data, err := os.ReadFile(filepath.Join(cgroup, "cgroup.procs")); err == nil {
+			for f := range strings.FieldsSeq(string(data)) {
+				if pid, err := strconv.Atoi(f); err == nil {
+					add(pid)
+				}
+			}
+		}
+	}
+	for _, pid := range WithEnv(runTokenVar + "=" + token) {
+		add(pid)
+	}
+	return out
+}
+
+// WithEnv lists the processes whose environment holds the entry kv
+// ("NAME=value"), e.g. to check that nothing a run started is left.
+func WithEnv(kv string) []int {
+	ents, err := os.ReadDir("/proc")
+	if err != nil {
+		return nil
+	}
+	want := []byte(kv)
+	self := os.Getpid()
+	var out []int
+	for _, e := range ents {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil || pid == self {
+			continue
+		}
+		data, err := os.ReadFile("/proc/" + e.Name() + "/environ")
+		if err != nil {
+			continue
+		}
+		for v := range bytes.SplitSeq(data, []byte{0}) {
+			if bytes.Equal(v, want) {
+				out = append(out, pid)
+				break
+			}
+		}
+	}
+	return out
+}
+
+func zombie(pid int) bool {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return true // gone
+	}
+	// "pid (comm) S ...": the state follows the last ')'.
+	i := bytes.LastIndexByte(data, ')')
+	return i < 0 || i+2 >= len(data) || data[i+2] == 'Z' || data[i+2] == 'X'
+}
+
+// reapStray collects pid if it is an exited child of the kit (a stray
+// re-parented to the kit as subreaper).
+func reapStray(pid int) {
+	var ws unix.WaitStatus
+	for {
+		_, err := unix.Wait4(pid, &ws, unix.WNOHANG, nil)
+		if !errors.Is(err, unix.EINTR) {
+			return
+		}
+	}
+}
+
+// describeProcs names processes for a message: pid, command and state.
+func describeProcs(pids []int) string {
+	var parts []string
+	for _, pid := range pids {
+		comm, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid))
+		parts = append(parts, fmt.Sprintf("pid %d %q", pid, strings.TrimSpace(string(comm))))
+	}
+	return strings.Join(parts, ", ")
+}
