@@ -130,7 +130,7 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 		return nil, fmt.Errorf("%s: cannot start %q: %v (%s; a relative path is taken from the manifest's folder %s)",
 			o.Name, o.Argv[0], err, o.Source, o.Dir)
 	}
-	self, err := os.Executable()
+	self, err := selfExe()
 	if err != nil {
 		return nil, fmt.Errorf("%s: the launcher cannot find its own executable to start the server through: %v", o.Name, err)
 	}

@@ -4,6 +4,7 @@ package launch
 
 import (
 	"net"
+	"os"
 	"strconv"
 	"syscall"
 	"time"
@@ -13,6 +14,9 @@ import (
 // (FreeBSD's procctl(PROC_REAP_ACQUIRE) is the equivalent, not used yet),
 // so a server's orphans go to init and only its process group is stopped.
 func prepare() {}
+
+// selfExe is the kit's own executable, run as the pre-exec shim.
+func selfExe() (string, error) { return os.Executable() }
 
 func platformAttr(*syscall.SysProcAttr) {}
 

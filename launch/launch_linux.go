@@ -19,6 +19,11 @@ func prepare() {
 	subreaper.Do(func() { _ = unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) })
 }
 
+// selfExe is the kit's own executable, run as the pre-exec shim. Through
+// /proc it is the running binary even if its file has since been replaced
+// or removed (ginkgo rebuilds spec.test in place between runs).
+func selfExe() (string, error) { return "/proc/self/exe", nil }
+
 func platformAttr(a *syscall.SysProcAttr) {
 	// If the kit dies, the server it started dies with it.
 	a.Pdeathsig = syscall.SIGKILL

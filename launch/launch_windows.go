@@ -20,5 +20,6 @@ func groupGone(int) bool                                          { return true 
 func reapGroup(int)                                               {}
 func stopGroup(int, <-chan struct{}, time.Duration, func() []int) {}
 func getpgid(int) (int, error)                                    { return 0, errUnsupported }
+func selfExe() (string, error)                                    { return os.Executable() }
 func shimArgv(path string, argv []string) []string                { return argv }
 func exitText(st *os.ProcessState) string                         { return "exited: " + st.String() }

@@ -65,9 +65,9 @@ func CPUTotal(ps []Proc) uint64 {
 }
 
 // TimeWait counts the sockets in TIME_WAIT whose local port is port, in
-// the kit's network namespace.
+// the calling thread's network namespace (see netns.NS.Do).
 func TimeWait(port int) (int, error) {
-	socks, err := netTCP("/proc/self")
+	socks, err := netTCP("/proc/thread-self")
 	if err != nil {
 		return 0, err
 	}

@@ -8,12 +8,14 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
+	"syscall"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
 	"github.com/echospec/echospec/launch"
+	"github.com/echospec/echospec/netns"
 	"github.com/echospec/echospec/probe"
 	"github.com/echospec/echospec/props"
 	"github.com/echospec/echospec/target"
@@ -24,6 +26,7 @@ const (
 	stallBase   = 4 * time.Second // no progress for this long: the server is stuck
 	dialBase    = 5 * time.Second
 	stopGrace   = 2 * time.Second
+	crashGrace  = 250 * time.Millisecond // a dead server's exit reaching the kit
 	buildBase   = 5 * time.Minute
 	defaultSpec = 30 * time.Second
 )
@@ -33,7 +36,11 @@ const (
 type session struct {
 	tg    *target.Target
 	srv   *launch.Server // nil for an --addr target
-	addr  string
+	ns    *netns.NS      // the server's own network; nil: the kit's
+	// signalled is set when the spec itself signals the server, whose end
+	// is then no news.
+	signalled bool
+	addr      string
 	conns []*probe.Conn
 }
 
@@ -66,7 +73,11 @@ func newSession(ctx context.Context, tg *target.Target) *session {
 		}
 		if s.srv != nil {
 			s.srv.Stop(scaled(stopGrace))
+			if !s.srv.GroupGone() {
+				Fail(fmt.Sprintf("the kit could not end every process of server %s: %s left", tg.Name, s.members()))
+			}
 		}
+		s.ns.Close()
 		current = nil
 	})
 	if !tg.Local() {
@@ -76,6 +87,11 @@ func newSession(ctx context.Context, tg *target.Target) *session {
 	b := builds[tg.Name]
 	if b.Err != "" {
 		Fail(b.Err)
+	}
+	if isolated() {
+		ns, err := netns.New()
+		Expect(err).NotTo(HaveOccurred(), "making the server's network namespace")
+		s.ns = ns
 	}
 	port := tg.Port
 	if port == 0 {
@@ -91,7 +107,9 @@ func newSession(ctx context.Context, tg *target.Target) *session {
 // launcher's explanation, if it does not come up listening.
 func (s *session) start(ctx context.Context, port int) *launch.Server {
 	GinkgoHelper()
-	srv, err := launch.Start(ctx, launchOptions(s.tg, builds[s.tg.Name].Dir, port))
+	o := launchOptions(s.tg, builds[s.tg.Name].Dir, port)
+	o.NetNS = s.ns
+	srv, err := launch.Start(ctx, o)
 	if err != nil {
 		Fail(err.Error())
 	}
@@ -115,7 +133,8 @@ func (s *session) local(what string) {
 // declares one, and closes the connection when the spec ends.
 func (s *session) dial(ctx context.Context) *probe.Conn {
 	GinkgoHelper()
-	c, err := probe.Dial(ctx, s.addr, scaled(dialBase))
+	var c *probe.Conn
+	err := s.ns.Do(func() (err error) { c, err = probe.Dial(ctx, s.addr, scaled(dialBase)); return })
 	Expect(err).NotTo(HaveOccurred(), "the client could not connect")
 	s.conns = append(s.conns, c)
 	s.greet(c)
@@ -126,7 +145,8 @@ func (s *session) dial(ctx context.Context) *probe.Conn {
 // slowly or not at all: the server feels its back-pressure at once.
 func (s *session) dialSmall(ctx context.Context, rcvbuf int) *probe.Conn {
 	GinkgoHelper()
-	c, err := probe.DialSmall(ctx, s.addr, scaled(dialBase), rcvbuf)
+	var c *probe.Conn
+	err := s.ns.Do(func() (err error) { c, err = probe.DialSmall(ctx, s.addr, scaled(dialBase), rcvbuf); return })
 	Expect(err).NotTo(HaveOccurred(), "the client could not connect")
 	s.conns = append(s.conns, c)
 	s.greet(c)
@@ -178,6 +198,28 @@ func (s *session) report() string {
 	return s.srv.Report()
 }
 
+// signal sends sig to the server's process group, on the spec's behalf.
+func (s *session) signal(sig syscall.Signal) error {
+	s.signalled = true
+	return s.srv.Signal(sig)
+}
+
+// crashed says how the server ended if it ended during the spec without
+// being told to: the headline of any failure that follows. A server that
+// dies closes its sockets before the kit reaps it, so the client can see
+// the close first: the exit is awaited for a moment (an event, bounded).
+func (s *session) crashed() string {
+	if s == nil || s.srv == nil || s.signalled {
+		return ""
+	}
+	select {
+	case <-s.srv.Exited():
+	case <-time.After(scaled(crashGrace)):
+		return ""
+	}
+	return "the server " + s.srv.Status() + " during this spec"
+}
+
 // builds holds, per target name, its build folder or build failure; set
 // once per process by the suite setup.
 var builds = map[string]buildResult{}
@@ -188,6 +230,9 @@ type buildResult struct {
 }
 
 var _ = SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
+	if err := netns.Available(); err != nil {
+		fmt.Printf("echospec: servers share the kit's network (%v); targets with a fixed port run one at a time\n", err)
+	}
 	out := map[string]buildResult{}
 	for _, tg := range targets {
 		if !tg.Local() {
@@ -214,6 +259,11 @@ var _ = SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
 	Expect(json.Unmarshal(data, &builds)).To(Succeed())
 }, NodeTimeout(buildBase*4))
 
+// isolated reports whether each server gets a network namespace of its
+// own (root or user namespaces on Linux). Without one, servers share the
+// kit's network and targets with a fixed port run one at a time.
+func isolated() bool { return netns.Available() == nil }
+
 // smokeStart starts and stops tg once, so a server that cannot start
 // fails every spec at once with the reason, instead of each spec waiting
 // for it in turn.
@@ -225,7 +275,16 @@ func smokeStart(ctx context.Context, tg *target.Target, builddir string) string 
 			return err.Error()
 		}
 	}
-	srv, err := launch.Start(ctx, launchOptions(tg, builddir, port))
+	o := launchOptions(tg, builddir, port)
+	if isolated() {
+		ns, err := netns.New()
+		if err != nil {
+			return err.Error()
+		}
+		defer ns.Close()
+		o.NetNS = ns
+	}
+	srv, err := launch.Start(ctx, o)
 	if err != nil {
 		return err.Error()
 	}
@@ -245,6 +304,7 @@ func launchOptions(tg *target.Target, builddir string, port int) launch.Options 
 		Port:         port,
 		ReadyTimeout: scaled(tg.ReadyTimeout),
 		Source:       "command in " + tg.File,
+		Limits:       tg.Limits,
 	}
 }
 

@@ -104,8 +104,9 @@ var _ = Describe("echospec", func() {
 	for _, tg := range targets {
 		labels := Label("target:"+tg.Name, "model:"+tg.Model)
 		var decorators []any
-		if tg.Port != 0 {
-			// A fixed port cannot be shared by parallel processes.
+		if tg.Port != 0 && !isolated() {
+			// Without a network namespace per server, a fixed port cannot
+			// be shared by parallel processes.
 			decorators = append(decorators, Serial)
 		}
 		Describe(fmt.Sprintf("target %s (%s)", tg.Name, describeModel(tg)), labels, decorators, func() {
@@ -149,7 +150,10 @@ func failWithContext(message string, callerSkip ...int) {
 		skip += callerSkip[0]
 	}
 	var b strings.Builder
-	b.WriteString(message)
+	if why := current.crashed(); why != "" {
+		b.WriteString(why + ": ")
+	}
+	b.WriteString(foldTimeout(message))
 	if p, ok := props.Lookup(props.IDFromLabels(CurrentSpecReport().Labels())); ok {
 		fmt.Fprintf(&b, "\n  hint: %s", p.Hint)
 	}
@@ -235,6 +239,21 @@ func labelValue(labels []string, prefix string) string {
 		}
 	}
 	return ""
+}
+
+// foldTimeout puts Gomega's "Timed out after 4.001s." after the
+// description that follows it, so a failure's first line says what was
+// awaited: "every process ended ... (timed out after 4.001s)".
+func foldTimeout(msg string) string {
+	first, rest, _ := strings.Cut(msg, "\n")
+	if !strings.HasPrefix(first, "Timed out after ") {
+		return msg
+	}
+	desc, tail, _ := strings.Cut(strings.TrimLeft(rest, "\n"), "\n")
+	if strings.TrimSpace(desc) == "" {
+		return msg
+	}
+	return desc + " (t" + strings.TrimSuffix(first[1:], ".") + ")\n" + tail
 }
 
 // firstLine is a failure's headline, without the "; its stderr ends

@@ -19,6 +19,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/echospec/echospec/launch"
 	"github.com/echospec/echospec/target"
 )
 
@@ -82,8 +83,15 @@ func run(dirs []string, procs int, patience string) error {
 	began := time.Now()
 	cmd := exec.Command("go", args...)
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	// Every process the run starts inherits this entry, so the check after
+	// the run finds whatever a server left behind.
+	session := fmt.Sprintf("ECHOSPEC_SESSION=fixturecheck-%d-%d", os.Getpid(), time.Now().UnixNano())
+	cmd.Env = append(os.Environ(), session)
 	fmt.Fprintf(os.Stderr, "fixturecheck: go %s\n", strings.Join(args, " "))
 	runErr := cmd.Run() // fails whenever a broken fixture fails, as it should
+	if left := launch.WithEnv(session); len(left) > 0 {
+		return fmt.Errorf("after the run, %d processes it started are still running (pids %v): the launcher failed to stop a server", len(left), left)
+	}
 	data, err := os.ReadFile(out)
 	if err != nil {
 		return fmt.Errorf("the suite wrote no verdicts (%v); it ended with: %v", err, runErr)
@@ -134,7 +142,7 @@ func run(dirs []string, procs int, patience string) error {
 			}
 		}
 	}
-	fmt.Printf("%d fixtures in %v: %d as expected, %d not\n", len(all), time.Since(began).Round(time.Second), len(all)-bad, bad)
+	fmt.Printf("%d fixtures in %v: %d as expected, %d not; no process of the run is left\n", len(all), time.Since(began).Round(time.Second), len(all)-bad, bad)
 	fmt.Printf("%d passed, %d failed\n", len(all)-bad, bad)
 	if bad > 0 {
 		return fmt.Errorf("%d fixtures did not get their expected verdict", bad)
