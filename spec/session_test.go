@@ -34,14 +34,14 @@ const (
 // session is one spec's view of its target: a fresh server (or the --addr
 // server) and the clients the spec opened, all closed at the end.
 type session struct {
-	tg    *target.Target
-	srv   *launch.Server // nil for an --addr target
-	ns    *netns.NS      // the server's own network; nil: the kit's
+	tg  *target.Target
+	srv *launch.Server // nil for an --addr target
+	ns  *netns.NS      // the server's own network; nil: the kit's
 	// signalled is set when the spec itself signals the server, whose end
 	// is then no news.
 	signalled bool
 	addr      string
-	conns []*probe.Conn
+	conns     []*probe.Conn
 }
 
 // current is the running spec's session; specs run one at a time in each
