@@ -11,7 +11,7 @@ all: lint test
 
 ## test: everything CI checks: lint, unit tests, the suite on the reference
 ## servers, and the fixture bank's verdicts.
-test: lint unit spec fixtures docs-check
+test: lint unit spec fixtures docs-check platforms-check
 
 ## unit: the Go unit tests of the kit and the reference servers.
 unit:

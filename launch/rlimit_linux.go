@@ -5,6 +5,8 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// resources on Linux: the pids cgroup bounds processes and threads when
+// the kit can make one (root, cgroup v1 pids); RLIMIT_NPROC otherwise.
 func resources(s rlimit.Set, pidsCgroup bool) []resource {
 	r := []resource{
 		{"RLIMIT_NOFILE", unix.RLIMIT_NOFILE, s.OpenFiles},

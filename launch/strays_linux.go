@@ -56,7 +56,7 @@ func removeCgroup(dir string) {
 	}
 }
 
-// Strays lists the live processes (zombies excluded) that carry token in
+// strays lists the live processes (zombies excluded) that carry token in
 // their environment or sit in cgroup dir, whatever their process group.
 func strays(token, cgroup string) []int {
 	seen := map[int]bool{}

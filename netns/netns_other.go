@@ -5,7 +5,7 @@ package netns
 // NS is a network namespace; never made off Linux.
 type NS struct{ inode uint64 }
 
-// New fails off Linux: there are no network namespaces.
+// New fails off Linux: there are no network namespaces, so servers share the kit's network and targets with a fixed port run one at a time.
 func New() (*NS, error) { return nil, ErrUnsupported }
 
 // Available reports why New cannot work here.

@@ -26,7 +26,8 @@ type facts struct {
 	LaunchFile    string            // the platform file of package launch: launch_linux.go
 	StartsServers bool              // supported() returns nil
 	NoStart       string            // otherwise, its error text
-	LaunchDocs    map[string]string // prepare, limit, listening → doc comment
+	LaunchDocs    map[string]string // prepare, listening, ... → doc comment
+	NetnsDoc      string            // netns.New's doc comment there
 
 	// procfs
 	ProcFiles  []string // compiled platform files of procfs
@@ -69,6 +70,17 @@ func analyze(ctx context.Context, root string, views map[portinfo.Platform]porti
 	for _, p := range portinfo.Platforms {
 		v := views[p]
 		f := facts{P: p, LaunchDocs: map[string]string{}, Commands: map[string]string{}}
+		if pkg := v["netns"]; pkg != nil && !pkg.Excluded() {
+			if _, files, err := portinfo.ParseFiles(pkg); err == nil {
+				for _, file := range files {
+					for _, fn := range funcs(file) {
+						if fn.Name.Name == "New" && fn.Recv == nil && fn.Doc != nil {
+							f.NetnsDoc = oneLine(fn.Doc.Text())
+						}
+					}
+				}
+			}
+		}
 		if err := f.launch(v["launch"]); err != nil {
 			return nil, err
 		}
@@ -128,7 +140,7 @@ func (f *facts) launch(pkg *portinfo.Package) error {
 				if !f.StartsServers {
 					f.NoStart = errorText(files, returnedIdent(fn))
 				}
-			case "prepare", "limit", "listening":
+			case "prepare", "listening", "selfExe", "resources", "newCgroup", "strays":
 				if fn.Doc != nil {
 					f.LaunchDocs[fn.Name.Name] = oneLine(fn.Doc.Text())
 				}

@@ -194,10 +194,13 @@ func write(b *strings.Builder, all []facts, st *suite) {
 			fmt.Fprintf(&t, ": supported() returns %q", f.NoStart)
 		}
 		t.WriteString("\n")
-		for _, fn := range []string{"prepare", "limit", "listening"} {
+		for _, fn := range []string{"prepare", "selfExe", "listening", "resources", "newCgroup", "strays"} {
 			if d := f.LaunchDocs[fn]; d != "" {
 				fmt.Fprintf(&t, "  - `%s`: %s\n", fn, d)
 			}
+		}
+		if f.NetnsDoc != "" {
+			fmt.Fprintf(&t, "- `netns.New`: %s\n", f.NetnsDoc)
 		}
 		fmt.Fprintf(&t, "- `procfs`: %s", codeList(f.ProcFiles))
 		if !f.ProcOK {
