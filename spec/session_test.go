@@ -23,9 +23,13 @@ import (
 
 // Base deadlines, before the patience factor.
 const (
-	stallBase   = 4 * time.Second // no progress for this long: the server is stuck
-	dialBase    = 5 * time.Second
-	stopGrace   = 2 * time.Second
+	stallBase = 4 * time.Second // no progress for this long: the server is stuck
+	dialBase  = 5 * time.Second
+	// stopGrace is what a server gets to end after SIGTERM once its spec
+	// is over. Nothing is judged then (PROC-2 judges SIGTERM), so none:
+	// the group is killed at once, and a server that ignores SIGTERM
+	// costs no time.
+	stopGrace   = 0
 	crashGrace  = 250 * time.Millisecond // a dead server's exit reaching the kit
 	buildBase   = 5 * time.Minute
 	defaultSpec = 30 * time.Second
