@@ -19,10 +19,23 @@ import (
 // a correct server passes with any value, so patience does not scale it.
 const echoLag = 100 * time.Millisecond
 
+// trailWindow is how long ECHO-1 listens, after the echo, for bytes that
+// should not come (padding, a prompt, a second copy).
+const trailWindow = 300 * time.Millisecond
+
 var _ = family("echo", func(tg *target.Target) {
 	spec(tg, "ECHO-1", defaultSpec, func(ctx SpecContext, s *session) {
 		By("sending a short line and reading it back")
-		s.echo(s.dial(ctx), []byte("hello, echospec\n"), 0, "in one write")
+		c := s.dial(ctx)
+		msg := []byte("hello, echospec\n")
+		s.echo(c, msg, 0, "in one write")
+		window := scaled(trailWindow)
+		By(fmt.Sprintf("expecting nothing more for %v", window))
+		extra, quiet, err := c.Quiet(window)
+		Expect(err).NotTo(HaveOccurred(), "reading after the echo")
+		Expect(quiet).To(BeTrue(), func() string {
+			return fmt.Sprintf("the echo was followed by more: after the %d bytes sent came back, %s more arrived, starting %s", len(msg), probe.Size(len(extra)), probe.HexAt(extra, 0))
+		})
 	})
 
 	spec(tg, "ECHO-2", defaultSpec, func(ctx SpecContext, s *session) {
