@@ -18,6 +18,9 @@ import (
 	"time"
 )
 
+// errNoOutq is Unsent's answer where the client cannot read its send queue.
+var errNoOutq = errors.New("probe: the client's unacknowledged send queue (SIOCOUTQ) is read on Linux only")
+
 // Conn is one client connection to the server under test.
 type Conn struct {
 	*net.TCPConn

@@ -27,3 +27,23 @@ func (c *Conn) Pending() (int, error) {
 	}
 	return n, os.NewSyscallError("ioctl FIONREAD", ierr)
 }
+
+// Unsent is how much of what the client wrote the server's kernel has not
+// yet acknowledged, the client's own FIN included: 0 after a half-close
+// means the server's side holds every byte and the FIN (it is in
+// CLOSE_WAIT, or past it).
+func (c *Conn) Unsent() (int, error) {
+	if outq == 0 {
+		return 0, errNoOutq
+	}
+	rc, err := c.SyscallConn()
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	var ierr error
+	if err := rc.Control(func(fd uintptr) { n, ierr = unix.IoctlGetInt(int(fd), outq) }); err != nil {
+		return 0, err
+	}
+	return n, os.NewSyscallError("ioctl SIOCOUTQ", ierr)
+}

@@ -14,3 +14,6 @@ func setRcvbuf(fd uintptr, n int) error {
 func (c *Conn) Pending() (int, error) {
 	return 0, errors.New("probe: FIONREAD is not available on windows")
 }
+
+// Unsent is not available on windows.
+func (c *Conn) Unsent() (int, error) { return 0, errNoOutq }

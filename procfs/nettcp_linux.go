@@ -29,10 +29,13 @@ func readNetTCP(path string) ([]Socket, error) {
 		rport, err2 := hexPort(fields[2])
 		st, err3 := strconv.ParseUint(fields[3], 16, 8)
 		inode, err4 := strconv.ParseUint(fields[9], 10, 64)
-		if err := firstErr(err1, err2, err3, err4); err != nil {
+		txs, rxs, _ := strings.Cut(fields[4], ":")
+		tx, err5 := strconv.ParseUint(txs, 16, 32)
+		rx, err6 := strconv.ParseUint(rxs, 16, 32)
+		if err := firstErr(err1, err2, err3, err4, err5, err6); err != nil {
 			return nil, fmt.Errorf("procfs: %s: line %q: %w", path, sc.Text(), err)
 		}
-		out = append(out, Socket{Inode: inode, LocalPort: lport, RemotePort: rport, State: int(st)})
+		out = append(out, Socket{Inode: inode, LocalPort: lport, RemotePort: rport, State: int(st), TxQueue: int(tx), RxQueue: int(rx)})
 	}
 	return out, sc.Err()
 }
@@ -71,4 +74,19 @@ func netTCP(root string) ([]Socket, error) {
 		out = append(out, socks...)
 	}
 	return out, nil
+}
+
+// Connection finds the TCP socket from localPort to remotePort in the
+// calling thread's network namespace (see netns.NS.Do).
+func Connection(localPort, remotePort int) (Socket, bool, error) {
+	socks, err := netTCP("/proc/thread-self")
+	if err != nil {
+		return Socket{}, false, err
+	}
+	for _, s := range socks {
+		if s.LocalPort == localPort && s.RemotePort == remotePort {
+			return s, true, nil
+		}
+	}
+	return Socket{}, false, nil
 }

@@ -84,5 +84,6 @@ func TimeWait(port int) (int, error) {
 const (
 	tcpEstablished = 0x01
 	tcpTimeWait    = 0x06
+	tcpCloseWait   = 0x08
 	tcpListen      = 0x0A
 )

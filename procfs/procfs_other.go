@@ -24,10 +24,15 @@ type Socket struct {
 	Inode                 uint64
 	LocalPort, RemotePort int
 	State                 int
+	TxQueue, RxQueue      int
 }
 
 // Listening reports whether s is a listening socket.
 func (s Socket) Listening() bool { return s.State == 0x0A }
+
+// CloseWait reports whether the peer has shut down its sending side and
+// the owner has not closed the socket yet.
+func (s Socket) CloseWait() bool { return s.State == 0x08 }
 
 // Established reports whether s is a connected socket.
 func (s Socket) Established() bool { return s.State == 0x01 }
@@ -52,3 +57,6 @@ func Threads(int) ([]Thread, error) { return nil, ErrUnsupported }
 
 // Sched is not available without /proc.
 func Sched(int) (run, wait time.Duration, err error) { return 0, 0, ErrUnsupported }
+
+// Connection is not available without /proc.
+func Connection(int, int) (Socket, bool, error) { return Socket{}, false, ErrUnsupported }

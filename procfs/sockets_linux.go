@@ -14,11 +14,18 @@ import (
 type Socket struct {
 	Inode                 uint64
 	LocalPort, RemotePort int
-	State                 int // 0x01 ESTABLISHED, 0x06 TIME_WAIT, 0x0A LISTEN, ...
+	State                 int // 0x01 ESTABLISHED, 0x06 TIME_WAIT, 0x08 CLOSE_WAIT, 0x0A LISTEN, ...
+	// TxQueue is what the socket has yet to send or have acknowledged;
+	// RxQueue what has arrived that its owner has not read.
+	TxQueue, RxQueue int
 }
 
 // Listening reports whether s is a listening socket.
 func (s Socket) Listening() bool { return s.State == tcpListen }
+
+// CloseWait reports whether the peer has shut down its sending side and
+// the owner has not closed the socket yet.
+func (s Socket) CloseWait() bool { return s.State == tcpCloseWait }
 
 // Established reports whether s is a connected socket.
 func (s Socket) Established() bool { return s.State == tcpEstablished }

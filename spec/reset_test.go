@@ -2,11 +2,14 @@ package spec_test
 
 import (
 	"fmt"
+	"net"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
 	"github.com/echospec/echospec/probe"
+	"github.com/echospec/echospec/procfs"
 	"github.com/echospec/echospec/target"
 )
 
@@ -35,8 +38,11 @@ var _ = family("reset", func(tg *target.Target) {
 			"bytes of echo waiting in the client's receive queue (the server never started echoing)")
 		By("aborting with a reset while the server is still writing")
 		Expect(c.Abort()).To(Succeed())
-		By("echoing for the next client")
-		s.echo(s.dial(ctx), []byte("next client\n"), 0, "by the client after the reset")
+		By("echoing for the next client, then closing it")
+		next := s.dial(ctx)
+		s.echo(next, []byte("next client\n"), 0, "by the client after the reset")
+		s.hangUp(next, false) // a single-process server serves one client at a time
+		s.resetAfterFIN(ctx)
 	})
 
 	spec(tg, "RESET-3", defaultSpec*2, func(ctx SpecContext, s *session) {
@@ -64,3 +70,143 @@ var _ = family("reset", func(tg *target.Target) {
 		}
 	})
 })
+
+// resetAfterFIN is RESET-2's second part, the one that reaches SIGPIPE.
+// A reset on an ESTABLISHED connection makes the server's next write fail
+// with ECONNRESET, which raises no signal. A reset after the client's FIN
+// has reached the server (its socket in CLOSE_WAIT, the echo still to
+// write) makes it fail with EPIPE, which does: a C server that neither
+// ignores SIGPIPE nor writes with MSG_NOSIGNAL dies there.
+//
+// A client sends 16 MiB, reading the echo only while the server takes no
+// more data, until the server's kernel has acknowledged every byte. Then,
+// reading nothing, it tops up 64 KiB at a time until data waits unread in
+// the server's socket (its send buffer is full, so it cannot take more),
+// shuts down its sending side, and aborts once the FIN is acknowledged.
+// Without /proc the kit cannot see the server's socket, and aborts after
+// the first FIN.
+func (s *session) resetAfterFIN(ctx SpecContext) {
+	GinkgoHelper()
+	c := s.dialSmall(ctx, 16<<10)
+	if _, err := c.Unsent(); err != nil {
+		By(fmt.Sprintf("not checking a reset after the FIN: %v", err))
+		return
+	}
+	const size = 16 << 20
+	By("a second client sends 16 MiB, reading 1 MiB of echo whenever the server takes no more")
+	read := 0
+	if !s.deliver(ctx, c, textBytes(size, 23), &read) {
+		s.hangUp(c, true)
+		return
+	}
+	_, seen := s.serverSide(c)
+	if seen {
+		By("topping up 64 KiB at a time, reading nothing, until data waits unread in the server's socket")
+		for range 256 {
+			if s.serverBlocked(c) {
+				break
+			}
+			if !s.deliver(ctx, c, textBytes(64<<10, 24), nil) {
+				s.hangUp(c, true)
+				return
+			}
+		}
+	}
+	Expect(c.HalfClose()).To(Succeed())
+	if !s.deliver(ctx, c, nil, nil) {
+		s.hangUp(c, true)
+		return
+	}
+	if sock, ok := s.serverSide(c); ok {
+		By(fmt.Sprintf("the server's socket is in state %#x (CLOSE_WAIT is 0x8) with %s unread and %s unsent; the client read %s: aborting",
+			sock.State, probe.Size(sock.RxQueue), probe.Size(sock.TxQueue), probe.Size(read)))
+	} else {
+		By(fmt.Sprintf("the server's kernel holds all 16 MiB and the FIN; the client read %s: aborting", probe.Size(read)))
+	}
+	s.hangUp(c, true)
+	By("echoing for the next client")
+	s.echo(s.dial(ctx), []byte("after the reset that followed a FIN\n"), 0, "by the client after the reset that followed a FIN")
+}
+
+// deliver sends p on c and waits until the server's kernel has
+// acknowledged all of it (and a FIN already sent). If read is not nil, it
+// reads 1 MiB of echo whenever the server takes no more, adding to *read;
+// otherwise it reads nothing. It reports false if that took longer than
+// finDeadline.
+func (s *session) deliver(ctx SpecContext, c *probe.Conn, p []byte, read *int) bool {
+	GinkgoHelper()
+	sent := make(chan error, 1)
+	go func() {
+		defer GinkgoRecover()
+		sent <- c.Send(p, scaled(finDeadline))
+	}()
+	last, still, done := -1, 0, false
+	deadline := time.Now().Add(scaled(finDeadline))
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for !done || last != 0 {
+		select {
+		case err := <-sent:
+			Expect(err).NotTo(HaveOccurred(), "sending %s", probe.Size(len(p)))
+			done = true
+		case <-tick.C:
+		case <-ctx.Done():
+			return false
+		}
+		n, err := c.Unsent()
+		Expect(err).NotTo(HaveOccurred())
+		if n == last {
+			still++
+		} else {
+			last, still = n, 0
+		}
+		if read != nil && n > 0 && still >= 5 {
+			got, _, _, _ := c.ReadN(1<<20, scaled(stallBase))
+			*read += len(got)
+			still = 0
+		}
+		if time.Now().After(deadline) {
+			By(fmt.Sprintf("the server did not take it within %v; aborting", scaled(finDeadline)))
+			return false
+		}
+	}
+	return true
+}
+
+// serverBlocked reports whether the server's end of c holds unread data
+// while its send queue stays the same for 50 ms: the server cannot write,
+// so it does not read.
+func (s *session) serverBlocked(c *probe.Conn) bool {
+	first, ok := s.serverSide(c)
+	if !ok || first.RxQueue == 0 {
+		return false
+	}
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for range 5 {
+		<-tick.C
+		now, ok := s.serverSide(c)
+		if !ok || now.RxQueue == 0 || now.TxQueue != first.TxQueue {
+			return false
+		}
+	}
+	return true
+}
+
+// serverSide finds the server's end of c in /proc, where the kit can see it.
+func (s *session) serverSide(c *probe.Conn) (procfs.Socket, bool) {
+	if s.srv == nil || !onLinux {
+		return procfs.Socket{}, false
+	}
+	var sock procfs.Socket
+	var found bool
+	err := s.ns.Do(func() (err error) {
+		sock, found, err = procfs.Connection(s.srv.Port, c.LocalAddr().(*net.TCPAddr).Port)
+		return
+	})
+	return sock, err == nil && found
+}
+
+// finDeadline bounds resetAfterFIN's wait for the server to take the
+// payload and the FIN.
+const finDeadline = 10 * time.Second
