@@ -21,10 +21,18 @@ unit:
 spec:
 	$(GINKGO) -p --procs=$(PROCS) ./spec -- --patience $(PATIENCE)
 
-## fixtures: the suite on every student fixture; each verdict must match
-## the IDs its manifest expects.
+## fixtures: grade every student and hostile fixture; each verdict must
+## match the IDs its manifest expects (outputs in out/grade).
 fixtures:
-	$(GO) run ./tools/fixturecheck --procs $(PROCS) --patience $(PATIENCE) fixtures/students fixtures/hostile
+	$(GO) run ./tools/grade --expect --parallel $(PROCS) --patience $(PATIENCE) --out out/grade fixtures/students fixtures/hostile
+
+## grade: grade a class, every folder with an echospec.toml in DIR
+## (make grade DIR=path/to/class); report.html, grades.csv, junit.xml and
+## Gradescope results in out/class.
+.PHONY: grade
+grade:
+	@test -n "$(DIR)" || { echo "usage: make grade DIR=path/to/submissions"; exit 2; }
+	$(GO) run ./tools/grade --patience $(PATIENCE) --out out/class $(DIR)
 
 lint: vet staticcheck
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
@@ -68,3 +76,4 @@ platforms:
 
 platforms-check:
 	@$(GO) run ./tools/platforms | diff -u docs/platforms.md - || { echo "docs/platforms.md is stale: run make platforms"; exit 1; }
+

@@ -1,0 +1,288 @@
+// Command grade grades a class: every folder holding an echospec.toml is a
+// submission, built and run through the suite on its own, several at once,
+// and scored with a rubric. It writes, into one folder:
+//
+//	grades.csv                  one row per submission
+//	summary.md                  the grades, and the properties failed most
+//	junit.xml                   a testsuite per submission, a testcase per property
+//	results/NAME/results.json   Gradescope's autograder format
+//	report.html                 one page: submissions × families, then every
+//	                            failure with what was sent and received, a
+//	                            hint, and the end of the server's output
+//	grade.json                  all of the above is made from this
+//	logs/NAME.log               the suite's own output per submission
+//	timings.json                seconds per submission: next time the
+//	                            slowest start first
+//
+// Usage:
+//
+//	go run ./tools/grade [flags] DIR...              (make grade DIR=...)
+//	go run ./tools/grade --shard 2/4 --out o2 DIR    one machine's share
+//	go run ./tools/grade merge --out all o1 o2 o3 o4 the shards, as one run
+//	go run ./tools/grade --expect fixtures/students  every verdict must match [expect]
+//
+// A submission that cannot be built or started, crashes or overruns its
+// time gets its verdict and zero for what could not run; grading goes on.
+// The same verdicts always give the same bytes in every output.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"syscall"
+	"text/tabwriter"
+	"time"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	var err error
+	if len(os.Args) > 1 && os.Args[1] == "merge" {
+		err = mergeMain(os.Args[2:])
+	} else {
+		err = gradeMain(ctx, os.Args[1:])
+	}
+	var bad exitError
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+	case errors.As(err, &bad):
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(int(bad))
+	case err != nil:
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}
+
+// exitError is an exit status with nothing more to print.
+type exitError int
+
+func (e exitError) Error() string {
+	if e == 130 {
+		return "grade: interrupted; nothing written"
+	}
+	return fmt.Sprintf("grade: %d submissions did not get the verdict their manifest expects", int(e))
+}
+
+const usage = `usage: grade [flags] DIR...
+       grade merge [--out DIR] [--rubric FILE] [--expect] SHARD_OUT...
+
+Every folder in or below DIR holding an echospec.toml is a submission.
+merge reads the grade.json of each shard's output folder and writes the
+outputs of the whole class, as if it had been graded in one run.
+
+flags:
+`
+
+func gradeMain(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("grade", flag.ContinueOnError)
+	out := fs.String("out", filepath.Join("out", "class"), "the folder the outputs go to (make fixtures uses out/grade)")
+	parallel := fs.Int("parallel", runtime.NumCPU()+1, "submissions graded at once (the suite mostly waits)")
+	patience := fs.Float64("patience", 1, "multiply every deadline of the suite, and --timeout, by this factor")
+	timeout := fs.Duration("timeout", 10*time.Minute, "how long one submission's suite may run (times --patience) before it is stopped")
+	shardFlag := fs.String("shard", "", "grade only shard i of n (e.g. 2/4): every n-th submission by name; merge the shards' outputs with `grade merge`")
+	rubricFile := fs.String("rubric", "", "a rubric TOML file (default: the built-in "+defaultRubricName+")")
+	expect := fs.Bool("expect", false, "exit non-zero unless every submission fails exactly the IDs its manifest's [expect] lists")
+	suite := fs.String("suite", "", "a compiled suite (go test -c ./spec) to run, instead of compiling one")
+	fs.Usage = func() { fmt.Fprint(fs.Output(), usage); fs.PrintDefaults() }
+	dirs, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	switch {
+	case len(dirs) == 0:
+		fs.Usage()
+		return errors.New("grade: no DIR given")
+	case *parallel < 1:
+		return fmt.Errorf("grade: --parallel %d: it must be 1 or more", *parallel)
+	case !(*patience > 0):
+		return fmt.Errorf("grade: --patience %v: it must be a positive factor, e.g. 2 on a slow machine", *patience)
+	}
+	r, err := loadRubric(*rubricFile)
+	if err != nil {
+		return err
+	}
+	subs, err := discover(dirs)
+	if err != nil {
+		return err
+	}
+	if *shardFlag != "" {
+		i, n, err := parseShard(*shardFlag)
+		if err != nil {
+			return err
+		}
+		subs = shard(subs, i, n)
+		*shardFlag = fmt.Sprintf("%d/%d", i, n)
+	}
+
+	tmp, err := os.MkdirTemp("", "echospec-grade-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	rn, err := newRunner(ctx, *suite, tmp, *out, *patience, *timeout)
+	if err != nil {
+		return err
+	}
+	if err := clearOutputs(*out); err != nil {
+		return err
+	}
+	began := time.Now()
+	fmt.Fprintf(os.Stderr, "grade: %d submissions, %d at once\n", len(subs), *parallel)
+	gradeAll(ctx, rn, r, subs, *parallel, filepath.Join(*out, "timings.json"))
+	if ctx.Err() != nil {
+		return exitError(130)
+	}
+	if err := writeAll(*out, r, subs, *shardFlag); err != nil {
+		return fmt.Errorf("grade: writing %s: %w", *out, err)
+	}
+	printGrades(os.Stdout, r, subs)
+	fmt.Printf("graded %d submissions in %v (%d at once); outputs in %s (report.html, grades.csv, …)\n",
+		len(subs), time.Since(began).Round(time.Second), *parallel, *out)
+	return checkIfAsked(*expect, subs)
+}
+
+// gradeAll runs the suite on every submission, n at once, showing
+// progress; the slowest last time (timings) start first, and this run's
+// times are written back there.
+func gradeAll(ctx context.Context, rn *runner, r *Rubric, subs []*Submission, n int, timings string) {
+	defer rn.children.sweep()
+	p := newProgress(os.Stderr, isTerminal(int(os.Stderr.Fd())), len(subs))
+	defer p.end()
+	var mu sync.Mutex
+	took := readTimings(timings) // and those of submissions not graded now
+	schedule(order(subs, maps.Clone(took)), n, func(s *Submission) {
+		if ctx.Err() != nil {
+			return
+		}
+		t0 := time.Now()
+		p.start()
+		rn.run(ctx, s)
+		d := time.Since(t0)
+		p.finish(r.Grade(s), d)
+		mu.Lock()
+		took[s.Name] = d.Round(time.Second).Seconds()
+		mu.Unlock()
+	})
+	if data, err := json.MarshalIndent(took, "", "  "); err == nil && ctx.Err() == nil {
+		_ = os.WriteFile(timings, append(data, '\n'), 0o644)
+	}
+}
+
+func mergeMain(args []string) error {
+	fs := flag.NewFlagSet("grade merge", flag.ContinueOnError)
+	out := fs.String("out", filepath.Join("out", "class"), "the folder the merged outputs go to")
+	rubricFile := fs.String("rubric", "", "score with this rubric TOML file instead of the one the shards used")
+	expect := fs.Bool("expect", false, "exit non-zero unless every submission fails exactly the IDs its manifest's [expect] lists")
+	fs.Usage = func() { fmt.Fprint(fs.Output(), usage); fs.PrintDefaults() }
+	shards, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(shards) == 0 {
+		fs.Usage()
+		return errors.New("grade merge: no shard output folder given")
+	}
+	var r *Rubric
+	if *rubricFile != "" {
+		if r, err = loadRubric(*rubricFile); err != nil {
+			return err
+		}
+	}
+	r, subs, err := merge(shards, r)
+	if err != nil {
+		return err
+	}
+	if err := clearOutputs(*out); err != nil {
+		return err
+	}
+	if err := writeAll(*out, r, subs, ""); err != nil {
+		return fmt.Errorf("grade merge: writing %s: %w", *out, err)
+	}
+	printGrades(os.Stdout, r, subs)
+	fmt.Printf("merged %d shards, %d submissions; outputs in %s\n", len(shards), len(subs), *out)
+	return checkIfAsked(*expect, subs)
+}
+
+func checkIfAsked(expect bool, subs []*Submission) error {
+	if !expect {
+		return nil
+	}
+	fmt.Println()
+	if bad := checkExpectations(os.Stdout, subs); bad > 0 {
+		return exitError(bad)
+	}
+	return nil
+}
+
+// parseInterleaved parses flags wherever they are among the arguments,
+// so `grade DIR --expect` works as well as `grade --expect DIR`.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var rest []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return rest, nil
+		}
+		rest = append(rest, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}
+
+func loadRubric(file string) (*Rubric, error) {
+	if file == "" {
+		return parseRubric(defaultRubricName, defaultRubric)
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("grade: --rubric: %w", err)
+	}
+	return parseRubric(file, string(data))
+}
+
+// clearOutputs removes what an earlier run wrote into out, so no results
+// of a submission graded then and not now stay behind. Only a folder that
+// holds a grade.json is taken for an earlier run's.
+func clearOutputs(out string) error {
+	if _, err := os.Stat(filepath.Join(out, "grade.json")); err != nil {
+		return nil
+	}
+	for _, name := range []string{"results", "logs", "grade.json", "grades.csv", "summary.md", "junit.xml", "report.html"} {
+		if err := os.RemoveAll(filepath.Join(out, name)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// printGrades is the short table printed when grading ends.
+func printGrades(w io.Writer, r *Rubric, subs []*Submission) {
+	tw := tabwriter.NewWriter(w, 2, 8, 2, ' ', 0)
+	fmt.Fprintf(tw, "submission\tmodel\tscore\tfailed\n")
+	for _, s := range subs {
+		g := r.Grade(s)
+		what := strings.Join(g.FailedIDs(), " ")
+		switch {
+		case s.Verdict.Reason != "" || s.Model == "":
+			what = "every spec: " + firstOf(s.Reason())
+		case s.Problem != "":
+			what += " (" + firstOf(s.Problem) + ")"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s/%s\t%s\n", s.Name, orDash(describeModel(s)), points(g.Score), points(g.MaxPoints), orDash(what))
+	}
+	tw.Flush()
+}

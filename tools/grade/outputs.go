@@ -1,0 +1,296 @@
+package main
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// gradeFile is grade.json: everything the other outputs are made from.
+// merge reads shards' grade.json files and writes the outputs again.
+type gradeFile struct {
+	Shard       string        `json:"shard,omitempty"` // "i/n" for a shard's own output
+	Rubric      string        `json:"rubric"`
+	RubricText  string        `json:"rubric_text"`
+	Submissions []*Submission `json:"submissions"`
+}
+
+// writeAll writes every output into out: grade.json, grades.csv,
+// summary.md, junit.xml, results/NAME/results.json and report.html. The
+// same submissions and rubric always give the same bytes.
+func writeAll(out string, r *Rubric, subs []*Submission, shard string) error {
+	subs = slices.Clone(subs)
+	slices.SortFunc(subs, func(a, b *Submission) int { return strings.Compare(a.Name, b.Name) })
+	var gs []Grade
+	for _, s := range subs {
+		gs = append(gs, r.Grade(s))
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return err
+	}
+	gf, err := json.MarshalIndent(gradeFile{Shard: shard, Rubric: r.Name, RubricText: r.Text, Submissions: subs}, "", "  ")
+	if err != nil {
+		return err
+	}
+	files := map[string][]byte{
+		"grade.json":  append(gf, '\n'),
+		"grades.csv":  gradesCSV(gs),
+		"summary.md":  summaryMD(r, gs),
+		"junit.xml":   junitXML(gs),
+		"report.html": nil,
+	}
+	if files["report.html"], err = reportHTML(r, gs); err != nil {
+		return err
+	}
+	for _, g := range gs {
+		data, err := resultsJSON(g)
+		if err != nil {
+			return err
+		}
+		files[filepath.Join("results", filepath.FromSlash(g.Sub.Name), "results.json")] = data
+	}
+	for _, name := range sortedKeys(files) {
+		p := filepath.Join(out, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(p, files[name], 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// gradesCSV is one row per submission.
+func gradesCSV(gs []Grade) []byte {
+	var b bytes.Buffer
+	w := csv.NewWriter(&b)
+	_ = w.Write([]string{"submission", "model", "score", "max_score", "passed", "failed", "skipped", "failed_ids", "reason"})
+	for _, g := range gs {
+		n := g.Counts("")
+		_ = w.Write([]string{g.Sub.Name, g.Sub.Model, points(g.Score), points(g.MaxPoints),
+			strconv.Itoa(n[Passed]), strconv.Itoa(n[Failed]), strconv.Itoa(n[Skipped]),
+			strings.Join(g.FailedIDs(), " "), g.Sub.Reason()})
+	}
+	w.Flush()
+	return b.Bytes()
+}
+
+// summaryMD is the class at a glance: every grade, then which properties
+// the class failed most.
+func summaryMD(r *Rubric, gs []Grade) []byte {
+	var b strings.Builder
+	b.WriteString("# echospec grades\n\n")
+	fmt.Fprintf(&b, "%d submissions, graded with %s (out of %s).", len(gs), r.Name, points(r.MaxPoints))
+	if len(gs) > 0 {
+		var scores []float64
+		sum := 0.0
+		for _, g := range gs {
+			scores = append(scores, g.Score)
+			sum += g.Score
+		}
+		slices.Sort(scores)
+		median := scores[len(scores)/2]
+		if len(scores)%2 == 0 {
+			median = (scores[len(scores)/2-1] + median) / 2
+		}
+		fmt.Fprintf(&b, " Mean %s, median %s.", points(sum/float64(len(gs))), points(median))
+	}
+	b.WriteString("\n\n| submission | model | score | failed | reason |\n|---|---|---:|---|---|\n")
+	for _, g := range gs {
+		failed := strings.Join(g.FailedIDs(), " ")
+		if g.Sub.Verdict.Reason != "" {
+			failed = "every spec"
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", mdCell(g.Sub.Name), mdCell(describeModel(g.Sub)),
+			points(g.Score), mdCell(failed), mdCell(g.Sub.Reason()))
+	}
+	type row struct {
+		p     string
+		who   []string
+		count int
+	}
+	var rows []row
+	for i, l := range firstLines(gs) {
+		var who []string
+		for _, g := range gs {
+			if g.Sub.Reason() == "" && g.Lines[i].Outcome == Failed {
+				who = append(who, g.Sub.Name)
+			}
+		}
+		if len(who) > 0 {
+			rows = append(rows, row{fmt.Sprintf("%s | %s", l.Prop.ID, mdCell(l.Prop.Requirement)), who, len(who)})
+		}
+	}
+	if len(rows) > 0 {
+		slices.SortStableFunc(rows, func(a, b row) int { return b.count - a.count })
+		b.WriteString("\n## Properties failed, most often first\n\nNot counting submissions that could not be run at all.\n\n| ID | requirement | failed by |\n|---|---|---|\n")
+		for _, r := range rows {
+			fmt.Fprintf(&b, "| %s | %d: %s |\n", r.p, r.count, mdCell(strings.Join(r.who, ", ")))
+		}
+	}
+	return []byte(b.String())
+}
+
+// firstLines is one line per property, in catalogue order, to index
+// every grade's lines by.
+func firstLines(gs []Grade) []Line {
+	if len(gs) == 0 {
+		return nil
+	}
+	return gs[0].Lines
+}
+
+func describeModel(s *Submission) string {
+	m := s.Model
+	if s.Pool > 0 {
+		m += fmt.Sprintf(", pool %d", s.Pool)
+	}
+	if s.Mechanism != "" {
+		m += ", " + s.Mechanism
+	}
+	return m
+}
+
+func mdCell(s string) string {
+	return strings.NewReplacer("|", `\|`, "\n", " ").Replace(s)
+}
+
+// junit is the JUnit XML CI systems read: one testsuite per submission,
+// one testcase per property; n.a. and skipped properties are skipped.
+type junitSuites struct {
+	XMLName  xml.Name     `xml:"testsuites"`
+	Name     string       `xml:"name,attr"`
+	Tests    int          `xml:"tests,attr"`
+	Failures int          `xml:"failures,attr"`
+	Skipped  int          `xml:"skipped,attr"`
+	Suites   []junitSuite `xml:"testsuite"`
+}
+
+type junitSuite struct {
+	Name       string          `xml:"name,attr"`
+	Tests      int             `xml:"tests,attr"`
+	Failures   int             `xml:"failures,attr"`
+	Skipped    int             `xml:"skipped,attr"`
+	Properties []junitProperty `xml:"properties>property"`
+	Cases      []junitCase     `xml:"testcase"`
+}
+
+type junitProperty struct {
+	Name  string `xml:"name,attr"`
+	Value string `xml:"value,attr"`
+}
+
+type junitCase struct {
+	Name      string        `xml:"name,attr"`
+	ClassName string        `xml:"classname,attr"`
+	Failure   *junitMessage `xml:"failure"`
+	Skipped   *junitMessage `xml:"skipped"`
+}
+
+type junitMessage struct {
+	Message string `xml:"message,attr"`
+	Body    string `xml:",chardata"`
+}
+
+func junitXML(gs []Grade) []byte {
+	all := junitSuites{Name: "echospec"}
+	for _, g := range gs {
+		s := junitSuite{Name: g.Sub.Name, Properties: []junitProperty{
+			{"model", describeModel(g.Sub)}, {"score", points(g.Score)}, {"max_score", points(g.MaxPoints)}, {"dir", g.Sub.Dir},
+		}}
+		if g.Sub.Model == "" { // the manifest did not load
+			s.Cases = append(s.Cases, junitCase{Name: "echospec.toml loads", ClassName: g.Sub.Name,
+				Failure: &junitMessage{Message: firstOf(g.Sub.Problem), Body: g.Sub.Problem}})
+		}
+		for _, l := range g.Lines {
+			c := junitCase{Name: l.Prop.Title(), ClassName: g.Sub.Name + "." + l.Prop.Family}
+			switch l.Outcome {
+			case Failed:
+				c.Failure = &junitMessage{Message: l.Why, Body: orText(l.Detail, l.Why)}
+			case Skipped:
+				c.Skipped = &junitMessage{Message: l.Why}
+			case NA:
+				c.Skipped = &junitMessage{Message: fmt.Sprintf("does not apply to the %s model", orDash(describeModel(g.Sub)))}
+			}
+			s.Cases = append(s.Cases, c)
+		}
+		for _, c := range s.Cases {
+			s.Tests++
+			if c.Failure != nil {
+				s.Failures++
+			}
+			if c.Skipped != nil {
+				s.Skipped++
+			}
+		}
+		all.Tests, all.Failures, all.Skipped = all.Tests+s.Tests, all.Failures+s.Failures, all.Skipped+s.Skipped
+		all.Suites = append(all.Suites, s)
+	}
+	data, _ := xml.MarshalIndent(all, "", "  ")
+	return append(append([]byte(xml.Header), data...), '\n')
+}
+
+// gradescope is the results.json of a Gradescope autograder.
+type gradescope struct {
+	Score    float64          `json:"score"`
+	MaxScore float64          `json:"max_score"`
+	Output   string           `json:"output,omitempty"`
+	Tests    []gradescopeTest `json:"tests"`
+}
+
+type gradescopeTest struct {
+	Name     string  `json:"name"`
+	Score    float64 `json:"score"`
+	MaxScore float64 `json:"max_score"`
+	Status   string  `json:"status"`
+	Output   string  `json:"output,omitempty"`
+}
+
+// resultsJSON is one submission's Gradescope results: a test per counted
+// property; those not counted are named in the output.
+func resultsJSON(g Grade) ([]byte, error) {
+	r := gradescope{Score: g.Score, MaxScore: g.MaxPoints, Tests: []gradescopeTest{}}
+	var out []string
+	if reason := g.Sub.Reason(); reason != "" {
+		out = append(out, reason)
+	}
+	var notCounted []string
+	for _, l := range g.Lines {
+		switch l.Outcome {
+		case Passed:
+			r.Tests = append(r.Tests, gradescopeTest{Name: l.Prop.Title(), Score: round2(l.Points), MaxScore: round2(l.Max), Status: "passed"})
+		case Failed:
+			msg := orText(l.Detail, l.Why)
+			if !strings.Contains(msg, "hint: ") && g.Sub.Reason() == "" {
+				msg += "\n  hint: " + l.Prop.Hint
+			}
+			r.Tests = append(r.Tests, gradescopeTest{Name: l.Prop.Title(), Score: 0, MaxScore: round2(l.Max), Status: "failed", Output: msg})
+		case Skipped:
+			notCounted = append(notCounted, fmt.Sprintf("%s (skipped: %s)", l.Prop.ID, l.Why))
+		}
+	}
+	if g.Sub.Model == "" {
+		r.Tests = append(r.Tests, gradescopeTest{Name: "echospec.toml loads", MaxScore: g.MaxPoints, Status: "failed", Output: g.Sub.Problem})
+	}
+	if len(notCounted) > 0 {
+		out = append(out, "Not counted: "+strings.Join(notCounted, "; "))
+	}
+	r.Output = strings.Join(out, "\n")
+	data, err := json.MarshalIndent(r, "", "  ")
+	return append(data, '\n'), err
+}
+
+func orText(s, alt string) string {
+	if s == "" {
+		return alt
+	}
+	return s
+}

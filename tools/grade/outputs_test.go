@@ -1,0 +1,321 @@
+package main
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"encoding/xml"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func defaultRubricT(t *testing.T) *Rubric {
+	t.Helper()
+	r, err := parseRubric(defaultRubricName, defaultRubric)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// readTree maps every file below dir to its bytes.
+func readTree(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		rel, _ := filepath.Rel(dir, p)
+		out[rel] = string(data)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func TestGradesCSV(t *testing.T) {
+	r := defaultRubricT(t)
+	out := t.TempDir()
+	if err := writeAll(out, r, canned(), ""); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(filepath.Join(out, "grades.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	head := "submission,model,score,max_score,passed,failed,skipped,failed_ids,reason"
+	if strings.Join(rows[0], ",") != head {
+		t.Errorf("header = %v; want %s", rows[0], head)
+	}
+	if len(rows) != 1+6 {
+		t.Fatalf("%d rows; want a header and one per submission, 7", len(rows))
+	}
+	want := map[string][]string{
+		"alice": {"alice", "multithread", "100", "100", "21", "0", "0", "", ""},
+		"bob":   {"bob", "multiplex", "", "100", "20", "1", "0", "ECHO-4", ""},
+		"dave":  {"dave", "single", "100", "100", "19", "0", "1", "", ""},
+		"erin":  {"erin", "single", "0", "100", "0", "20", "0", "", "never-listens: the server did not listen on port {port} within 2s"},
+		"frank": {"frank", "", "0", "100", "0", "0", "0", "", `the manifest does not load: class/frank/echospec.toml: key "model" "threads" is not a model`},
+	}
+	for _, row := range rows[1:] {
+		w, ok := want[row[0]]
+		if !ok {
+			continue
+		}
+		for i := range w {
+			if w[i] == "" && (i == 2 || i == 7) {
+				continue // checked elsewhere
+			}
+			if row[i] != w[i] {
+				t.Errorf("%s: %s = %q; want %q", row[0], rows[0][i], row[i], w[i])
+			}
+		}
+	}
+}
+
+func TestJUnit(t *testing.T) {
+	data := junitXML(gradesOf(defaultRubricT(t), canned()))
+	var got junitSuites
+	if err := xml.Unmarshal(data, &got); err != nil {
+		t.Fatalf("junit.xml does not parse: %v\n%s", err, data)
+	}
+	if len(got.Suites) != 6 {
+		t.Fatalf("%d testsuites; want one per submission, 6", len(got.Suites))
+	}
+	bob := got.Suites[1]
+	if bob.Name != "bob" || bob.Tests != 32 || bob.Failures != 1 || bob.Skipped != 32-21 {
+		t.Errorf("bob's testsuite: %s, %d tests, %d failures, %d skipped; want bob, 32, 1, 11 (the n.a. properties)", bob.Name, bob.Tests, bob.Failures, bob.Skipped)
+	}
+	for _, c := range bob.Cases {
+		switch {
+		case strings.HasPrefix(c.Name, "[ECHO-4]"):
+			if c.Failure == nil || c.Failure.Message != "expected the same bytes back" || !strings.Contains(c.Failure.Body, "received: 65,536 bytes") || !strings.Contains(c.Failure.Body, "<script>") {
+				t.Errorf("ECHO-4's failure = %+v; want the first line as message and the whole detail as body", c.Failure)
+			}
+		case strings.HasPrefix(c.Name, "[SERIAL-1]"):
+			if c.Skipped == nil || !strings.Contains(c.Skipped.Message, "does not apply to the multiplex") {
+				t.Errorf("SERIAL-1 for a multiplex server = %+v; want skipped as not applying", c)
+			}
+		}
+	}
+	if frank := got.Suites[5]; frank.Failures != 1 || frank.Cases[0].Name != "echospec.toml loads" {
+		t.Errorf("frank's testsuite has %d failures, first case %q; want 1, the manifest's", frank.Failures, frank.Cases[0].Name)
+	}
+	if got.Tests != 6*32+1 {
+		t.Errorf("testsuites tests=%d; want %d", got.Tests, 6*32+1)
+	}
+}
+
+func gradesOf(r *Rubric, subs []*Submission) []Grade {
+	var gs []Grade
+	for _, s := range subs {
+		gs = append(gs, r.Grade(s))
+	}
+	return gs
+}
+
+func TestGradescopeResults(t *testing.T) {
+	r := defaultRubricT(t)
+	out := t.TempDir()
+	if err := writeAll(out, r, canned(), ""); err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]struct {
+		score float64
+		tests int
+	}{"alice": {100, 21}, "bob": {-1, 21}, "dave": {100, 19}, "erin": {0, 20}, "frank": {0, 1}} {
+		data, err := os.ReadFile(filepath.Join(out, "results", name, "results.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var keys map[string]json.RawMessage
+		if err := json.Unmarshal(data, &keys); err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range []string{"score", "max_score", "tests"} {
+			if _, ok := keys[k]; !ok {
+				t.Errorf("%s/results.json has no %q", name, k)
+			}
+		}
+		var g gradescope
+		if err := json.Unmarshal(data, &g); err != nil {
+			t.Fatal(err)
+		}
+		if g.MaxScore != 100 || (want.score >= 0 && g.Score != want.score) || len(g.Tests) != want.tests {
+			t.Errorf("%s: score %v/%v with %d tests; want %v/100 with %d", name, g.Score, g.MaxScore, len(g.Tests), want.score, want.tests)
+		}
+		sum, max := 0.0, 0.0
+		for _, tc := range g.Tests {
+			if tc.Status != "passed" && tc.Status != "failed" {
+				t.Errorf("%s: test %q has status %q; want passed or failed", name, tc.Name, tc.Status)
+			}
+			if tc.Status == "failed" && (tc.Score != 0 || tc.Output == "") {
+				t.Errorf("%s: failed test %q scores %v with output %q; want 0 and the failure", name, tc.Name, tc.Score, tc.Output)
+			}
+			sum += tc.Score
+			max += tc.MaxScore
+		}
+		if d := sum - g.Score; d > 0.05 || d < -0.05 {
+			t.Errorf("%s: tests add up to %v; the score is %v", name, sum, g.Score)
+		}
+		if d := max - g.MaxScore; d > 0.05 || d < -0.05 {
+			t.Errorf("%s: tests' max_score add up to %v; want %v", name, max, g.MaxScore)
+		}
+		if name == "dave" && !strings.Contains(g.Output, "IDLE-1 (skipped: needs Linux's /proc") {
+			t.Errorf("dave's output %q does not say IDLE-1 was not counted", g.Output)
+		}
+	}
+	data, _ := os.ReadFile(filepath.Join(out, "results", "carol", "results.json"))
+	if !strings.Contains(string(data), "hint: ") {
+		t.Errorf("carol's failures carry no hint:\n%s", data)
+	}
+}
+
+func TestOutputsAreDeterministic(t *testing.T) {
+	r := defaultRubricT(t)
+	a, b := t.TempDir(), t.TempDir()
+	subs := canned()
+	if err := writeAll(a, r, subs, ""); err != nil {
+		t.Fatal(err)
+	}
+	// The same class found in another order, graded again.
+	rev := canned()
+	for i, j := 0, len(rev)-1; i < j; i, j = i+1, j-1 {
+		rev[i], rev[j] = rev[j], rev[i]
+	}
+	if err := writeAll(b, r, rev, ""); err != nil {
+		t.Fatal(err)
+	}
+	ta, tb := readTree(t, a), readTree(t, b)
+	if len(ta) != 5+6 {
+		t.Errorf("wrote %d files; want grade.json, grades.csv, summary.md, junit.xml, report.html and 6 results.json", len(ta))
+	}
+	for name := range ta {
+		if ta[name] != tb[name] {
+			t.Errorf("%s differs between two writes of the same grades", name)
+		}
+	}
+}
+
+func TestMergeGivesTheOutputsOfOneRun(t *testing.T) {
+	r := defaultRubricT(t)
+	whole := t.TempDir()
+	if err := writeAll(whole, r, canned(), ""); err != nil {
+		t.Fatal(err)
+	}
+	var shardDirs []string
+	for i := 1; i <= 3; i++ {
+		d := t.TempDir()
+		if err := writeAll(d, r, shard(canned(), i, 3), []string{"", "1/3", "2/3", "3/3"}[i]); err != nil {
+			t.Fatal(err)
+		}
+		shardDirs = append(shardDirs, d)
+	}
+	mr, subs, err := merge([]string{shardDirs[2], shardDirs[0], shardDirs[1]}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	merged := t.TempDir()
+	if err := writeAll(merged, mr, subs, ""); err != nil {
+		t.Fatal(err)
+	}
+	tw, tm := readTree(t, whole), readTree(t, merged)
+	if len(tw) != len(tm) {
+		t.Errorf("merged output has %d files; one run wrote %d", len(tm), len(tw))
+	}
+	for name := range tw {
+		if tw[name] != tm[name] {
+			t.Errorf("%s: the merged shards differ from one run", name)
+		}
+	}
+
+	t.Run("missing shard", func(t *testing.T) {
+		if _, _, err := merge(shardDirs[:2], nil); err == nil || !strings.Contains(err.Error(), "shard 3/3 is missing") {
+			t.Errorf("merge of shards 1 and 2 of 3 = %v; want shard 3/3 missing", err)
+		}
+	})
+	t.Run("shard twice", func(t *testing.T) {
+		if _, _, err := merge([]string{shardDirs[0], shardDirs[0], shardDirs[1], shardDirs[2]}, nil); err == nil || !strings.Contains(err.Error(), "both shard 1/3") {
+			t.Errorf("merge with shard 1 twice = %v; want an error", err)
+		}
+	})
+	t.Run("other rubric", func(t *testing.T) {
+		other, err := parseRubric("other.toml", "max_points = 10\n")
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := t.TempDir()
+		if err := writeAll(d, other, shard(canned(), 3, 3), "3/3"); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := merge([]string{shardDirs[0], shardDirs[1], d}, nil); err == nil || !strings.Contains(err.Error(), "another rubric") {
+			t.Errorf("merge of shards graded with two rubrics = %v; want an error", err)
+		}
+		if mr, _, err := merge([]string{shardDirs[0], shardDirs[1], d}, other); err != nil || mr.MaxPoints != 10 {
+			t.Errorf("merge with --rubric = %v, max %v; want the given rubric used", err, mr.MaxPoints)
+		}
+	})
+}
+
+func TestSummaryListsWhatTheClassFailed(t *testing.T) {
+	md := string(summaryMD(defaultRubricT(t), gradesOf(defaultRubricT(t), canned())))
+	for _, want := range []string{
+		"6 submissions, graded with tools/grade/rubric.toml (out of 100).",
+		"| erin | single | 0 | every spec | never-listens: the server did not listen on port {port} within 2s |",
+		"| ECHO-4 | echoes every byte of an 8 MiB payload sent while the client reads | 1: bob |",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("summary.md lacks %q:\n%s", want, md)
+		}
+	}
+	if bytes.Contains([]byte(md), []byte("| ECHO-1 |")) {
+		t.Errorf("summary.md lists ECHO-1, which only the submission that never listened failed:\n%s", md)
+	}
+}
+
+func TestReportIsSelfContained(t *testing.T) {
+	page, err := reportHTML(defaultRubricT(t), gradesOf(defaultRubricT(t), canned()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	html := string(page)
+	for _, bad := range []string{"http://", "https://", "<script", "<link", "src=", "url(", "@import"} {
+		if strings.Contains(html, bad) {
+			t.Errorf("report.html contains %q: it must need nothing from elsewhere", bad)
+		}
+	}
+	for _, want := range []string{
+		"&lt;script&gt;alert(1)&lt;/script&gt;", // bob's stderr, escaped
+		"<strong>Hint:</strong> the echo stopped short of 8 MiB",
+		`<section id="s-erin">`,
+		"Nothing could be checked, so every property fails:</strong> never-listens: the server did not listen on port {port} within 2s",
+		"needs Linux&#39;s /proc to check CPU time",
+	} {
+		if !strings.Contains(html, want) {
+			t.Errorf("report.html lacks %q", want)
+		}
+	}
+}
+
+func TestSplitDetail(t *testing.T) {
+	d := "expected the same bytes back\n  sent:     15 bytes\n  received: 0 bytes\n  hint: loop\n  server x (pid 1, port 2): running\n  stdout (last lines):\n    | hi"
+	msg, hint, server := splitDetail(d)
+	if msg != "expected the same bytes back\n  sent:     15 bytes\n  received: 0 bytes" || hint != "loop" || server != "server x (pid 1, port 2): running\nstdout (last lines):\n  | hi" {
+		t.Errorf("splitDetail = %q, %q, %q", msg, hint, server)
+	}
+	if msg, hint, server := splitDetail("x: cannot start"); msg != "x: cannot start" || hint != "" || server != "" {
+		t.Errorf("splitDetail of a one-line reason = %q, %q, %q; want it all as the message", msg, hint, server)
+	}
+}

@@ -1,0 +1,285 @@
+package main
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// runner runs the compiled suite on one submission at a time per slot.
+type runner struct {
+	suite    string  // the compiled suite, spec.test
+	cwd      string  // where it runs: the module's spec folder
+	tmp      string  // per-submission scratch folders go here
+	logs     string  // per-submission suite output goes here
+	patience float64 // passed on as --patience
+	timeout  time.Duration
+	grace    time.Duration // after the timeout's SIGTERM, before SIGKILL
+	children *children     // running suites, to tell orphans from them
+}
+
+// newRunner sets up a runner: with the given compiled suite, or with one
+// compiled now from the module grade runs in. Scratch goes to tmp, logs
+// to out/logs.
+func newRunner(ctx context.Context, suite, tmp, out string, patience float64, timeout time.Duration) (*runner, error) {
+	rn := &runner{tmp: tmp, logs: filepath.Join(out, "logs"), patience: patience,
+		timeout: time.Duration(float64(timeout) * patience), grace: time.Duration(30 * float64(time.Second) * patience)}
+	if suite != "" {
+		abs, err := filepath.Abs(suite)
+		if err != nil {
+			return nil, err
+		}
+		rn.suite, rn.cwd = abs, tmp
+	} else {
+		root, err := moduleRoot(ctx)
+		if err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(os.Stderr, "grade: compiling the suite (go test -c ./spec)\n")
+		if rn.suite, err = compileSuite(ctx, root, tmp); err != nil {
+			return nil, err
+		}
+		rn.cwd = filepath.Join(root, "spec")
+	}
+	rn.children = newChildren()
+	return rn, nil
+}
+
+// compileSuite builds the suite once, into dir/spec.test, from the
+// module at root.
+func compileSuite(ctx context.Context, root, dir string) (string, error) {
+	bin := filepath.Join(dir, "spec.test")
+	cmd := exec.CommandContext(ctx, "go", "test", "-c", "-o", bin, "./spec")
+	cmd.Dir = root
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("grade: go test -c ./spec in %s: %v\n%s", root, err, out)
+	}
+	return bin, nil
+}
+
+// moduleRoot finds the echospec module from the current folder.
+func moduleRoot(ctx context.Context) (string, error) {
+	out, err := exec.CommandContext(ctx, "go", "env", "GOMOD").Output()
+	mod := strings.TrimSpace(string(out))
+	if err != nil || mod == "" || mod == os.DevNull {
+		return "", errors.New("grade: not inside the echospec module (go env GOMOD is empty): run it from the echospec folder, or give a compiled suite with --suite")
+	}
+	root := filepath.Dir(mod)
+	if _, err := os.Stat(filepath.Join(root, "spec", "suite_test.go")); err != nil {
+		return "", fmt.Errorf("grade: %s has no spec/suite_test.go: run it from the echospec folder, or give a compiled suite with --suite", root)
+	}
+	return root, nil
+}
+
+// run grades one submission: the suite on it alone, under the time limit.
+// Whatever happens, the submission comes back with a whole verdict.
+func (r *runner) run(ctx context.Context, s *Submission) {
+	if s.Problem != "" { // the manifest did not load: nothing to run
+		return
+	}
+	reason := r.runSuite(ctx, s)
+	if reason != "" {
+		s.Problem = reason
+	}
+	s.complete(reason)
+}
+
+// runSuite runs the suite and reads its verdict into s. It returns why the
+// verdict is not whole, or "".
+func (r *runner) runSuite(ctx context.Context, s *Submission) string {
+	s.Verdict = Verdict{Target: s.Name, Model: s.Model}
+	scratch := filepath.Join(r.tmp, strings.ReplaceAll(s.Name, "/", "_"))
+	if err := os.MkdirAll(scratch, 0o755); err != nil {
+		return "grade: " + err.Error()
+	}
+	defer os.RemoveAll(scratch)
+	logFile := filepath.Join(r.logs, s.Name+".log")
+	if err := os.MkdirAll(filepath.Dir(logFile), 0o755); err != nil {
+		return "grade: " + err.Error()
+	}
+	log, err := os.Create(logFile)
+	if err != nil {
+		return "grade: " + err.Error()
+	}
+	defer log.Close()
+	dir, err := filepath.Abs(s.Dir)
+	if err != nil {
+		return "grade: " + err.Error()
+	}
+	verdicts := filepath.Join(scratch, "verdicts.json")
+
+	ctx, cancel := context.WithTimeout(ctx, r.timeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, r.suite,
+		"--target", dir, "--verdicts", verdicts,
+		"--patience", strconv.FormatFloat(r.patience, 'g', -1, 64),
+		"--ginkgo.no-color")
+	cmd.Dir = r.cwd
+	// The suite's build folders and anything the server writes to $TMPDIR
+	// land in scratch, which goes even when the suite is killed.
+	cmd.Env = append(os.Environ(), "TMPDIR="+scratch)
+	cmd.Stdout, cmd.Stderr = log, log
+	// On overrun: SIGTERM, on which Ginkgo stops the running spec's server
+	// and still writes the verdicts; SIGKILL to the group after grace.
+	ownGroup(cmd)
+	dieWithGrade(cmd)
+	cmd.Cancel = func() error { return signalGroup(cmd.Process.Pid, false) }
+	cmd.WaitDelay = r.grace
+	began := time.Now()
+	err = r.children.start(cmd)
+	if err == nil {
+		err = cmd.Wait()
+		_ = signalGroup(cmd.Process.Pid, true)
+		r.children.done(cmd)
+	}
+	fmt.Fprintf(log, "\ngrade: %s ended after %v: %v\n", s.Name, time.Since(began).Round(time.Millisecond), err)
+
+	var vs []Verdict
+	data, rerr := os.ReadFile(verdicts)
+	if rerr == nil {
+		rerr = json.Unmarshal(data, &vs)
+	}
+	if rerr == nil && len(vs) == 1 {
+		s.Verdict = vs[0]
+	}
+	switch {
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
+		r.children.sweep()
+		return fmt.Sprintf("the suite did not finish within %v and was stopped; see %s", r.timeout, logFile)
+	case ctx.Err() != nil:
+		return "grading was interrupted"
+	case rerr != nil || len(vs) != 1:
+		return fmt.Sprintf("the suite ended (%v) without a verdict; its output ends with: %s", err, lastLine(logFile))
+	}
+	return ""
+}
+
+// lastLine is the last non-empty line the suite printed before grade's own.
+func lastLine(file string) string {
+	data, _ := os.ReadFile(file)
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	for i := len(lines) - 1; i >= 0; i-- {
+		if l := strings.TrimSpace(lines[i]); l != "" && !strings.HasPrefix(l, "grade: ") {
+			return fmt.Sprintf("%q", l)
+		}
+	}
+	return "nothing"
+}
+
+// order sorts submissions into the order they start in, so that the last
+// to finish is not a long one started late: those sharing a fixed port
+// first (they run one after another), then the slowest last time (took,
+// in seconds, from timings.json), then by name.
+func order(subs []*Submission, took map[string]float64) []*Submission {
+	byPort := map[int]int{}
+	for _, s := range subs {
+		if s.Port != 0 {
+			byPort[s.Port]++
+		}
+	}
+	out := slices.Clone(subs)
+	slices.SortStableFunc(out, func(a, b *Submission) int {
+		return cmp.Or(cmp.Compare(byPort[b.Port], byPort[a.Port]), cmp.Compare(took[b.Name], took[a.Name]), strings.Compare(a.Name, b.Name))
+	})
+	return out
+}
+
+// readTimings reads how long each submission took last time; none if
+// there was no last time.
+func readTimings(file string) map[string]float64 {
+	took := map[string]float64{}
+	if data, err := os.ReadFile(file); err == nil {
+		_ = json.Unmarshal(data, &took)
+	}
+	return took
+}
+
+// schedule calls do for every submission, in the order given, at most n at
+// once, and never at once for two submissions that declare the same fixed
+// port: without a network namespace each, they would take each other's
+// port.
+func schedule(subs []*Submission, n int, do func(*Submission)) {
+	pending := slices.Clone(subs)
+
+	var mu sync.Mutex
+	ready := sync.NewCond(&mu)
+	busy := map[int]bool{}
+	// next takes the first pending submission whose port is free, waiting
+	// for one to free up; nil when nothing is left.
+	next := func() *Submission {
+		mu.Lock()
+		defer mu.Unlock()
+		for len(pending) > 0 {
+			i := slices.IndexFunc(pending, func(s *Submission) bool { return s.Port == 0 || !busy[s.Port] })
+			if i >= 0 {
+				s := pending[i]
+				pending = slices.Delete(pending, i, i+1)
+				if s.Port != 0 {
+					busy[s.Port] = true
+				}
+				return s
+			}
+			ready.Wait()
+		}
+		return nil
+	}
+	var wg sync.WaitGroup
+	for range max(1, min(n, len(subs))) {
+		wg.Go(func() {
+			for s := next(); s != nil; s = next() {
+				do(s)
+				mu.Lock()
+				delete(busy, s.Port)
+				ready.Broadcast()
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// children tracks the suites running, so that a sweep for orphaned server
+// processes (re-parented to grade when a killed suite leaves them) never
+// touches a suite that is still running.
+type children struct {
+	mu   sync.Mutex
+	pids map[int]bool
+}
+
+func newChildren() *children {
+	becomeSubreaper()
+	return &children{pids: map[int]bool{}}
+}
+
+func (c *children) start(cmd *exec.Cmd) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	c.pids[cmd.Process.Pid] = true
+	return nil
+}
+
+func (c *children) done(cmd *exec.Cmd) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.pids, cmd.Process.Pid)
+}
+
+// sweep kills and reaps every child of grade that is not a running suite.
+func (c *children) sweep() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	killOrphans(c.pids)
+}

@@ -1,0 +1,258 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/echospec/echospec/props"
+	"github.com/echospec/echospec/target"
+)
+
+// Submission is one graded folder: where it is, what its manifest claims,
+// and the suite's verdict on it. It is what a shard writes to grade.json
+// and what merge reads back, so every output can be made again from it.
+type Submission struct {
+	// Name identifies the submission in every output: the folder's path
+	// below the DIR it was found in ("alice", or "sec1/alice"), or the
+	// folder's name when DIR is the submission itself.
+	Name string `json:"name"`
+	// Dir is the submission's folder, as found.
+	Dir       string `json:"dir"`
+	Model     string `json:"model,omitempty"`
+	Pool      int    `json:"pool,omitempty"`
+	Mechanism string `json:"mechanism,omitempty"`
+	// Port is the manifest's fixed port; 0 when the kit picks one.
+	Port int `json:"port,omitempty"`
+	// Expect is the manifest's [expect], for --expect.
+	Expect Expectation `json:"expect"`
+	// Problem says why the suite could not give a whole verdict: a broken
+	// manifest, a run that overran its time, a suite that wrote nothing.
+	Problem string  `json:"problem,omitempty"`
+	Verdict Verdict `json:"verdict"`
+}
+
+// Expectation is a manifest's [expect]: the IDs the submission must fail,
+// exactly, or ["*"] with the Reason every failure must contain.
+type Expectation struct {
+	Fail   []string `json:"fail"`
+	Reason string   `json:"reason,omitempty"`
+}
+
+// FailsAll reports whether every spec must fail (fail = ["*"]).
+func (e Expectation) FailsAll() bool { return len(e.Fail) == 1 && e.Fail[0] == "*" }
+
+// Verdict is the suite's verdict on one target, as its --verdicts file
+// writes it (spec/suite_test.go).
+type Verdict struct {
+	Target string            `json:"target"`
+	Model  string            `json:"model"`
+	Failed []string          `json:"failed"`
+	Passed []string          `json:"passed"`
+	Skip   map[string]string `json:"skipped,omitempty"`
+	Why    map[string]string `json:"why,omitempty"`
+	Detail map[string]string `json:"detail,omitempty"`
+	Reason string            `json:"reason,omitempty"`
+}
+
+// Reason is the one line that explains a submission's grade when the suite
+// could not judge it property by property; "" when it could. The port the
+// kit picked and process IDs are left out, so that grading twice writes
+// the same grades.csv and summary.md.
+func (s *Submission) Reason() string {
+	r := s.Problem
+	if r == "" {
+		r = s.Verdict.Reason
+	}
+	r, _, _ = strings.Cut(r, "\n")
+	r = pidNumber.ReplaceAllString(r, "${1}{pid}")
+	if s.Port == 0 {
+		r = portNumber.ReplaceAllString(r, "${1}{port}")
+	}
+	return r
+}
+
+var (
+	pidNumber  = regexp.MustCompile(`\b(pid )\d+`)
+	portNumber = regexp.MustCompile(`\b(port )\d+`)
+)
+
+// applies lists the properties the suite checks for the submission's model
+// and pool, in catalogue order.
+func (s *Submission) applies() []props.Property {
+	var ps []props.Property
+	for _, p := range props.All() {
+		if p.Applies(s.Model, s.Pool) {
+			ps = append(ps, p)
+		}
+	}
+	return ps
+}
+
+// complete makes the verdict whole: every property that applies and has
+// no outcome failed, with reason (or "did not run"); the suite's own
+// "Interrupted" failures take reason too. Lists come out sorted, so two
+// runs with the same outcome write the same bytes.
+func (s *Submission) complete(reason string) {
+	v := &s.Verdict
+	if v.Why == nil {
+		v.Why = map[string]string{}
+	}
+	known := map[string]bool{}
+	for _, ids := range [][]string{v.Passed, v.Failed} {
+		for _, id := range ids {
+			known[id] = true
+		}
+	}
+	for id := range v.Skip {
+		known[id] = true
+	}
+	why := reason
+	if why == "" {
+		why = "did not run: the suite ended before it reached this spec"
+	}
+	for _, p := range s.applies() {
+		if !known[p.ID] {
+			v.Failed = append(v.Failed, p.ID)
+			v.Why[p.ID] = why
+		} else if reason != "" && strings.HasPrefix(v.Why[p.ID], "Interrupted") {
+			v.Why[p.ID] = reason
+			delete(v.Detail, p.ID)
+		}
+	}
+	v.Failed = sortIDs(v.Failed)
+	v.Passed = sortIDs(v.Passed)
+	if v.Failed == nil {
+		v.Failed = []string{}
+	}
+	if v.Passed == nil {
+		v.Passed = []string{}
+	}
+}
+
+// sortIDs sorts property IDs in catalogue order (ECHO-2 before ECHO-10),
+// unknown IDs last by name.
+func sortIDs(ids []string) []string {
+	rank := map[string]int{}
+	for i, p := range props.All() {
+		rank[p.ID] = i
+	}
+	out := slices.Clone(ids)
+	slices.SortFunc(out, func(a, b string) int {
+		ra, oka := rank[a]
+		rb, okb := rank[b]
+		switch {
+		case oka && okb:
+			return ra - rb
+		case oka:
+			return -1
+		case okb:
+			return 1
+		}
+		return strings.Compare(a, b)
+	})
+	return out
+}
+
+// discover finds the submissions under each dir: dir itself if it holds
+// an echospec.toml, else every folder below it that does (hidden folders
+// are not searched). A manifest that does not load is still a submission,
+// graded zero with the loader's message: one bad submission never stops
+// the class. Two submissions with the same name are an error, since every
+// output is keyed by it.
+func discover(dirs []string) ([]*Submission, error) {
+	var subs []*Submission
+	for _, root := range dirs {
+		st, err := os.Stat(root)
+		if err != nil {
+			return nil, fmt.Errorf("grade: %w", err)
+		}
+		if !st.IsDir() {
+			return nil, fmt.Errorf("grade: %s is not a folder; give the folder holding the submissions", root)
+		}
+		var found []string
+		err = filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.IsDir() && p != root && strings.HasPrefix(d.Name(), ".") {
+				return filepath.SkipDir
+			}
+			if !d.IsDir() && d.Name() == target.FileName {
+				found = append(found, filepath.Dir(p))
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("grade: %w", err)
+		}
+		if len(found) == 0 {
+			return nil, fmt.Errorf("grade: %s: no %s in it or below it", root, target.FileName)
+		}
+		for _, dir := range found {
+			name, err := filepath.Rel(root, dir)
+			if err != nil || name == "." {
+				name = filepath.Base(dir)
+			}
+			subs = append(subs, load(filepath.ToSlash(name), dir))
+		}
+	}
+	slices.SortFunc(subs, func(a, b *Submission) int { return strings.Compare(a.Name, b.Name) })
+	for i := 1; i < len(subs); i++ {
+		if subs[i].Name == subs[i-1].Name {
+			return nil, fmt.Errorf("grade: %s and %s are both named %q: grade them in separate runs, or rename one folder", subs[i-1].Dir, subs[i].Dir, subs[i].Name)
+		}
+	}
+	return subs, nil
+}
+
+// load reads one submission's manifest.
+func load(name, dir string) *Submission {
+	s := &Submission{Name: name, Dir: dir}
+	tg, err := target.Load(dir)
+	if err != nil {
+		s.Problem = "the manifest does not load: " + err.Error()
+		s.Verdict = Verdict{Target: name, Failed: []string{}, Passed: []string{}}
+		return s
+	}
+	s.Model, s.Pool, s.Mechanism, s.Port = tg.Model, tg.Pool, tg.Mechanism, tg.Port
+	s.Expect = Expectation{Fail: tg.Expect.Fail, Reason: tg.Expect.Reason}
+	if s.Expect.Fail == nil {
+		s.Expect.Fail = []string{}
+	}
+	return s
+}
+
+// shard picks the submissions of shard i of n (1-based): every n-th of the
+// list sorted by name, starting with the i-th, so each shard gets a like
+// share and the same class always splits the same way.
+func shard(subs []*Submission, i, n int) []*Submission {
+	sorted := slices.Clone(subs)
+	slices.SortFunc(sorted, func(a, b *Submission) int { return strings.Compare(a.Name, b.Name) })
+	var out []*Submission
+	for k, s := range sorted {
+		if k%n == i-1 {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// parseShard reads "i/n" with 1 <= i <= n.
+func parseShard(s string) (i, n int, err error) {
+	a, b, ok := strings.Cut(s, "/")
+	if ok {
+		i, err = strconv.Atoi(a)
+		if err == nil {
+			n, err = strconv.Atoi(b)
+		}
+	}
+	if !ok || err != nil || n < 1 || i < 1 || i > n {
+		return 0, 0, fmt.Errorf("grade: --shard %q: want i/n with 1 <= i <= n, e.g. --shard 2/4", s)
+	}
+	return i, n, nil
+}
