@@ -43,6 +43,8 @@ import (
 	"syscall"
 	"text/tabwriter"
 	"time"
+
+	"github.com/echospec/echospec/launch"
 )
 
 func main() {
@@ -140,16 +142,24 @@ func gradeMain(ctx context.Context, args []string) error {
 		return err
 	}
 	began := time.Now()
+	// Every process of this run inherits the entry, so the check after the
+	// run finds whatever a server left behind, whatever became of it.
+	session := fmt.Sprintf("ECHOSPEC_SESSION=grade-%d-%d", os.Getpid(), began.UnixNano())
+	k, v, _ := strings.Cut(session, "=")
+	os.Setenv(k, v)
 	fmt.Fprintf(os.Stderr, "grade: %d submissions, %d at once\n", len(subs), *parallel)
 	gradeAll(ctx, rn, r, subs, *parallel, filepath.Join(*out, "timings.json"))
 	if ctx.Err() != nil {
 		return exitError(130)
 	}
+	if left := launch.WithEnv(session); len(left) > 0 {
+		return fmt.Errorf("grade: after the run, %d processes it started are still running (pids %v): the launcher failed to stop a server", len(left), left)
+	}
 	if err := writeAll(*out, r, subs, *shardFlag); err != nil {
 		return fmt.Errorf("grade: writing %s: %w", *out, err)
 	}
 	printGrades(os.Stdout, r, subs)
-	fmt.Printf("graded %d submissions in %v (%d at once); outputs in %s (report.html, grades.csv, …)\n",
+	fmt.Printf("graded %d submissions in %v (%d at once); outputs in %s (report.html, grades.csv, …); no process of the run is left\n",
 		len(subs), time.Since(began).Round(time.Second), *parallel, *out)
 	return checkIfAsked(*expect, subs)
 }
