@@ -77,3 +77,10 @@ platforms:
 platforms-check:
 	@$(GO) run ./tools/platforms | diff -u docs/platforms.md - || { echo "docs/platforms.md is stale: run make platforms"; exit 1; }
 
+## bench: measure every reference server and the gnet anchor (1-1,000
+## connections × 64 B-64 KiB, pinned, interleaved rounds) with
+## tools/echoload; writes docs/bench.md, docs/bench/results.json and
+## docs/bench/*.svg. Needs taskset and 2 CPUs; under 10 minutes.
+.PHONY: bench
+bench:
+	$(GO) run ./tools/bench

@@ -53,11 +53,13 @@ func (c *conn) want() interest {
 // to close.
 func (c *conn) done() bool { return c.eof && c.pending() == 0 }
 
-// read reads one chunk from the client into scratch, queues it as echo, and
-// tries to write it back straight away (the socket is usually writable, so
-// most echo never waits for a second turn).
+// read reads one chunk from the client and echoes it. With nothing queued
+// it writes straight from scratch (the socket is usually writable, so most
+// echo is never copied and never waits for a second turn) and queues only
+// what the socket did not take; otherwise the chunk joins the queue behind
+// what is already there, so the echo stays in order.
 func (c *conn) read(scratch []byte) error {
-	n, err := unix.Read(c.fd, scratch)
+	n, err := recv(c.fd, scratch)
 	switch err {
 	case nil:
 	case unix.EAGAIN, unix.EINTR:
@@ -74,33 +76,37 @@ func (c *conn) read(scratch []byte) error {
 		c.eof = true
 		return nil
 	}
-	// Before appending, slide the unsent bytes to the front if more than
-	// half the buffer has been sent: the buffer cannot creep forward
-	// forever, and each byte is moved at most about once.
+	if c.pending() > 0 {
+		c.queue(scratch[:n])
+		return c.flush()
+	}
+	sent, err := c.write(scratch[:n])
+	c.queue(scratch[sent:n])
+	return err
+}
+
+// queue appends p to the echo waiting to be written. Before appending, it
+// slides the unsent bytes to the front if more than half the buffer has
+// been sent: the buffer cannot creep forward forever, and each byte is moved
+// at most about once.
+func (c *conn) queue(p []byte) {
+	if len(p) == 0 {
+		return
+	}
 	if c.sent > len(c.out)/2 {
 		c.out = c.out[:copy(c.out, c.out[c.sent:])]
 		c.sent = 0
 	}
-	c.out = append(c.out, scratch[:n]...)
-	return c.flush()
+	c.out = append(c.out, p...)
 }
 
 // flush writes as much pending echo as the socket takes. A partial write
 // leaves the rest in out for the next writable turn.
 func (c *conn) flush() error {
-	for c.pending() > 0 {
-		n, err := send(c.fd, c.out[c.sent:])
-		switch err {
-		case nil:
-			c.sent += n
-		case unix.EAGAIN:
-			// The socket's send buffer is full: wait until it is writable.
-			return nil
-		case unix.EINTR:
-			// A signal arrived before anything was written: just retry.
-		default:
-			return os.NewSyscallError("write", err)
-		}
+	n, err := c.write(c.out[c.sent:])
+	c.sent += n
+	if err != nil || c.pending() > 0 {
+		return err
 	}
 	// All written: reuse the buffer from the start, or let a large one go
 	// so that an idle client does not hold on to a burst's memory.
@@ -111,4 +117,26 @@ func (c *conn) flush() error {
 		c.out = c.out[:0]
 	}
 	return nil
+}
+
+// write writes p until all of it is written or the socket's send buffer is
+// full, and returns how much it wrote.
+func (c *conn) write(p []byte) (int, error) {
+	done := 0
+	for done < len(p) {
+		n, err := send(c.fd, p[done:])
+		switch err {
+		case nil:
+			done += n
+		case unix.EAGAIN:
+			// The send buffer is full: the rest waits until the socket
+			// is writable.
+			return done, nil
+		case unix.EINTR:
+			// A signal arrived before anything was written: just retry.
+		default:
+			return done, os.NewSyscallError("write", err)
+		}
+	}
+	return done, nil
 }

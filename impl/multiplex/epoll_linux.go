@@ -45,13 +45,15 @@ func runEpoll(s *server) error {
 		return true
 	}
 
-	events := make([]unix.EpollEvent, 128)
+	events := make([]unix.EpollEvent, 1024)
 	for {
-		n, err := unix.EpollWait(epfd, events, -1)
+		n, err := epollWait(epfd, events, -1)
 		if err == unix.EINTR {
 			// A signal arrived. epoll_wait is never restarted after a signal
 			// handler, even with SA_RESTART, and the Go runtime uses signals
-			// (preemption, profiling), so this is routine: wait again.
+			// (preemption, profiling), so this is routine: let the runtime
+			// do what it interrupted us for (sys_linux.go), and wait again.
+			yield()
 			continue
 		}
 		if err != nil {

@@ -52,7 +52,8 @@
 // golang.org/x/sys/unix directly to show the loop itself, and
 // runtime.LockOSThread keeps it on one OS thread as a C server would be (the
 // Go runtime still runs its own helper threads for garbage collection and
-// signals).
+// signals). On Linux its system calls also bypass the Go scheduler, as a C
+// server's do; sys_linux.go says why.
 package main
 
 import (

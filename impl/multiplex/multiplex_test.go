@@ -31,7 +31,7 @@ type testServer struct {
 
 // start runs the given mechanism's loop on an ephemeral port. Cleanup stops
 // the loop and closes every descriptor.
-func start(t *testing.T, mechanism string) *testServer {
+func start(t testing.TB, mechanism string) *testServer {
 	t.Helper()
 	lfd, addr, err := listen("127.0.0.1", 0)
 	if err != nil {
@@ -57,7 +57,7 @@ func start(t *testing.T, mechanism string) *testServer {
 
 // halt stops the loop and waits for it to return. Afterwards the test may
 // inspect the server's state without racing with the loop.
-func (ts *testServer) halt(t *testing.T) {
+func (ts *testServer) halt(t testing.TB) {
 	t.Helper()
 	if ts.halted {
 		return

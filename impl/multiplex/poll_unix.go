@@ -33,9 +33,11 @@ func runPoll(s *server) error {
 			fds = append(fds, p)
 		}
 
-		if _, err := unix.Poll(fds, -1); err == unix.EINTR {
+		if _, err := poll(fds); err == unix.EINTR {
 			// A signal arrived. poll is never restarted after a signal
-			// handler, and the Go runtime uses signals: poll again.
+			// handler, and the Go runtime uses signals: let it do what it
+			// interrupted us for, and poll again.
+			yield()
 			continue
 		} else if err != nil {
 			return os.NewSyscallError("poll", err)

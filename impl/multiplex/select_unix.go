@@ -56,9 +56,11 @@ func runSelect(s *server) error {
 
 		// No timeout (nil): block until something is ready. There is no
 		// error set: errors and hang-ups show up as readable or writable.
-		if _, err := unix.Select(maxfd+1, &rset, &wset, nil, nil); err == unix.EINTR {
+		if _, err := selectFDs(maxfd+1, &rset, &wset); err == unix.EINTR {
 			// A signal arrived. select is never restarted after a signal
-			// handler, and the Go runtime uses signals: select again.
+			// handler, and the Go runtime uses signals: let it do what it
+			// interrupted us for, and select again.
+			yield()
 			continue
 		} else if err != nil {
 			return os.NewSyscallError("select", err)

@@ -89,6 +89,10 @@ func (s *server) acceptAll(admit func(*conn) bool) {
 			log.Print(os.NewSyscallError("accept", err))
 			return
 		}
+		// Echo small messages at once instead of holding them until the
+		// client acknowledges the previous ones (Nagle's algorithm): an
+		// echo server's writes are replies. Go's net package does the same.
+		_ = unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
 		c := &conn{fd: fd, peer: sockaddrString(sa)}
 		if admit != nil && !admit(c) {
 			unix.Close(fd)

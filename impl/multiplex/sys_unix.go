@@ -20,6 +20,9 @@ func accept(lfd int) (int, unix.Sockaddr, error) {
 	return fd, sa, nil
 }
 
+// recv reads from a non-blocking socket.
+func recv(fd int, p []byte) (int, error) { return unix.Read(fd, p) }
+
 // send writes p to a connected socket. Writing to a reset connection raises
 // SIGPIPE in a C program; macOS has no MSG_NOSIGNAL flag to prevent it, but
 // the Go runtime ignores SIGPIPE for descriptors other than stdout and
@@ -27,3 +30,13 @@ func accept(lfd int) (int, unix.Sockaddr, error) {
 func send(fd int, p []byte) (int, error) {
 	return unix.Write(fd, p)
 }
+
+// poll is poll(2) with no timeout.
+func poll(fds []unix.PollFd) (int, error) { return unix.Poll(fds, -1) }
+
+// selectFDs is select(2) with no exceptional set and no timeout.
+func selectFDs(nfd int, r, w *unix.FdSet) (int, error) { return unix.Select(nfd, r, w, nil, nil) }
+
+// yield does nothing here: these calls go through the scheduler, which
+// takes the thread back by itself when it needs to.
+func yield() {}

@@ -48,6 +48,13 @@ func acceptLoop(lfd int) int {
 			log.Print(os.NewSyscallError("accept", err))
 			return 1 // the parent starts a replacement
 		}
+		// Send each echo at once. Go's net package sets TCP_NODELAY on the
+		// connections it accepts (the per-connection children inherit it
+		// from the parent's); a raw accept must set it itself, or Nagle's
+		// algorithm holds every echo smaller than a segment until the
+		// client acknowledges the previous one, which a client waiting for
+		// the rest of its echo delays by up to 40 ms.
+		_ = unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
 		err = echo(fd)
 		unix.Close(fd)
 		if err != nil && !peerGone(err) {
