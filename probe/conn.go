@@ -110,6 +110,7 @@ func (c *Conn) echo(payload []byte, chunk int, stall, idle time.Duration, how st
 	}()
 	if idle > 0 {
 		waitIdle(done, progress, idle)
+		c.waitTaken(idle, stall)
 	}
 	ex.Got, ex.EOF, ex.Stalled, ex.ReadErr = c.ReadN(len(payload), stall)
 	if ex.Stalled > 0 || ex.ReadErr != nil || ex.EOF {
@@ -120,6 +121,30 @@ func (c *Conn) echo(payload []byte, chunk int, stall, idle time.Duration, how st
 	_ = c.SetWriteDeadline(time.Time{})
 	ex.Elapsed = time.Since(began)
 	return ex
+}
+
+// waitTaken returns when the server has taken everything the client wrote
+// (Unsent is 0) or has stopped taking it (Unsent has not changed for
+// idle), or after stall. A lagging reader starts only then: a server that
+// keeps reading while its send buffer is full has by now had to cope with
+// partial sends, however slow it was. Without SIOCOUTQ it returns at once.
+func (c *Conn) waitTaken(idle, stall time.Duration) {
+	last, since := -1, time.Now()
+	deadline := time.Now().Add(stall)
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for time.Now().Before(deadline) {
+		n, err := c.Unsent()
+		if err != nil || n == 0 {
+			return
+		}
+		if n != last {
+			last, since = n, time.Now()
+		} else if time.Since(since) >= idle {
+			return
+		}
+		<-tick.C
+	}
 }
 
 // waitIdle returns when the writer is done or has made no progress for idle.

@@ -21,7 +21,20 @@ import (
 // (a starved server stalls the writer too, before its buffer is full).
 const echoLag = 250 * time.Millisecond
 
-// trailWindow is how long ECHO-1 listens, after the echo, for bytes that
+// nothingMore checks that no byte follows an echo of sent bytes on c
+// (padding, a prompt, a second copy) for trailWindow.
+func (s *session) nothingMore(c *probe.Conn, sent int) {
+	GinkgoHelper()
+	window := scaled(trailWindow)
+	By(fmt.Sprintf("expecting nothing more for %v", window))
+	extra, quiet, err := c.Quiet(window)
+	Expect(err).NotTo(HaveOccurred(), "reading after the echo")
+	Expect(quiet).To(BeTrue(), func() string {
+		return fmt.Sprintf("the echo was followed by more: after the %s sent came back, %s more arrived, starting %s", probe.Size(sent), probe.Size(len(extra)), probe.HexAt(extra, 0))
+	})
+}
+
+// trailWindow is how long ECHO-1 and ECHO-4 listen, after the echo, for bytes that
 // should not come (padding, a prompt, a second copy).
 const trailWindow = 300 * time.Millisecond
 
@@ -31,13 +44,7 @@ var _ = family("echo", func(tg *target.Target) {
 		c := s.dial(ctx)
 		msg := []byte("hello, echospec\n")
 		s.echo(c, msg, 0, "in one write")
-		window := scaled(trailWindow)
-		By(fmt.Sprintf("expecting nothing more for %v", window))
-		extra, quiet, err := c.Quiet(window)
-		Expect(err).NotTo(HaveOccurred(), "reading after the echo")
-		Expect(quiet).To(BeTrue(), func() string {
-			return fmt.Sprintf("the echo was followed by more: after the %d bytes sent came back, %s more arrived, starting %s", len(msg), probe.Size(len(extra)), probe.HexAt(extra, 0))
-		})
+		s.nothingMore(c, len(msg))
 	})
 
 	spec(tg, "ECHO-2", defaultSpec, func(ctx SpecContext, s *session) {
@@ -69,9 +76,12 @@ var _ = family("echo", func(tg *target.Target) {
 		By("sending 8 MiB of random bytes through a 64 KiB receive buffer, reading the echo whenever the writes stall")
 		// The reader lags, so the server's send buffer fills up: that is
 		// when one send() writes only part of what it is given.
-		ex := c.EchoLagging(randomBytes(8<<20, 4), 64<<10, scaled(stallBase), echoLag,
-			"(random) in 64 KiB writes, reading whenever the writes stall")
+		// One byte over 8 MiB, so the server's last read is a short one.
+		payload := randomBytes(8<<20+1, 4)
+		ex := c.EchoLagging(payload, 64<<10, scaled(stallBase), echoLag,
+			"(random) in 64 KiB writes, reading once the server has taken it all or stopped taking it")
 		Expect(ex).To(probe.BeWholeEcho())
+		s.nothingMore(c, len(payload))
 	})
 
 	spec(tg, "ECHO-5", defaultSpec, func(ctx SpecContext, s *session) {
