@@ -15,18 +15,7 @@ func setRcvbuf(fd uintptr, n int) error {
 // Pending returns how many bytes wait unread in the connection's receive
 // queue (FIONREAD): a way to see that the server has started writing
 // without reading it.
-func (c *Conn) Pending() (int, error) {
-	rc, err := c.SyscallConn()
-	if err != nil {
-		return 0, err
-	}
-	var n int
-	var ierr error
-	if err := rc.Control(func(fd uintptr) { n, ierr = unix.IoctlGetInt(int(fd), fionread) }); err != nil {
-		return 0, err
-	}
-	return n, os.NewSyscallError("ioctl FIONREAD", ierr)
-}
+func (c *Conn) Pending() (int, error) { return c.ioctlInt(fionread, "FIONREAD") }
 
 // Unsent is how much of what the client wrote the server's kernel has not
 // yet acknowledged, the client's own FIN included: 0 after a half-close
@@ -36,14 +25,19 @@ func (c *Conn) Unsent() (int, error) {
 	if outq == 0 {
 		return 0, errNoOutq
 	}
+	return c.ioctlInt(outq, "SIOCOUTQ")
+}
+
+// ioctlInt reads an int-valued ioctl of the connection's socket.
+func (c *Conn) ioctlInt(req uint, name string) (int, error) {
 	rc, err := c.SyscallConn()
 	if err != nil {
 		return 0, err
 	}
 	var n int
 	var ierr error
-	if err := rc.Control(func(fd uintptr) { n, ierr = unix.IoctlGetInt(int(fd), outq) }); err != nil {
+	if err := rc.Control(func(fd uintptr) { n, ierr = unix.IoctlGetInt(int(fd), req) }); err != nil {
 		return 0, err
 	}
-	return n, os.NewSyscallError("ioctl SIOCOUTQ", ierr)
+	return n, os.NewSyscallError("ioctl "+name, ierr)
 }
