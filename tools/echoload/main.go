@@ -181,6 +181,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	var g *observe.Group
 	if o.server > 0 {
 		pgid, err := getpgid(o.server)
+		if own, _ := getpgid(os.Getpid()); err == nil && pgid == own {
+			err = fmt.Errorf("it shares echoload's process group %d (started from the same non-interactive shell?), so its counters would include echoload's own; start the server in a group of its own (setsid, or a shell with job control)", pgid)
+		}
 		if err == nil {
 			g, err = observe.Open(pgid)
 		}
