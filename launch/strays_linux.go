@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/echospec/echospec/procfs"
 )
 
 // A server's processes are found three ways, so one that leaves its
@@ -62,7 +64,7 @@ func strays(token, cgroup string) []int {
 	seen := map[int]bool{}
 	var out []int
 	add := func(pid int) {
-		if !seen[pid] && !zombie(pid) {
+		if !seen[pid] && procfs.Live(pid) {
 			seen[pid] = true
 			out = append(out, pid)
 		}
@@ -109,16 +111,6 @@ func WithEnv(kv string) []int {
 		}
 	}
 	return out
-}
-
-func zombie(pid int) bool {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return true // gone
-	}
-	// "pid (comm) S ...": the state follows the last ')'.
-	i := bytes.LastIndexByte(data, ')')
-	return i < 0 || i+2 >= len(data) || data[i+2] == 'Z' || data[i+2] == 'X'
 }
 
 // reapStray collects pid if it is an exited child of the kit (a stray

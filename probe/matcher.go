@@ -125,10 +125,10 @@ func Size(n int) string {
 
 // Count renders n with thousands separators.
 func Count(n int) string {
-	s := fmt.Sprint(n)
 	if n < 0 {
-		return s
+		return "-" + Count(-n)
 	}
+	s := fmt.Sprint(n)
 	var out []byte
 	for i := range s {
 		if i > 0 && (len(s)-i)%3 == 0 {

@@ -12,6 +12,27 @@ const TicksPerSecond = 100
 
 // Group returns the processes whose process group is pgid.
 func Group(pgid int) ([]Proc, error) {
+	return matching(func(st pfs.ProcStat) bool { return st.PGRP == pgid })
+}
+
+// Children returns the processes whose parent is ppid: for a child
+// subreaper, its own children and the orphans re-parented to it.
+func Children(ppid int) ([]Proc, error) {
+	return matching(func(st pfs.ProcStat) bool { return st.PPID == ppid })
+}
+
+// Live reports whether pid exists and has not exited (neither a zombie
+// waiting to be reaped nor dead).
+func Live(pid int) bool {
+	p, err := pfs.NewProc(pid)
+	if err != nil {
+		return false
+	}
+	st, err := p.Stat()
+	return err == nil && st.State != "Z" && st.State != "X"
+}
+
+func matching(keep func(pfs.ProcStat) bool) ([]Proc, error) {
 	fs, err := pfs.NewDefaultFS()
 	if err != nil {
 		return nil, fmt.Errorf("procfs: %w", err)
@@ -23,7 +44,7 @@ func Group(pgid int) ([]Proc, error) {
 	var out []Proc
 	for _, p := range all {
 		st, err := p.Stat()
-		if err != nil || st.PGRP != pgid {
+		if err != nil || !keep(st) {
 			continue // gone meanwhile, or not ours
 		}
 		out = append(out, snapshot(p, st))

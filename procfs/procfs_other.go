@@ -60,3 +60,9 @@ func Sched(int) (run, wait time.Duration, err error) { return 0, 0, ErrUnsupport
 
 // Connection is not available without /proc.
 func Connection(int, int) (Socket, bool, error) { return Socket{}, false, ErrUnsupported }
+
+// Children is not available without /proc.
+func Children(int) ([]Proc, error) { return nil, ErrUnsupported }
+
+// Live is not known without /proc; it reports false.
+func Live(int) bool { return false }

@@ -92,29 +92,36 @@ func (s *session) resetAfterFIN(ctx SpecContext) {
 		By(fmt.Sprintf("not checking a reset after the FIN: %v", err))
 		return
 	}
+	s.fillThenFIN(ctx, c)
+	s.hangUp(c, true)
+	By("echoing for the next client")
+	s.echo(s.dial(ctx), []byte("after the reset that followed a FIN\n"), 0, "by the client after the reset that followed a FIN")
+}
+
+// fillThenFIN brings c to the state resetAfterFIN aborts in, as far as the
+// server lets it: whatever happens, the caller then aborts c and checks
+// that the server still serves.
+func (s *session) fillThenFIN(ctx SpecContext, c *probe.Conn) {
+	GinkgoHelper()
 	const size = 16 << 20
 	By("a second client sends 16 MiB, reading 1 MiB of echo whenever the server takes no more")
 	read := 0
 	if !s.deliver(ctx, c, textBytes(size, 23), &read) {
-		s.hangUp(c, true)
 		return
 	}
-	_, seen := s.serverSide(c)
-	if seen {
+	if _, seen := s.serverSide(c); seen {
 		By("topping up 64 KiB at a time, reading nothing, until data waits unread in the server's socket")
 		for range 256 {
 			if s.serverBlocked(c) {
 				break
 			}
 			if !s.deliver(ctx, c, textBytes(64<<10, 24), nil) {
-				s.hangUp(c, true)
 				return
 			}
 		}
 	}
 	Expect(c.HalfClose()).To(Succeed())
 	if !s.deliver(ctx, c, nil, nil) {
-		s.hangUp(c, true)
 		return
 	}
 	if sock, ok := s.serverSide(c); ok {
@@ -123,9 +130,6 @@ func (s *session) resetAfterFIN(ctx SpecContext) {
 	} else {
 		By(fmt.Sprintf("the server's kernel holds all 16 MiB and the FIN; the client read %s: aborting", probe.Size(read)))
 	}
-	s.hangUp(c, true)
-	By("echoing for the next client")
-	s.echo(s.dial(ctx), []byte("after the reset that followed a FIN\n"), 0, "by the client after the reset that followed a FIN")
 }
 
 // deliver sends p on c and waits until the server's kernel has

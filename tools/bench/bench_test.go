@@ -4,6 +4,7 @@ package main
 
 import (
 	"encoding/xml"
+	"github.com/echospec/echospec/tools/echoload/load"
 	"io"
 	"math"
 	"slices"
@@ -83,7 +84,7 @@ func TestFormats(t *testing.T) {
 		{count(1234567.4), "1,234,567"}, {count(12), "12"}, {count(math.NaN()), "–"},
 		{kib(300), "300 B"}, {kib(7782), "7.6 KiB"}, {kib(1 << 20), "1.00 MiB"},
 		{latency(71 * time.Microsecond), "71 µs"}, {latency(3410 * time.Microsecond), "3.41 ms"}, {latency(0), "–"},
-		{sizeText(65536), "64 KiB"}, {sizeFile(4096), "4KiB"}, {plural(1000, "connection"), "1,000 connections"},
+		{load.SizeName(65536), "64 KiB"}, {sizeFile(4096), "4KiB"}, {plural(1000, "connection"), "1,000 connections"},
 		{andList([]string{"a"}), "a"}, {andList([]string{"a", "b", "c"}), "a, b and c"},
 		{short(1500), "1.5k"}, {short(2e6), "2M"}, {short(0.25), "0.25"}, {short(0), "0"},
 	} {

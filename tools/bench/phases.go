@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/echospec/echospec/tools/echoload/load"
 	"golang.org/x/sys/unix"
 )
 
@@ -202,7 +203,7 @@ func (b *bench) matrix(ctx context.Context) {
 					r := toRun(out, i, conns)
 					r.Round = round
 					cells[s.Name][i].Runs = append(cells[s.Name][i].Runs, r)
-					line = append(line, fmt.Sprintf("%s %s msg/s", sizeText(p.Size), count(p.MsgsPerSec)))
+					line = append(line, fmt.Sprintf("%s %s msg/s", load.SizeName(p.Size), count(p.MsgsPerSec)))
 				}
 				b.logf("%4d conns round %d/%d %-17s %s (server CPU %.0f%%, echoload %.0f%%)", conns, round+1, b.cfg.rounds, s.Name,
 					strings.Join(line, ", "), 100*firstRun(cells[s.Name]).ServerCPU, 100*firstRun(cells[s.Name]).ClientCPU)

@@ -5,6 +5,8 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/echospec/echospec/probe"
+	"github.com/echospec/echospec/tools/echoload/load"
 	"io"
 	"math"
 	"os"
@@ -79,7 +81,7 @@ func (b *bench) charts() map[string]string {
 			ss = append(ss, series{name: s.Name, ys: ys, dash: s.Name == "gnet"})
 		}
 		out[fmt.Sprintf("throughput-%s.svg", sizeFile(size))] = lineChart(
-			fmt.Sprintf("Echoes per second, %s messages (median of %d rounds)", sizeText(size), b.cfg.rounds),
+			fmt.Sprintf("Echoes per second, %s messages (median of %d rounds)", load.SizeName(size), b.cfg.rounds),
 			"connections", "messages/s", xs, ss, true)
 	}
 	var bars []bar
@@ -211,7 +213,7 @@ func (b *bench) mdThroughput(w io.Writer) {
 	p("These windows are short so that the whole matrix fits in a few minutes: on a busy machine a cell moves by 10–20%% from run to run, and a ratio near 1 is a tie; ")
 	p("the epoll/gnet figure at 256 × 64 B is measured on its own, with longer rounds, [above](#the-epoll-reference-against-gnet).\n\n")
 	for _, size := range b.cfg.sizes {
-		p("### %s messages\n\n", sizeText(size))
+		p("### %s messages\n\n", load.SizeName(size))
 		b.table(w, size, func(c *Cell) string {
 			s := count(c.Median.MsgsPerSec)
 			if size >= 4096 {
@@ -222,7 +224,7 @@ func (b *bench) mdThroughput(w io.Writer) {
 			}
 			return s
 		})
-		p("\n![throughput, %s](bench/throughput-%s.svg)\n\n", sizeText(size), sizeFile(size))
+		p("\n![throughput, %s](bench/throughput-%s.svg)\n\n", load.SizeName(size), sizeFile(size))
 	}
 	p("![ratio to gnet at 256 connections × 64 B](bench/ratio-256x64.svg)\n\n")
 }
@@ -230,7 +232,7 @@ func (b *bench) mdThroughput(w io.Writer) {
 func (b *bench) mdLatency(w io.Writer) {
 	p := func(format string, args ...any) { fmt.Fprintf(w, format, args...) }
 	size := b.cfg.sizes[0]
-	p("## Latency, %s messages\n\n", sizeText(size))
+	p("## Latency, %s messages\n\n", load.SizeName(size))
 	p("Round trip of one message, from its write to the last byte of its echo, from echoload's HDR histogram: p50 / p99 / p99.9 (medians over the rounds). ")
 	p("In a closed loop the latency at N connections is about N divided by the rate (Little's law), so this table mostly restates the throughput; ")
 	p("its tails are what differ: they show who serves connections unfairly.\n\n")
@@ -244,7 +246,7 @@ func (b *bench) mdLatency(w io.Writer) {
 func (b *bench) mdCost(w io.Writer) {
 	p := func(format string, args ...any) { fmt.Fprintf(w, format, args...) }
 	size := b.cfg.sizes[0]
-	p("## What the server spends, %s messages\n\n", sizeText(size))
+	p("## What the server spends, %s messages\n\n", load.SizeName(size))
 	p("Server CPU time per echo (all its processes and threads, from `/proc/PID/task/*/schedstat`), its processes and threads under load, ")
 	p("and its memory under load above its idle footprint, per connection (a garbage-collected server may show less than nothing: it returned memory between the two samples).\n\n")
 	b.table(w, size, func(c *Cell) string {
@@ -305,7 +307,7 @@ func (b *bench) mdBottleneck(w io.Writer) {
 			h.Conns, h.Size, 100*median(se), 100*median(ce), median(be), median(bce))
 		p("Against gnet: %.0f%% and %.0f%%; blocked %.1f and %.1f times.\n", 100*median(sg), 100*median(cg), median(bg), median(bcg))
 	}
-	p("\nPer server, at the most connections it serves × %s (medians): the CPU time each side spent per echo, and so how many echoes per second a whole core of each could handle. ", sizeText(b.cfg.sizes[0]))
+	p("\nPer server, at the most connections it serves × %s (medians): the CPU time each side spent per echo, and so how many echoes per second a whole core of each could handle. ", load.SizeName(b.cfg.sizes[0]))
 	p("Where echoload's figure is the larger, echoload can drive more than that server can take.\n\n")
 	p("| server | connections | msg/s | server µs/echo | echoload µs/echo | server capacity | echoload capacity | server blocked /1k | echoload blocked /1k |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	var ahead, level []string
@@ -450,11 +452,7 @@ func count(x float64) string {
 	if math.IsNaN(x) {
 		return "–"
 	}
-	s := strconv.FormatInt(int64(math.Round(x)), 10)
-	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
+	return probe.Count(int(math.Round(x)))
 }
 
 // kib formats bytes per connection: 312 B, 7.6 KiB, 1.02 MiB.
@@ -486,14 +484,4 @@ func latency(d time.Duration) string {
 	return fmt.Sprintf("%.2f s", d.Seconds())
 }
 
-func sizeText(n int) string {
-	switch {
-	case n >= 1<<20 && n%(1<<20) == 0:
-		return fmt.Sprintf("%d MiB", n>>20)
-	case n >= 1<<10 && n%(1<<10) == 0:
-		return fmt.Sprintf("%d KiB", n>>10)
-	}
-	return fmt.Sprintf("%d B", n)
-}
-
-func sizeFile(n int) string { return strings.ReplaceAll(sizeText(n), " ", "") }
+func sizeFile(n int) string { return strings.ReplaceAll(load.SizeName(n), " ", "") }

@@ -30,6 +30,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/echospec/echospec/probe"
 	"github.com/echospec/echospec/tools/echoload/load"
 	"github.com/echospec/echospec/tools/echoload/observe"
 )
@@ -225,7 +226,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 				what = "warm-up"
 			}
 			fmt.Fprintf(stderr, "\r\033[K%s %s %5.1fs  %s msgs  %s msg/s  p99 %s",
-				sizeText(p.Size), what, p.Elapsed.Seconds(), count(p.Messages), count(int64(p.Rate)), latency(p.P99))
+				load.SizeName(p.Size), what, p.Elapsed.Seconds(), probe.Count(int(p.Messages)), probe.Count(int(p.Rate)), latency(p.P99))
 		}
 	}
 

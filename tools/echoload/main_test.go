@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/echospec/echospec/probe"
+	"github.com/echospec/echospec/tools/echoload/load"
 	"io"
 	"net"
 	"slices"
@@ -53,10 +55,10 @@ func TestParseRejectsBadCommandLines(t *testing.T) {
 
 func TestFormats(t *testing.T) {
 	for _, c := range []struct{ got, want string }{
-		{count(1234567), "1,234,567"}, {count(999), "999"}, {count(-1000), "-1,000"},
+		{probe.Count(int(1234567)), "1,234,567"}, {probe.Count(int(999)), "999"}, {probe.Count(int(-1000)), "-1,000"},
 		{latency(71500 * time.Nanosecond), "71.5µs"}, {latency(3410 * time.Microsecond), "3.41ms"},
 		{latency(1200 * time.Millisecond), "1.20s"}, {latency(250 * time.Millisecond), "250ms"},
-		{sizeText(64), "64 B"}, {sizeText(4096), "4 KiB"}, {sizeText(1 << 20), "1 MiB"}, {sizeText(1500), "1500 B"},
+		{load.SizeName(64), "64 B"}, {load.SizeName(4096), "4 KiB"}, {load.SizeName(1 << 20), "1 MiB"}, {load.SizeName(1500), "1500 B"},
 		{bytesText(812), "812 B"}, {bytesText(7782), "7.6 KiB"}, {bytesText(-2048), "-2.0 KiB"},
 	} {
 		if c.got != c.want {

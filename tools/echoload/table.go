@@ -7,6 +7,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/echospec/echospec/probe"
 	"github.com/echospec/echospec/tools/echoload/load"
 )
 
@@ -14,7 +15,7 @@ import (
 func printTable(w io.Writer, cfg *load.Config, out *output) {
 	mode := "closed loop"
 	if cfg.Rate > 0 {
-		mode = fmt.Sprintf("open loop at %s msg/s", count(int64(cfg.Rate)))
+		mode = fmt.Sprintf("open loop at %s msg/s", probe.Count(int(cfg.Rate)))
 	}
 	fmt.Fprintf(w, "echoload: %d connections to %s, depth %d, %s; dialed in %s\n",
 		cfg.Conns, cfg.Addr, cfg.Depth, mode, latency(time.Duration(out.DialSeconds*1e9)))
@@ -26,18 +27,18 @@ func printTable(w io.Writer, cfg *load.Config, out *output) {
 	for _, p := range out.Phases {
 		l := p.Latency
 		w := max(p.WindowSeconds, 1e-9)
-		fmt.Fprintf(tw, "%s\t%s\t%.1f\t%s\t%s\t%s\t%s\t%s\t%s\t%.0f%%\t\n", sizeText(p.Size), count(int64(p.MsgsPerSec)), p.MBPerSec,
-			latency(l.P50), latency(l.P90), latency(l.P99), latency(l.P999), latency(l.Max), count(p.Messages), 100*p.ClientCPUSeconds/w)
+		fmt.Fprintf(tw, "%s\t%s\t%.1f\t%s\t%s\t%s\t%s\t%s\t%s\t%.0f%%\t\n", load.SizeName(p.Size), probe.Count(int(p.MsgsPerSec)), p.MBPerSec,
+			latency(l.P50), latency(l.P90), latency(l.P99), latency(l.P999), latency(l.Max), probe.Count(int(p.Messages)), 100*p.ClientCPUSeconds/w)
 	}
 	tw.Flush()
 	for _, p := range out.Phases {
 		if c, s := p.ClientLoop, p.ServerLoop; c != nil && s != nil && p.Messages > 0 {
 			fmt.Fprintf(w, "at %s, per 1,000 echoes the server's busiest thread blocked %.1f times, echoload's %.1f times (the side that blocks less is the one the other waits for)\n",
-				sizeText(p.Size), 1000*float64(s.Sleeps)/float64(p.Messages), 1000*float64(c.Sleeps)/float64(p.Messages))
+				load.SizeName(p.Size), 1000*float64(s.Sleeps)/float64(p.Messages), 1000*float64(c.Sleeps)/float64(p.Messages))
 		}
 		if s := p.Server; s != nil && p.Messages > 0 {
 			fmt.Fprintf(w, "server at %s: CPU %.0f%% of a core (%.1f µs/msg), %d processes, %d threads, %s (PSS + page tables + kernel stacks)\n",
-				sizeText(p.Size), 100*p.ServerCPUSeconds/max(p.WindowSeconds, 1e-9), 1e6*p.ServerCPUSeconds/float64(p.Messages),
+				load.SizeName(p.Size), 100*p.ServerCPUSeconds/max(p.WindowSeconds, 1e-9), 1e6*p.ServerCPUSeconds/float64(p.Messages),
 				s.Procs, s.Threads, bytesText(s.Memory()))
 		}
 	}
@@ -45,23 +46,7 @@ func printTable(w io.Writer, cfg *load.Config, out *output) {
 		fmt.Fprintf(w, "server memory: %s idle, %s with %d idle connections: %s per connection\n",
 			bytesText(idle.Memory()), bytesText(held.Memory()), cfg.Conns, bytesText((held.Memory()-idle.Memory())/int64(cfg.Conns)))
 	}
-	fmt.Fprintf(w, "verified every byte of %s messages\n", count(out.Verified))
-}
-
-// count formats n with thousands separators: 1,234,567.
-func count(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := n < 0
-	if neg {
-		s = s[1:]
-	}
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	if neg {
-		s = "-" + s
-	}
-	return s
+	fmt.Fprintf(w, "verified every byte of %s messages\n", probe.Count(int(out.Verified)))
 }
 
 // latency formats d with three significant digits: 71.2µs, 3.41ms, 1.20s.
@@ -85,17 +70,6 @@ func digits(x float64) int {
 		return 1
 	}
 	return 2
-}
-
-// sizeText formats a message size: 64 B, 4 KiB, 1 MiB.
-func sizeText(n int) string {
-	switch {
-	case n >= 1<<20 && n%(1<<20) == 0:
-		return fmt.Sprintf("%d MiB", n>>20)
-	case n >= 1<<10 && n%(1<<10) == 0:
-		return fmt.Sprintf("%d KiB", n>>10)
-	}
-	return fmt.Sprintf("%d B", n)
 }
 
 // bytesText formats an amount of memory: 812 B, 7.6 KiB, 4.2 MiB.

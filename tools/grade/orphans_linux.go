@@ -3,12 +3,11 @@ package main
 import (
 	"os"
 	"os/exec"
-	"path/filepath"
-	"strconv"
-	"strings"
 	"syscall"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/echospec/echospec/procfs"
 )
 
 // becomeSubreaper makes grade a child subreaper: the processes of a suite
@@ -19,26 +18,11 @@ func becomeSubreaper() { _ = unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
 // killOrphans SIGKILLs the process group of every child of grade whose
 // pid is not in keep (the suites still running), and reaps it.
 func killOrphans(keep map[int]bool) {
-	self, own := os.Getpid(), syscall.Getpgrp()
-	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
-	for _, f := range stats {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			continue
-		}
-		// "pid (comm) state ppid pgrp ...": comm may hold spaces and ')'.
-		i := strings.LastIndexByte(string(data), ')')
-		if i < 0 {
-			continue
-		}
-		fields := strings.Fields(string(data[i+1:]))
-		pid, _ := strconv.Atoi(filepath.Base(filepath.Dir(f)))
-		if len(fields) < 3 || keep[pid] {
-			continue
-		}
-		ppid, _ := strconv.Atoi(fields[1])
-		pgid, _ := strconv.Atoi(fields[2])
-		if ppid != self {
+	own := syscall.Getpgrp()
+	children, _ := procfs.Children(os.Getpid())
+	for _, c := range children {
+		pid, pgid := c.PID, c.PGID
+		if keep[pid] {
 			continue
 		}
 		if pgid > 1 && pgid != own {
