@@ -11,7 +11,15 @@ all: lint test
 
 ## test: everything CI checks: lint, unit tests, the suite on the reference
 ## servers, and the fixture bank's verdicts.
-test: lint unit spec fixtures docs-check platforms-check
+test: deps
+	$(MAKE) --no-print-directory lint unit spec fixtures docs-check platforms-check
+
+## deps: the Debian packages the tests need beyond Go (gcc, Debian's
+## python3 with gevent, node, chromium): installed with apt-get as root;
+## otherwise the one command to run is printed and make stops.
+.PHONY: deps
+deps:
+	@sh tools/deps/deps.sh
 
 ## unit: the Go unit tests of the kit and the reference servers.
 unit:
