@@ -167,50 +167,92 @@ func (c *Conn) writeAll(p []byte, chunk int, stall time.Duration, progress chan<
 	if chunk <= 0 {
 		chunk = len(p)
 	}
+	budget := Budget(len(p), stall)
+	end := time.Now().Add(budget)
+	defer c.SetWriteDeadline(time.Time{})
+	last := time.Now() // of the last progress
 	for off := 0; off < len(p); {
-		end := min(off+chunk, len(p))
+		stop := min(off+chunk, len(p))
 		// A write only blocks while the server does not read; give it the
-		// stall period to make progress.
-		_ = c.SetWriteDeadline(time.Now().Add(stall))
-		n, err := c.Write(p[off:end])
+		// stall period to make progress, within the whole write's budget.
+		dl := time.Now().Add(stall)
+		if dl.After(end) {
+			dl = end
+		}
+		_ = c.SetWriteDeadline(dl)
+		n, err := c.Write(p[off:stop])
 		off += n
+		if n > 0 {
+			last = time.Now()
+		}
 		select {
 		case progress <- struct{}{}:
 		default:
 		}
 		if err != nil {
+			if errors.Is(err, os.ErrDeadlineExceeded) && !time.Now().Before(end) && time.Since(last) < stall {
+				err = fmt.Errorf("%w (%v for %s)", ErrBudget, budget.Round(time.Millisecond), Size(len(p)))
+			}
 			return fmt.Errorf("write at offset %d: %w", off, err)
 		}
 	}
-	_ = c.SetWriteDeadline(time.Time{})
 	return nil
 }
 
 // Send writes p whole within stall per write.
 func (c *Conn) Send(p []byte, stall time.Duration) error { return c.writeAll(p, 0, stall, nil) }
 
-// ReadN reads until n bytes arrived, EOF, an error, or no byte arrives for
-// stall. It returns what arrived and why it stopped.
+// MinRate is the slowest echo the probe waits for: an exchange of n bytes
+// gets its stall period plus n/MinRate in all, however the bytes trickle
+// in, so a server that sends a byte now and then cannot keep a spec
+// waiting past its budget.
+const MinRate = 1 << 20 // bytes per second
+
+// Budget is how long an exchange of n bytes may take in all.
+func Budget(n int, stall time.Duration) time.Duration {
+	return stall + time.Duration(float64(n)/MinRate*float64(time.Second))
+}
+
+// ErrBudget is why a read or write stopped that kept making progress, too
+// slowly to finish within its Budget.
+var ErrBudget = errors.New("the exchange ran past its time budget")
+
+// ReadN reads until n bytes arrived, EOF, an error, no byte arrives for
+// stall, or the exchange's Budget is spent. It returns what arrived and
+// why it stopped (err wraps ErrBudget when the budget ran out).
 func (c *Conn) ReadN(n int, stall time.Duration) (got []byte, eof bool, stalled time.Duration, err error) {
 	got = make([]byte, 0, n)
 	buf := make([]byte, 64<<10)
+	budget := Budget(n, stall)
+	end := time.Now().Add(budget)
+	defer c.SetReadDeadline(time.Time{})
+	last := time.Now() // of the last progress
 	for len(got) < n {
-		_ = c.SetReadDeadline(time.Now().Add(stall))
+		dl := last.Add(stall)
+		if dl.After(end) {
+			dl = end
+		}
+		_ = c.SetReadDeadline(dl)
 		k, rerr := c.Read(buf[:min(len(buf), n-len(got))])
 		got = append(got, buf[:k]...)
+		if k > 0 {
+			last = time.Now()
+		}
 		switch {
 		case rerr == nil:
 		case errors.Is(rerr, io.EOF):
 			return got, true, 0, nil
 		case errors.Is(rerr, os.ErrDeadlineExceeded):
-			if k == 0 {
+			if time.Since(last) >= stall {
 				return got, false, stall, nil
+			}
+			if !time.Now().Before(end) {
+				return got, false, 0, fmt.Errorf("%w (%v for %s)", ErrBudget, budget.Round(time.Millisecond), Size(n))
 			}
 		default:
 			return got, false, 0, rerr
 		}
 	}
-	_ = c.SetReadDeadline(time.Time{})
 	return got, false, 0, nil
 }
 

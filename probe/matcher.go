@@ -32,11 +32,45 @@ func (m echoMatcher) FailureMessage(actual any) string {
 	if m.wantEOF {
 		want += ", then EOF (the server closing)"
 	}
-	return fmt.Sprintf("expected %s\n%s", want, ex.Describe())
+	return fmt.Sprintf("%s\n  want:     %s\n%s", ex.Headline(), want, ex.Describe())
 }
 
 func (m echoMatcher) NegatedFailureMessage(any) string {
 	return "expected the echo to differ from what was sent, and it did not"
+}
+
+// Headline says in one line what happened, got against sent: the first
+// line of a failure.
+func (ex Exchange) Headline() string {
+	sent, got := len(ex.Sent), len(ex.Got)
+	off := FirstDiff(ex.Sent, ex.Got)
+	var what string
+	switch {
+	case off >= 0 && off < got && off < sent:
+		what = fmt.Sprintf("the echo differs from what was sent at offset %s (received %s of %s)", Count(off), Count(got), Size(sent))
+	case got > sent:
+		what = fmt.Sprintf("received %s for %s sent: %s more than was sent", Count(got), Size(sent), Size(got-sent))
+	case got < sent && ex.EOF:
+		what = fmt.Sprintf("received %s of %s, then the server closed the connection", Count(got), Size(sent))
+	case got < sent && ex.Stalled > 0:
+		what = fmt.Sprintf("received %s of %s, then nothing for %v", Count(got), Size(sent), ex.Stalled)
+	case got < sent && ex.ReadErr != nil:
+		what = fmt.Sprintf("received %s of %s, then the read failed: %v", Count(got), Size(sent), ex.ReadErr)
+	case got < sent:
+		what = fmt.Sprintf("received %s of %s", Count(got), Size(sent))
+	case ex.WriteErr != nil:
+		what = fmt.Sprintf("the whole echo came back, but sending failed: %v", ex.WriteErr)
+	case ex.Stalled > 0:
+		what = fmt.Sprintf("received the whole echo (%s), then no EOF within %v", Size(sent), ex.Stalled)
+	case ex.ReadErr != nil:
+		what = fmt.Sprintf("received the whole echo (%s), then the read failed instead of EOF: %v", Size(sent), ex.ReadErr)
+	default:
+		what = fmt.Sprintf("received the whole echo (%s)", Size(sent))
+	}
+	if ex.WriteErr != nil && got < sent {
+		what += fmt.Sprintf("; sending had stopped: %v", ex.WriteErr)
+	}
+	return what
 }
 
 // Describe renders the exchange: sent, received, first difference, end.

@@ -108,3 +108,21 @@ const (
 	tcpCloseWait   = 0x08
 	tcpListen      = 0x0A
 )
+
+// Of returns a snapshot of each of pids that still exists: processes found
+// some other way than by their group (those that called setsid).
+func Of(pids []int) []Proc {
+	var out []Proc
+	for _, pid := range pids {
+		p, err := pfs.NewProc(pid)
+		if err != nil {
+			continue
+		}
+		st, err := p.Stat()
+		if err != nil {
+			continue // gone meanwhile
+		}
+		out = append(out, snapshot(p, st))
+	}
+	return out
+}

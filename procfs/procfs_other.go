@@ -66,3 +66,6 @@ func Children(int) ([]Proc, error) { return nil, ErrUnsupported }
 
 // Live is not known without /proc; it reports false.
 func Live(int) bool { return false }
+
+// Of is not available without /proc.
+func Of([]int) []Proc { return nil }

@@ -41,6 +41,7 @@ var Families = []struct{ Name, Title string }{
 	{"model", "The claimed model"},
 	{"idle", "Idle cost"},
 	{"proc", "Process hygiene"},
+	{"cap", "Past the limit"},
 }
 
 var catalogue = []Property{
@@ -68,6 +69,8 @@ var catalogue = []Property{
 		"the server died or stopped when a client aborted during a large echo: send() to an aborted client fails with EPIPE or ECONNRESET, and in C the SIGPIPE signal kills the process — catch the error for that client, and in C ignore SIGPIPE (signal(SIGPIPE, SIG_IGN)) or send with MSG_NOSIGNAL"},
 	{"RESET-3", "reset", "keeps serving, with no descriptor leaked, after 200 aborts in a row", all, "any",
 		"a descriptor leaked on each aborted client: an error path that skips close() loses one socket per reset until the process reaches its limit — close the client's socket on every path (finally, or a with block), not only after a clean EOF"},
+	{"RESET-4", "reset", "keeps serving after clients that connect and reset before it accepts them", all, "any",
+		"the server stopped serving after clients that reset before it accepted them: accept() can return a connection that is already reset, and the first send() (a greeting) or recv() on it fails with ECONNRESET or EPIPE — handle errors on a new connection like on any other, for that client only, the greeting included"},
 	{"SERIAL-1", "serial", "lets a second client connect while the first is served (the listen backlog)", []string{"single"}, "any",
 		"a second client could not connect while the first was being served: the kernel queues waiting clients only for a socket that listens — call listen() with a backlog (e.g. listen(5)) before serving anyone"},
 	{"SERIAL-2", "serial", "does not echo a queued client while the first stays connected", []string{"single"}, "any",
@@ -78,11 +81,11 @@ var catalogue = []Property{
 		"queued clients were served out of order: accept() returns clients in the order they connected — serve each one to the end before accepting the next"},
 	{"CONC-1", "conc", "echoes each of 64 clients connected at once while all the others stay open", parallel, "none",
 		"a client got no echo while the others were connected: the connections were served one after another — give each client its own process, thread or task (and do not wait for it, e.g. with join(), before the next accept), or wait for readiness on all of them in one loop"},
-	{"CONC-2", "conc", "returns interleaved payloads only to the client that sent them", parallel, "none",
+	{"CONC-2", "conc", "returns interleaved payloads only to the client that sent them", parallel, "any",
 		"a client received bytes that another client sent: a buffer or list shared by all connections mixes their data — keep one buffer per connection (a local variable of its handler, or a dict keyed by socket)"},
-	{"CONC-3", "conc", "is not delayed by a client that connects and sends nothing", parallel, "none",
+	{"CONC-3", "conc", "is not delayed by a client that connects and sends nothing", parallel, "any",
 		"a client that connected and sent nothing held up the others: a blocking recv() on a silent client stops whoever called it — block only in that client's own thread or task, or wait for readiness (select, poll, epoll) before reading"},
-	{"CONC-4", "conc", "is not delayed by a client that sends a lot and reads nothing", parallel, "none",
+	{"CONC-4", "conc", "is not delayed by a client that sends a lot and reads nothing", parallel, "any",
 		"a client that sends a lot and reads nothing held up the others: its send buffer fills and a blocking send() then waits for ever — block only in that client's own thread or task, or stop reading from it and register write interest until its output drains"},
 	{"CONC-5", "conc", "holds and echoes the model's number of simultaneous connections", parallel, "none",
 		"the server could not hold the model's number of connections at once: something caps them — check the descriptor limit (ulimit -n), select()'s FD_SETSIZE of 1,024, the listen backlog and what each connection costs"},
@@ -104,10 +107,20 @@ var catalogue = []Property{
 		"the server ran more than one process, or served a second client while the first was connected: the single model accepts one client, serves it to the end, then accepts the next — remove the forks, threads or event loop, or declare the model the server uses"},
 	{"IDLE-1", "idle", "uses under 5 % of one core with 16 silent clients connected", all, "any",
 		"the server burned CPU with only silent clients connected: an idle server must block — a selector that keeps EVENT_WRITE registered with nothing to write is woken on every select() and spins, as does a non-blocking recv() in a loop; register write interest only while output is pending"},
+	{"IDLE-2", "idle", "writes under 4 KiB/s to stdout and stderr with 16 silent clients connected", all, "any",
+		"the server kept writing output with only silent clients connected: a log line on every loop turn, timeout or readiness event adds up to megabytes an hour — log what happens (a connection, a close, an error), not the waiting"},
 	{"PROC-1", "proc", "binds its port again at once after being killed with connections in TIME_WAIT", all, "any",
 		"the restarted server could not bind its port (EADDRINUSE, Address already in use): the killed server's connections keep the port busy in TIME_WAIT — set SO_REUSEADDR on the listening socket before bind()"},
 	{"PROC-2", "proc", "ends all of its processes within 3 s of SIGTERM to its process group", all, "any",
 		"processes of the server outlived SIGTERM to its process group: every process must end — do not ignore or block SIGTERM, and if the parent handles it, stop its children and exit"},
+	{"CAP-1", "cap", "keeps running and serving its clients when it runs out of descriptors (64 open files, more clients)", parallel, "none",
+		"the server stopped serving when it ran out of descriptors: once the process holds its limit, accept() fails with EMFILE (Too many open files), and an uncaught error there ends the accept loop or the process — catch it, keep serving the clients already connected, and try accept() again later"},
+	{"CAP-2", "cap", "does not spin at its descriptor limit: under 20 % of one core while accept() fails", parallel, "none",
+		"the server spun at its descriptor limit: the listening socket stays readable while accept() fails with EMFILE, so a loop that retries at once never blocks — after EMFILE stop watching the listening socket for a moment (a short timer, or until a client leaves), or back off before the next accept()"},
+	{"CAP-3", "cap", "serves waiting and new clients again once clients leave", parallel, "none",
+		"the server served no one new after clients left: after EMFILE it must go back to accept() — do not end the accept loop or unregister the listening socket for good; once descriptors are free, the waiting clients are accepted in turn"},
+	{"CAP-4", "cap", "with mechanism = \"select\", survives clients past FD_SETSIZE (1,024): each is served or refused at once", []string{"multiplex", "selector"}, "none",
+		"the server failed past select()'s FD_SETSIZE of 1,024: in C, FD_SET with a descriptor of 1,024 or more writes past the fd_set, and Python's select() raises ValueError — refuse such a client (close it at once), or use poll or epoll, and keep serving the others"},
 }
 
 // All returns every property, in catalogue order.

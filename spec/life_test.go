@@ -2,10 +2,8 @@ package spec_test
 
 import (
 	"fmt"
-	"time"
 
 	. "github.com/onsi/ginkgo/v2"
-	. "github.com/onsi/gomega"
 
 	"github.com/echospec/echospec/probe"
 	"github.com/echospec/echospec/procfs"
@@ -17,12 +15,14 @@ var _ = family("life", func(tg *target.Target) {
 		c := s.dial(ctx)
 		payload := textBytes(100<<10, 11)
 		By("sending 100 KiB, then shutting down the client's sending side")
-		Expect(c.Send(payload, scaled(stallBase))).To(Succeed())
-		Expect(c.HalfClose()).To(Succeed())
+		must(c.Send(payload, scaled(stallBase)), "sending 100 KiB")
+		must(c.HalfClose(), "shutting down the client's sending side")
 		By("reading the echo, then expecting EOF")
 		got, eof, stalled, err := c.ReadToEOF(len(payload), scaled(stallBase))
 		ex := probe.Exchange{Sent: payload, Got: got, EOF: eof, Stalled: stalled, ReadErr: err, How: "then shutdown(SHUT_WR)"}
-		Expect(ex).To(probe.BeEchoThenEOF())
+		check(eof && string(got) == string(payload), func() string {
+			return ex.Headline() + "\n  want:     the same bytes back, then EOF (the server closing)\n" + ex.Describe()
+		})
 	})
 
 	spec(tg, "LIFE-2", defaultSpec, func(ctx SpecContext, s *session) {
@@ -32,19 +32,16 @@ var _ = family("life", func(tg *target.Target) {
 		for i := range 20 {
 			c := s.dial(ctx)
 			s.echo(c, []byte(fmt.Sprintf("client %d\n", i)), 0, fmt.Sprintf("by client %d of 20", i+1))
-			Expect(c.Close()).To(Succeed())
+			s.hangUp(c, false)
 		}
-		By("waiting for the server's descriptors to return to the baseline")
-		Eventually(ctx, s.fds).WithTimeout(scaled(stallBase)).Should(BeNumerically("<=", base),
-			"socket descriptors open in the server's processes after 20 clients came and went (baseline %d)", base)
+		s.awaitFDs(ctx, base, "after 20 clients came and went")
 	})
 
 	spec(tg, "LIFE-3", defaultSpec*2, func(ctx SpecContext, s *session) {
 		By("running 500 connect / echo / close cycles")
 		for i := range 500 {
 			c := s.dial(ctx)
-			ex := c.Echo([]byte(fmt.Sprintf("cycle %d\n", i)), 0, scaled(stallBase), fmt.Sprintf("in cycle %d of 500", i+1))
-			Expect(ex).To(probe.BeWholeEcho(), "cycle %d of 500", i+1)
+			s.echo(c, []byte(fmt.Sprintf("cycle %d\n", i)), 0, fmt.Sprintf("in cycle %d of 500", i+1))
 			s.hangUp(c, false)
 		}
 	})
@@ -52,7 +49,7 @@ var _ = family("life", func(tg *target.Target) {
 	spec(tg, "LIFE-4", defaultSpec, func(ctx SpecContext, s *session) {
 		By("connecting and closing 10 times without sending anything")
 		for range 10 {
-			Expect(s.dial(ctx).Close()).To(Succeed())
+			s.hangUp(s.dial(ctx), false)
 		}
 		By("echoing for a new client")
 		s.echo(s.dial(ctx), []byte("still there?\n"), 0, "after 10 silent clients")
@@ -66,25 +63,40 @@ var _ = family("life", func(tg *target.Target) {
 // so that only descriptors, not concurrency, decide these specs.
 func (s *session) baselineFDs(ctx SpecContext) int {
 	GinkgoHelper()
-	By("warming up with 8 clients, one after another")
-	for i := range 8 {
-		c := s.dial(ctx)
-		s.echo(c, []byte("warm-up\n"), 0, fmt.Sprintf("by warm-up client %d of 8", i+1))
-		s.hangUp(c, false)
-	}
-	var last, same int
-	Eventually(ctx, func() int {
-		n := s.fds()
-		if n == last {
-			same++
-		} else {
-			last, same = n, 0
+	var last int
+	s.prepare("warming up with 8 clients, one after another, and noting the socket descriptors once they have left", hintConnect, func() {
+		for i := range 8 {
+			c := s.dial(ctx)
+			s.echo(c, []byte("warm-up\n"), 0, fmt.Sprintf("by warm-up client %d of 8", i+1))
+			s.hangUp(c, false)
 		}
-		return same
-	}).WithTimeout(scaled(stallBase)).WithPolling(50*time.Millisecond).Should(BeNumerically(">=", 5),
-		"the server's socket descriptor count settling after the warm-up clients left (last %d)", last)
+		same := 0
+		await(ctx, scaled(stallBase), "the server's socket descriptor count settling after the warm-up clients left", func() error {
+			if n := s.fds(); n != last {
+				last, same = n, 0
+			} else {
+				same++
+			}
+			if same < 5 {
+				return fmt.Errorf("the count is still changing (last %d)", last)
+			}
+			return nil
+		})
+	})
 	By(fmt.Sprintf("noting %d open socket descriptors once the warm-up clients have left", last))
 	return last
+}
+
+// awaitFDs waits for the server's socket descriptors to return to base.
+func (s *session) awaitFDs(ctx SpecContext, base int, after string) {
+	GinkgoHelper()
+	By("waiting for the server's socket descriptors to return to the baseline")
+	await(ctx, scaled(stallBase), "the server's socket descriptors back at the baseline "+after, func() error {
+		if n := s.fds(); n > base {
+			return fmt.Errorf("%d socket descriptors are open in the server's processes %s, %d before: %d connections were not closed", n, after, base, n-base)
+		}
+		return nil
+	})
 }
 
 // fds counts the socket descriptors open in all of the server's
@@ -93,12 +105,16 @@ func (s *session) baselineFDs(ctx SpecContext) int {
 // (Go's io.Copy between two sockets keeps a pool of splice pipes).
 func (s *session) fds() int {
 	GinkgoHelper()
-	ps, err := procfs.Group(s.srv.PID)
-	Expect(err).NotTo(HaveOccurred())
 	n := 0
-	for _, p := range ps {
-		if socks, err := procfs.SocketInodes(p.PID); err == nil {
+	for _, p := range s.group() {
+		socks, err := procfs.SocketInodes(p.PID)
+		switch {
+		case err == nil:
 			n += len(socks)
+		case p.Zombie() || !procfs.Live(p.PID):
+			// exited meanwhile: it holds nothing
+		default:
+			must(err, "reading the descriptors of the server's process %d", p.PID)
 		}
 	}
 	return n

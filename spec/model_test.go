@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
-	. "github.com/onsi/gomega"
 
 	"github.com/echospec/echospec/probe"
 	"github.com/echospec/echospec/procfs"
@@ -20,117 +19,183 @@ var _ = family("model", func(tg *target.Target) {
 		s.local("which process holds each connection")
 		cs := s.connectEchoed(ctx, 4)
 		By("finding which processes hold the server's side of each connection")
-		Eventually(ctx, func() error {
+		await(ctx, scaled(stallBase), "each connection held by a process other than the listening one", func() error {
 			v := s.view(cs)
+			if v.main == 0 {
+				return fmt.Errorf("no process of the server holds the listening socket on port %d\n%s", s.srv.Port, v)
+			}
 			for i, owners := range v.owners {
 				if len(owners) == 0 {
-					return fmt.Errorf("connection %d is held by no process yet", i+1)
+					return fmt.Errorf("connection %d is held by no process yet\n%s", i+1, v)
 				}
 				if len(owners) == 1 && owners[0] == v.main {
 					return fmt.Errorf("connection %d is held only by the listening process %d; a multi-process server hands each connection to another process\n%s", i+1, v.main, v)
 				}
 			}
 			return nil
-		}).WithTimeout(scaled(stallBase)).Should(Succeed())
+		})
 	})
 
 	spec(tg, "MODEL-2", defaultSpec, func(ctx SpecContext, s *session) {
 		s.local("the listening process's descriptors")
-		main := s.view(nil).main
-		base := s.fdsOf(main)
-		By(fmt.Sprintf("noting %d descriptors in the listening process %d", base, main))
+		var main, base int
+		s.prepare("finding the listening process", hintState, func() {
+			v := s.view(nil)
+			if v.main == 0 {
+				fail("no process of the server holds the listening socket on port %d\n%s", s.srv.Port, v)
+			}
+			main, base = v.main, s.socketsOf(v.main)
+		})
+		By(fmt.Sprintf("noting %d socket descriptors in the listening process %d", base, main))
 		cs := s.connectEchoed(ctx, 8)
 		By("checking that the listening process holds none of the 8 connections")
-		Eventually(ctx, func() error {
+		await(ctx, scaled(stallBase), "the listening process holding none of the 8 connections", func() error {
 			v := s.view(cs)
 			for i, owners := range v.owners {
 				if slices.Contains(owners, v.main) {
 					return fmt.Errorf("the listening process %d still holds connection %d (it must close its copy after handing it over)\n%s", v.main, i+1, v)
 				}
 			}
-			if n := s.fdsOf(v.main); n > base {
-				return fmt.Errorf("the listening process %d has %d descriptors with 8 clients connected, %d before", v.main, n, base)
+			if n := s.socketsOf(v.main); n > base {
+				return fmt.Errorf("the listening process %d has %d socket descriptors with 8 clients connected, %d before", v.main, n, base)
 			}
 			return nil
-		}).WithTimeout(scaled(stallBase)).Should(Succeed())
+		})
+		By("shutting down one client's sending side: the child echoes and closes, and the client must see EOF")
+		c := cs[0]
+		msg := []byte("last words\n")
+		must(c.Send(msg, scaled(stallBase)), "sending before the shutdown")
+		must(c.HalfClose(), "shutting down the client's sending side")
+		got, eof, stalled, err := c.ReadToEOF(len(msg), scaled(stallBase))
+		ex := probe.Exchange{Sent: msg, Got: got, EOF: eof, Stalled: stalled, ReadErr: err, How: "then shutdown(SHUT_WR)"}
+		check(eof && string(got) == string(msg), func() string {
+			return ex.Headline() + "\n  want:     the echo, then EOF once the serving process closes (no other process may keep a copy open)\n" + ex.Describe()
+		})
 	})
 
 	spec(tg, "MODEL-3", defaultSpec, func(ctx SpecContext, s *session) {
 		s.local("zombie processes")
-		By("connecting, echoing and closing 8 clients")
-		for _, c := range s.connectEchoed(ctx, 8) {
-			Expect(c.Close()).To(Succeed())
+		cs := s.connectEchoed(ctx, 8)
+		var children []int
+		if v := s.view(cs); v.main != 0 {
+			for _, owners := range v.owners {
+				for _, pid := range owners {
+					if pid != v.main && !slices.Contains(children, pid) {
+						children = append(children, pid)
+					}
+				}
+			}
 		}
-		By("waiting for every finished child to be reaped")
-		Eventually(ctx, func() []string {
+		By(fmt.Sprintf("closing the 8 clients; %d processes other than the listening one served them", len(children)))
+		for _, c := range cs {
+			s.hangUp(c, false)
+		}
+		if len(children) > 0 && tg.Pool == 0 {
+			s.prepare("waiting for the children that served them to exit", hintState, func() {
+				await(ctx, scaled(stallBase), "the serving children exiting after their clients left", func() error {
+					for _, pid := range children {
+						if procfs.Live(pid) {
+							return fmt.Errorf("child %d is still running", pid)
+						}
+					}
+					return nil
+				})
+			})
+		}
+		By("waiting, with no new client, for every finished child to be reaped")
+		await(ctx, scaled(stallBase), "no zombie processes left after the clients left", func() error {
 			var z []string
 			for _, p := range s.group() {
 				if p.Zombie() {
 					z = append(z, fmt.Sprintf("pid %d %q (parent %d)", p.PID, p.Comm, p.PPID))
 				}
 			}
-			return z
-		}).WithTimeout(scaled(stallBase)).Should(BeEmpty(), "zombie processes of the server (exited children nobody waited for)")
+			if len(z) > 0 {
+				return fmt.Errorf("%d zombie processes of the server (exited children nobody waited for): %s", len(z), strings.Join(z, ", "))
+			}
+			return nil
+		})
 	})
 
 	spec(tg, "MODEL-4", defaultSpec, func(ctx SpecContext, s *session) {
 		s.local("thread counts")
-		base := s.threads()
-		By(fmt.Sprintf("noting %d threads before any client", base))
-		k := 24
 		if tg.Pool > 0 {
-			k = tg.Pool + 4
-		}
-		By(fmt.Sprintf("connecting %d clients that stay open", k))
-		cs := s.dialMany(ctx, k)
-		for i, c := range cs[:min(k, s.capacity())] { // the rest wait for a worker
-			s.echo(c, []byte("x"), 0, fmt.Sprintf("by client %d", i+1))
-		}
-		if tg.Pool == 0 {
-			// Not base+k: a runtime may hand a connection an idle thread it
-			// already had. But k connections need k threads, plus the acceptor.
-			Eventually(ctx, s.threads).WithTimeout(scaled(stallBase)).Should(BeNumerically(">", k),
-				"threads with %d clients connected (%d before any): a thread per connection needs at least one each, plus the one that accepts", k, base)
-		} else {
+			base := s.threads()
+			k := tg.Pool + 4
+			By(fmt.Sprintf("noting %d threads before any client, then connecting %d clients to the pool of %d", base, k, tg.Pool))
+			s.connectEchoed(ctx, tg.Pool)
+			s.prepare(fmt.Sprintf("connecting %d more clients, which wait for a worker", k-tg.Pool), hintConnect, func() {
+				for range k - tg.Pool {
+					s.dialQueued(ctx)
+				}
+			})
 			// Threads start as connections are accepted, not at once: watch
 			// for a while that they never exceed the pool.
-			Consistently(ctx, s.threads).WithTimeout(scaled(quietBase)).Should(BeNumerically("<=", base+tg.Pool),
-				"threads with %d clients connected to a pool of %d (%d before any), watched for %v", k, tg.Pool, base, scaled(quietBase))
+			steady(ctx, scaled(quietBase), func() error {
+				if n := s.threads(); n > base+tg.Pool {
+					return fmt.Errorf("%d threads with %d clients connected to a pool of %d (%d before any): a pool of N adds at most N threads", n, k, tg.Pool, base)
+				}
+				return nil
+			})
+			return
 		}
+		// Not an absolute count: a server may start threads of its own
+		// (a runtime's, or a pool started in advance). Growth is what a
+		// thread per connection shows: 16 more open connections need 16
+		// more threads.
+		const first, more = 8, 16
+		s.connectEchoed(ctx, first)
+		t1 := s.threads()
+		By(fmt.Sprintf("noting %d threads with %d clients connected", t1, first))
+		s.connectEchoed(ctx, more)
+		await(ctx, scaled(stallBase), fmt.Sprintf("the thread count growing by at least %d", more), func() error {
+			if t2 := s.threads(); t2-t1 < more {
+				return fmt.Errorf("%d threads with %d clients connected and %d with %d: %d more connections added %d threads, and a thread per connection needs one each", t2, first+more, t1, first, more, t2-t1)
+			}
+			return nil
+		})
 	})
 
 	spec(tg, "MODEL-5", defaultSpec, func(ctx SpecContext, s *session) {
 		s.local("thread counts")
-		By("connecting 200 clients and echoing for each while all stay open")
-		for i, c := range s.dialMany(ctx, 200) {
-			s.echo(c, []byte("x"), 0, fmt.Sprintf("by client %d of 200", i+1))
-		}
+		s.connectEchoed(ctx, 200)
 		ps := s.group()
-		Expect(ps).To(HaveLen(1), "processes serving 200 coroutine connections: %s", describeProcs(ps))
-		Expect(ps[0].Threads).To(BeNumerically("<=", 32), "OS threads serving 200 coroutine connections (a bounded few are expected, not one per connection)")
+		check(len(ps) == 1, func() string {
+			return fmt.Sprintf("%d processes serve 200 coroutine connections, not one: %s", len(ps), describeProcs(ps))
+		})
+		check(ps[0].Threads <= 32, func() string {
+			return fmt.Sprintf("%d OS threads serve 200 coroutine connections: a bounded few (at most 32) are expected, not one per connection", ps[0].Threads)
+		})
 	})
 
 	spec(tg, "MODEL-6", defaultSpec, func(ctx SpecContext, s *session) {
 		s.local("processes, threads and system calls")
 		base := s.threads()
-		By("connecting 16 clients that each echo once and stay open")
+		By(fmt.Sprintf("noting %d threads before any client", base))
 		s.connectEchoed(ctx, 16)
 		ps := s.group()
-		Expect(ps).To(HaveLen(1), "processes of an event-loop server with 16 clients: %s", describeProcs(ps))
-		// A runtime may add a thread or two of its own (Go's GC, a blocked
-		// syscall's hand-off); a thread per connection would add 16.
-		Expect(s.threads()).To(BeNumerically("<", base+8), "threads with 16 clients connected (%d before any): one loop thread serves them all, so the count must not grow with connections", base)
+		check(len(ps) == 1, func() string {
+			return fmt.Sprintf("%d processes serve an event loop's 16 clients, not one: %s", len(ps), describeProcs(ps))
+		})
+		// A runtime may add a thread or two of its own (Go's hand-off of
+		// a blocked system call); workers that serve connections add more.
+		n := s.threads()
+		check(n <= base+2, func() string {
+			return fmt.Sprintf("%d threads with 16 clients connected, %d before any: one loop thread serves them all, so at most 2 threads (a runtime's own) may be added; worker threads that read or write for the loop make it a threaded server", n, base)
+		})
 		By("checking what the idle server's threads are blocked in")
-		Eventually(ctx, func() error { return s.checkBlockedIn(tg.Mechanism) }).WithTimeout(scaled(stallBase)).Should(Succeed())
+		await(ctx, scaled(stallBase), "the idle server blocked in its event loop's wait", func() error { return s.checkBlockedIn(tg.Mechanism) })
 	})
 
 	spec(tg, "MODEL-7", defaultSpec, func(ctx SpecContext, s *session) {
 		s.local("processes")
 		_, b := s.servedAndQueued(ctx)
-		Expect(b.Send([]byte("B waits\n"), scaled(stallBase))).To(Succeed())
+		must(b.Send([]byte("B waits\n"), scaled(stallBase)), "client B sending while queued")
 		s.expectQuiet(b, "client B while A is served")
 		ps := s.group()
-		Expect(ps).To(HaveLen(1), "processes of a single-process server: %s", describeProcs(ps))
+		check(len(ps) == 1, func() string {
+			return fmt.Sprintf("%d processes, not one, in a single-process server: %s", len(ps), describeProcs(ps))
+		})
 	})
 })
 
@@ -139,11 +204,13 @@ var _ = family("model", func(tg *target.Target) {
 func (s *session) connectEchoed(ctx SpecContext, n int) []*probe.Conn {
 	GinkgoHelper()
 	n = min(n, s.capacity())
-	By(fmt.Sprintf("connecting %d clients that each echo once and stay open", n))
-	cs := s.dialMany(ctx, n)
-	for i, c := range cs {
-		s.echo(c, []byte(fmt.Sprintf("client %d\n", i+1)), 0, fmt.Sprintf("by client %d of %d", i+1, n))
-	}
+	var cs []*probe.Conn
+	s.prepare(fmt.Sprintf("connecting %d clients that each echo once and stay open", n), hintConnect, func() {
+		cs = s.dialMany(ctx, n)
+		for i, c := range cs {
+			s.echo(c, []byte(fmt.Sprintf("client %d\n", i+1)), 0, fmt.Sprintf("by client %d of %d", i+1, n))
+		}
+	})
 	return cs
 }
 
@@ -159,12 +226,13 @@ func (s *session) capacity() int {
 	return math.MaxInt
 }
 
-// group is a snapshot of the server's processes.
+// group is a snapshot of the server's processes: its process group, and
+// those that left it (setsid), found by the kit's run token and cgroup.
 func (s *session) group() []procfs.Proc {
 	GinkgoHelper()
 	ps, err := procfs.Group(s.srv.PID)
-	Expect(err).NotTo(HaveOccurred())
-	return ps
+	must(err, "listing the server's processes")
+	return append(ps, procfs.Of(s.srv.Strays())...)
 }
 
 // threads is the number of threads in all of the server's processes.
@@ -177,15 +245,12 @@ func (s *session) threads() int {
 	return n
 }
 
-func (s *session) fdsOf(pid int) int {
+// socketsOf counts the socket descriptors process pid holds.
+func (s *session) socketsOf(pid int) int {
 	GinkgoHelper()
-	for _, p := range s.group() {
-		if p.PID == pid {
-			return p.FDs
-		}
-	}
-	Fail(fmt.Sprintf("process %d of the server is gone", pid))
-	return 0
+	inodes, err := procfs.SocketInodes(pid)
+	must(err, "reading the descriptors of the server's process %d", pid)
+	return len(inodes)
 }
 
 // serverView relates the server's processes to its sockets.
@@ -205,11 +270,17 @@ func (s *session) view(cs []*probe.Conn) serverView {
 	GinkgoHelper()
 	procs := s.group()
 	socks, err := procfs.Sockets(s.srv.PID)
-	Expect(err).NotTo(HaveOccurred())
+	must(err, "reading the server's sockets")
 	held := map[int]map[uint64]bool{}
 	for _, p := range procs {
-		if inodes, err := procfs.SocketInodes(p.PID); err == nil {
+		inodes, err := procfs.SocketInodes(p.PID)
+		switch {
+		case err == nil:
 			held[p.PID] = inodes
+		case p.Zombie() || !procfs.Live(p.PID):
+			// exited meanwhile: it holds nothing
+		default:
+			must(err, "reading the descriptors of the server's process %d", p.PID)
 		}
 	}
 	v := serverView{procs: procs}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	. "github.com/onsi/ginkgo/v2"
-	. "github.com/onsi/gomega"
 
 	"github.com/echospec/echospec/probe"
 	"github.com/echospec/echospec/target"
@@ -19,14 +18,13 @@ var _ = family("pool", func(tg *target.Target) {
 			s.echo(c, []byte(fmt.Sprintf("worker %d\n", i+1)), 0, fmt.Sprintf("by client %d of the pool's %d, with the others connected", i+1, n))
 		}
 		By(fmt.Sprintf("connecting client %d and sending: it must wait", n+1))
-		extra := s.dial(ctx)
+		var extra *probe.Conn
+		s.prepare(fmt.Sprintf("connecting client %d", n+1), hintConnect, func() { extra = s.dialQueued(ctx) })
 		msg := []byte("the one that waits\n")
-		Expect(extra.Send(msg, scaled(stallBase))).To(Succeed())
+		must(extra.Send(msg, scaled(stallBase)), "client %d sending while it waits", n+1)
 		s.expectQuiet(extra, fmt.Sprintf("client %d, beyond a pool of %d busy workers", n+1, n))
 		By("closing one of the first clients: the waiting one is served")
-		Expect(cs[0].Close()).To(Succeed())
-		got, eof, stalled, err := extra.ReadN(len(msg), scaled(stallBase))
-		Expect(probe.Exchange{Sent: msg, Got: got, EOF: eof, Stalled: stalled, ReadErr: err,
-			How: fmt.Sprintf("by client %d while it waited, then one of the first %d left", n+1, n)}).To(probe.BeWholeEcho())
+		s.hangUp(cs[0], false)
+		s.expectQueuedEcho(extra, msg, fmt.Sprintf("by client %d while it waited, then one of the first %d left", n+1, n))
 	})
 })

@@ -2,11 +2,11 @@ package spec_test
 
 import (
 	"fmt"
+	"math"
 	"net"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
-	. "github.com/onsi/gomega"
 
 	"github.com/echospec/echospec/probe"
 	"github.com/echospec/echospec/procfs"
@@ -15,17 +15,20 @@ import (
 
 var _ = family("reset", func(tg *target.Target) {
 	spec(tg, "RESET-1", defaultSpec, func(ctx SpecContext, s *session) {
-		c := s.dial(ctx)
-		By("echoing once, so the server is serving this client")
-		s.echo(c, []byte("about to abort\n"), 0, "before the abort")
+		var c *probe.Conn
+		s.prepare("echoing once, so the server is serving this client", hintConnect, func() {
+			c = s.dial(ctx)
+			s.echo(c, []byte("about to abort\n"), 0, "before the abort")
+		})
 		By("aborting the idle connection with a reset (SO_LINGER {1, 0})")
-		Expect(c.Abort()).To(Succeed())
+		must(c.Abort(), "aborting the client")
 		By("echoing for the next client")
 		s.echo(s.dial(ctx), []byte("next client\n"), 0, "by the client after the reset")
 	})
 
 	spec(tg, "RESET-2", defaultSpec, func(ctx SpecContext, s *session) {
-		c := s.dialSmall(ctx, 16<<10)
+		var c *probe.Conn
+		s.prepare("connecting a client with a 16 KiB receive buffer", hintConnect, func() { c = s.dialSmall(ctx, 16<<10) })
 		needPending(c)
 		By("sending 16 MiB without reading, through a 16 KiB receive buffer")
 		payload := textBytes(16<<20, 22)
@@ -33,11 +36,16 @@ var _ = family("reset", func(tg *target.Target) {
 			defer GinkgoRecover()
 			_ = c.Send(payload, scaled(stallBase)) // ends when the abort closes c, or on a stall
 		}()
-		By("waiting until the server's echo fills the client's receive queue")
-		Eventually(ctx, c.Pending).WithTimeout(scaled(stallBase)).Should(BeNumerically(">", 0),
-			"bytes of echo waiting in the client's receive queue (the server never started echoing)")
+		s.prepare("waiting until the server's echo fills the client's receive queue", hintState, func() {
+			await(ctx, scaled(stallBase), "echo waiting in the client's receive queue", func() error {
+				if n, err := c.Pending(); err != nil || n == 0 {
+					return fmt.Errorf("the server has not started echoing")
+				}
+				return nil
+			})
+		})
 		By("aborting with a reset while the server is still writing")
-		Expect(c.Abort()).To(Succeed())
+		must(c.Abort(), "aborting the client")
 		By("echoing for the next client, then closing it")
 		next := s.dial(ctx)
 		s.echo(next, []byte("next client\n"), 0, "by the client after the reset")
@@ -53,8 +61,7 @@ var _ = family("reset", func(tg *target.Target) {
 		By("connecting, echoing and aborting 200 clients in a row")
 		for i := range 200 {
 			c := s.dial(ctx)
-			ex := c.Echo([]byte("x"), 0, scaled(stallBase), fmt.Sprintf("by client %d of 200 before its abort", i+1))
-			Expect(ex).To(probe.BeWholeEcho(), "client %d of 200", i+1)
+			s.echo(c, []byte("x"), 0, fmt.Sprintf("by client %d of 200, after %d aborted", i+1, i))
 			s.hangUp(c, true)
 		}
 		By("echoing for a new client, then aborting it too")
@@ -65,11 +72,46 @@ var _ = family("reset", func(tg *target.Target) {
 		s.hangUp(c, true)
 		if base >= 0 {
 			By("waiting for the server's socket descriptors to return to the baseline")
-			Eventually(ctx, s.fds).WithTimeout(scaled(stallBase)).Should(BeNumerically("<=", base),
-				"socket descriptors open in the server's processes after 201 resets (baseline %d)", base)
+			s.awaitFDs(ctx, base, "after 201 clients aborted")
 		}
 	})
+
+	spec(tg, "RESET-4", defaultSpec, func(ctx SpecContext, s *session) {
+		if capacity := s.capacity(); capacity < math.MaxInt {
+			// A server that serves N at a time: keep it busy with N
+			// clients, so the aborted ones surely wait unaccepted.
+			var held []*probe.Conn
+			s.prepare(fmt.Sprintf("connecting %d clients that keep the server busy", capacity), hintConnect, func() {
+				held = s.connectEchoed(ctx, capacity)
+			})
+			By("connecting 4 clients that reset at once, while they wait in the backlog, unaccepted")
+			for range 4 {
+				s.dialAbort(ctx)
+			}
+			By("closing a busy client, so the server accepts the reset ones next")
+			s.hangUp(held[0], false)
+		} else {
+			By("connecting 100 clients that each reset at once, before the server can accept them")
+			for range 100 {
+				s.dialAbort(ctx)
+			}
+		}
+		By("echoing for the next client")
+		s.echo(s.dial(ctx), []byte("after the resets before accept\n"), 0, "by the client after the resets before accept()")
+	})
 })
+
+// dialAbort connects a client and resets the connection at once, before
+// the server has had time to accept it or greet it.
+func (s *session) dialAbort(ctx SpecContext) {
+	GinkgoHelper()
+	var c *probe.Conn
+	s.setupStep("connecting a client that resets at once", hintConnect, func() {
+		err := s.ns.Do(func() (err error) { c, err = probe.Dial(ctx, s.addr, scaled(dialBase)); return })
+		must(err, "a client that was to reset at once could not connect")
+	})
+	must(c.Abort(), "resetting the client")
+}
 
 // resetAfterFIN is RESET-2's second part, the one that reaches SIGPIPE.
 // A reset on an ESTABLISHED connection makes the server's next write fail
@@ -89,10 +131,12 @@ func (s *session) resetAfterFIN(ctx SpecContext) {
 	GinkgoHelper()
 	c := s.dialSmall(ctx, 16<<10)
 	if _, err := c.Unsent(); err != nil {
-		By(fmt.Sprintf("not checking a reset after the FIN: %v", err))
+		By(fmt.Sprintf("not checking a reset after the FIN (docs/platforms.md): %v", err))
 		return
 	}
-	s.fillThenFIN(ctx, c)
+	s.prepare("bringing a second client to the state where a reset makes the server's next write fail with EPIPE", hintState, func() {
+		s.fillThenFIN(ctx, c)
+	})
 	s.hangUp(c, true)
 	By("echoing for the next client")
 	s.echo(s.dial(ctx), []byte("after the reset that followed a FIN\n"), 0, "by the client after the reset that followed a FIN")
@@ -107,7 +151,7 @@ func (s *session) fillThenFIN(ctx SpecContext, c *probe.Conn) {
 	By("a second client sends 16 MiB, reading 1 MiB of echo whenever the server takes no more")
 	read := 0
 	if !s.deliver(ctx, c, textBytes(size, 23), &read) {
-		return
+		fail("the server did not take the 16 MiB within %v (the client read %s of echo meanwhile)", scaled(finDeadline), probe.Size(read))
 	}
 	if _, seen := s.serverSide(c); seen {
 		By("topping up 64 KiB at a time, reading nothing, until data waits unread in the server's socket")
@@ -116,13 +160,14 @@ func (s *session) fillThenFIN(ctx SpecContext, c *probe.Conn) {
 				break
 			}
 			if !s.deliver(ctx, c, textBytes(64<<10, 24), nil) {
+				By("the server's receive window closed before /proc showed data waiting in it: aborting before the FIN, which could not be delivered")
 				return
 			}
 		}
 	}
-	Expect(c.HalfClose()).To(Succeed())
+	must(c.HalfClose(), "shutting down the second client's sending side")
 	if !s.deliver(ctx, c, nil, nil) {
-		return
+		fail("the server's kernel did not acknowledge the client's FIN within %v", scaled(finDeadline))
 	}
 	if sock, ok := s.serverSide(c); ok {
 		By(fmt.Sprintf("the server's socket is in state %#x (CLOSE_WAIT is 0x8) with %s unread and %s unsent; the client read %s: aborting",
@@ -151,14 +196,17 @@ func (s *session) deliver(ctx SpecContext, c *probe.Conn, p []byte, read *int) b
 	for !done || last != 0 {
 		select {
 		case err := <-sent:
-			Expect(err).NotTo(HaveOccurred(), "sending %s", probe.Size(len(p)))
+			if err != nil {
+				By(fmt.Sprintf("sending %s stopped: %v", probe.Size(len(p)), err))
+				return false
+			}
 			done = true
 		case <-tick.C:
 		case <-ctx.Done():
 			return false
 		}
 		n, err := c.Unsent()
-		Expect(err).NotTo(HaveOccurred())
+		must(err, "reading the client's unacknowledged send queue")
 		if n == last {
 			still++
 		} else {
@@ -170,7 +218,7 @@ func (s *session) deliver(ctx SpecContext, c *probe.Conn, p []byte, read *int) b
 			still = 0
 		}
 		if time.Now().After(deadline) {
-			By(fmt.Sprintf("the server did not take it within %v; aborting", scaled(finDeadline)))
+			By(fmt.Sprintf("the server did not take it within %v", scaled(finDeadline)))
 			return false
 		}
 	}

@@ -1,12 +1,14 @@
 package spec_test
 
 import (
+	"fmt"
+	"net"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
-	. "github.com/onsi/gomega"
 
 	"github.com/echospec/echospec/probe"
+	"github.com/echospec/echospec/procfs"
 	"github.com/echospec/echospec/target"
 )
 
@@ -16,51 +18,52 @@ const quietBase = 500 * time.Millisecond
 
 var _ = family("serial", func(tg *target.Target) {
 	spec(tg, "SERIAL-1", defaultSpec, func(ctx SpecContext, s *session) {
-		a := s.dial(ctx)
-		By("echoing for client A, which stays connected")
-		s.echo(a, []byte("A is being served\n"), 0, "by client A")
+		s.prepare("echoing for client A, which stays connected", hintConnect, func() {
+			s.echo(s.dial(ctx), []byte("A is being served\n"), 0, "by client A")
+		})
 		By("connecting client B while A is served: the kernel's backlog completes it")
-		s.dial(ctx)
+		var b *probe.Conn
+		err := s.ns.Do(func() (err error) { b, err = probe.Dial(ctx, s.addr, scaled(dialBase)); return })
+		must(err, "client B could not connect while client A was served")
+		s.conns = append(s.conns, b)
+		s.expectUnaccepted(ctx, b, "client B")
 	})
 
 	spec(tg, "SERIAL-2", defaultSpec, func(ctx SpecContext, s *session) {
 		a, b := s.servedAndQueued(ctx)
 		By("sending from B, and watching B get nothing while A stays connected")
-		Expect(b.Send([]byte("B waits\n"), scaled(stallBase))).To(Succeed())
+		must(b.Send([]byte("B waits\n"), scaled(stallBase)), "client B sending while queued")
 		s.expectQuiet(b, "client B, queued behind connected client A")
 		s.echo(a, []byte("A still served\n"), 0, "by client A after B sent")
 	})
 
 	spec(tg, "SERIAL-3", defaultSpec, func(ctx SpecContext, s *session) {
 		a, b := s.servedAndQueued(ctx)
+		s.expectUnaccepted(ctx, b, "client B")
 		By("sending three messages from B while it is queued")
 		sent := []byte("queued one\nqueued two\nqueued three\n")
 		for _, line := range []string{"queued one\n", "queued two\n", "queued three\n"} {
-			Expect(b.Send([]byte(line), scaled(stallBase))).To(Succeed())
+			must(b.Send([]byte(line), scaled(stallBase)), "client B sending while queued")
 		}
 		By("closing A, then reading everything B sent")
-		Expect(a.Close()).To(Succeed())
-		got, eof, stalled, err := b.ReadN(len(sent), scaled(stallBase))
-		Expect(probe.Exchange{Sent: sent, Got: got, EOF: eof, Stalled: stalled, ReadErr: err, How: "by client B while it waited behind A"}).To(probe.BeWholeEcho())
+		must(a.Close(), "closing client A")
+		s.expectQueuedEcho(b, sent, "by client B while it waited behind A")
 	})
 
 	spec(tg, "SERIAL-4", defaultSpec, func(ctx SpecContext, s *session) {
 		a, b := s.servedAndQueued(ctx)
-		c := s.dial(ctx)
+		var c *probe.Conn
+		s.prepare("connecting client C, queued behind B", hintConnect, func() { c = s.dialQueued(ctx) })
 		By("sending from B and then C, both queued behind A")
-		Expect(b.Send([]byte("from B\n"), scaled(stallBase))).To(Succeed())
-		Expect(c.Send([]byte("from C\n"), scaled(stallBase))).To(Succeed())
+		must(b.Send([]byte("from B\n"), scaled(stallBase)), "client B sending while queued")
+		must(c.Send([]byte("from C\n"), scaled(stallBase)), "client C sending while queued")
 		By("closing A: B must be served and C must keep waiting")
-		Expect(a.Close()).To(Succeed())
-		got, _, _, err := b.ReadN(7, scaled(stallBase))
-		Expect(err).NotTo(HaveOccurred())
-		Expect(string(got)).To(Equal("from B\n"), "B, the second to connect, is served once A leaves")
+		must(a.Close(), "closing client A")
+		s.expectQueuedEcho(b, []byte("from B\n"), "by client B, the second to connect, once A left")
 		s.expectQuiet(c, "client C, queued behind B")
 		By("closing B: now C is served")
-		Expect(b.Close()).To(Succeed())
-		got, _, _, err = c.ReadN(7, scaled(stallBase))
-		Expect(err).NotTo(HaveOccurred())
-		Expect(string(got)).To(Equal("from C\n"), "C, the third to connect, is served once B leaves")
+		must(b.Close(), "closing client B")
+		s.expectQueuedEcho(c, []byte("from C\n"), "by client C, the third to connect, once B left")
 	})
 })
 
@@ -68,11 +71,11 @@ var _ = family("serial", func(tg *target.Target) {
 // then connects B, which waits in the backlog.
 func (s *session) servedAndQueued(ctx SpecContext) (a, b *probe.Conn) {
 	GinkgoHelper()
-	a = s.dial(ctx)
-	By("echoing for client A, which stays connected")
-	s.echo(a, []byte("A is being served\n"), 0, "by client A")
-	By("connecting client B")
-	b = s.dial(ctx)
+	s.prepare("echoing for client A, which stays connected, then connecting client B", hintConnect, func() {
+		a = s.dial(ctx)
+		s.echo(a, []byte("A is being served\n"), 0, "by client A")
+		b = s.dialQueued(ctx)
+	})
 	return a, b
 }
 
@@ -81,6 +84,38 @@ func (s *session) expectQuiet(c *probe.Conn, who string) {
 	GinkgoHelper()
 	d := scaled(quietBase)
 	got, quiet, err := c.Quiet(d)
-	Expect(err).NotTo(HaveOccurred(), "watching %s for %v", who, d)
-	Expect(quiet).To(BeTrue(), "%s received %q within %v; it must not be answered yet", who, got, d)
+	must(err, "watching %s for %v", who, d)
+	check(quiet, func() string {
+		return fmt.Sprintf("%s received %s within %v: %s; it must not be answered yet", who, probe.Size(len(got)), d, probe.HexAt(got, 0))
+	})
+}
+
+// expectUnaccepted checks, where the kit can see the server's sockets, that
+// c's connection waits in the listening socket's backlog: the kernel
+// completed it, and no process of the server holds it yet.
+func (s *session) expectUnaccepted(ctx SpecContext, c *probe.Conn, who string) {
+	GinkgoHelper()
+	if s.srv == nil || !onLinux {
+		return
+	}
+	By(fmt.Sprintf("checking that %s waits in the backlog, not accepted by the server", who))
+	port := c.LocalAddr().(*net.TCPAddr).Port
+	await(ctx, scaled(stallBase), who+"'s connection completed by the kernel", func() error {
+		var found bool
+		err := s.ns.Do(func() (err error) { _, found, err = procfs.Connection(s.srv.Port, port); return })
+		if err != nil {
+			return err
+		}
+		if !found {
+			return fmt.Errorf("no server-side socket for port %d yet", port)
+		}
+		return nil
+	})
+	steady(ctx, scaled(quietBase), func() error {
+		v := s.view([]*probe.Conn{c})
+		if len(v.owners[0]) > 0 {
+			return fmt.Errorf("%s was accepted while the first client was still served: process %v holds its socket; a single server accepts the next client only when the current one leaves\n%s", who, v.owners[0], v)
+		}
+		return nil
+	})
 }

@@ -12,12 +12,12 @@ import (
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
-	. "github.com/onsi/gomega"
 
 	"github.com/echospec/echospec/launch"
 	"github.com/echospec/echospec/netns"
 	"github.com/echospec/echospec/probe"
 	"github.com/echospec/echospec/props"
+	"github.com/echospec/echospec/rlimit"
 	"github.com/echospec/echospec/target"
 )
 
@@ -41,16 +41,27 @@ type session struct {
 	tg  *target.Target
 	srv *launch.Server // nil for an --addr target
 	ns  *netns.NS      // the server's own network; nil: the kit's
+	// limits, if set, lowers the server's limits for this spec (CAP).
+	limits func(*rlimit.Set)
 	// signalled is set when the spec itself signals the server, whose end
 	// is then no news.
 	signalled bool
 	addr      string
 	conns     []*probe.Conn
+	// owed holds the clients that connected while the server could not
+	// serve them (queued behind a single server's client or a full pool):
+	// their greeting comes only once they are served.
+	owed  map[*probe.Conn]bool
+	stage *stage // the setup step running, if any
 }
 
 // current is the running spec's session; specs run one at a time in each
 // process, and the fail handler reads it to describe the server.
 var current *session
+
+// specLimits lowers the server's limits for the specs of some properties
+// (CAP), by ID; each family's file registers its own.
+var specLimits = map[string]func(*rlimit.Set){}
 
 // spec adds the It of property id for tg, if the property applies to tg's
 // model. Each run gets a fresh server, so one spec's damage cannot decide
@@ -63,13 +74,13 @@ func spec(tg *target.Target, id string, timeout time.Duration, body func(ctx Spe
 	args := []any{Label(p.Labels()...), SpecTimeout(scaled(timeout))}
 	args = append(args, decorators...)
 	args = append(args, func(ctx SpecContext) {
-		body(ctx, newSession(ctx, tg))
+		body(ctx, newSession(ctx, tg, id))
 	})
 	It(p.Title(), args...)
 }
 
-func newSession(ctx context.Context, tg *target.Target) *session {
-	s := &session{tg: tg}
+func newSession(ctx context.Context, tg *target.Target, id string) *session {
+	s := &session{tg: tg, limits: specLimits[id]}
 	current = s
 	DeferCleanup(func() {
 		for _, c := range s.conns {
@@ -92,30 +103,38 @@ func newSession(ctx context.Context, tg *target.Target) *session {
 	if b.Err != "" {
 		Fail(b.Err)
 	}
-	if isolated() {
-		ns, err := netns.New()
-		Expect(err).NotTo(HaveOccurred(), "making the server's network namespace")
-		s.ns = ns
-	}
-	port := tg.Port
-	if port == 0 {
-		var err error
-		port, err = launch.FreePort()
-		Expect(err).NotTo(HaveOccurred())
-	}
-	s.srv = s.start(ctx, port)
+	s.prepare("starting the server", hintStart, func() {
+		if isolated() {
+			ns, err := netns.New()
+			must(err, "making the server's network namespace")
+			s.ns = ns
+		}
+		port := tg.Port
+		if port == 0 {
+			var err error
+			port, err = launch.FreePort()
+			must(err, "finding a free port")
+		}
+		s.srv = s.start(ctx, port, s.limits)
+	})
 	return s
 }
 
+// hintStart is the hint of a server that did not start for a spec.
+const hintStart = "the server did not come up listening for this spec: the message says how it ended or what it printed — check the command and port in echospec.toml, and that the server listens within ready_timeout"
+
 // start launches the target on port and fails the spec, with the
 // launcher's explanation, if it does not come up listening.
-func (s *session) start(ctx context.Context, port int) *launch.Server {
+func (s *session) start(ctx context.Context, port int, limits func(*rlimit.Set)) *launch.Server {
 	GinkgoHelper()
 	o := launchOptions(s.tg, builds[s.tg.Name].Dir, port)
 	o.NetNS = s.ns
+	if limits != nil {
+		limits(&o.Limits)
+	}
 	srv, err := launch.Start(ctx, o)
 	if err != nil {
-		Fail(err.Error())
+		fail("%v", err)
 	}
 	s.addr = srv.Addr()
 	return srv
@@ -133,28 +152,66 @@ func (s *session) local(what string) {
 	}
 }
 
-// dial opens a client connection, reads the greeting if the manifest
-// declares one, and closes the connection when the spec ends.
+// dial opens a client connection that the server serves at once, reads
+// the greeting if the manifest declares one, and closes the connection
+// when the spec ends. Connecting is a setup step unless the spec is inside
+// one already or says otherwise (dialing is then the property).
 func (s *session) dial(ctx context.Context) *probe.Conn {
 	GinkgoHelper()
-	var c *probe.Conn
-	err := s.ns.Do(func() (err error) { c, err = probe.Dial(ctx, s.addr, scaled(dialBase)); return })
-	Expect(err).NotTo(HaveOccurred(), "the client could not connect")
-	s.conns = append(s.conns, c)
-	s.greet(c)
-	return c
+	return s.connect(ctx, 0, false)
+}
+
+// dialQueued opens a client connection the server cannot serve yet: it
+// waits in the backlog, and its greeting is read once it is served.
+func (s *session) dialQueued(ctx context.Context) *probe.Conn {
+	GinkgoHelper()
+	return s.connect(ctx, 0, true)
 }
 
 // dialSmall is dial with a small receive buffer, for a client that reads
 // slowly or not at all: the server feels its back-pressure at once.
 func (s *session) dialSmall(ctx context.Context, rcvbuf int) *probe.Conn {
 	GinkgoHelper()
+	return s.connect(ctx, rcvbuf, false)
+}
+
+func (s *session) connect(ctx context.Context, rcvbuf int, queued bool) *probe.Conn {
+	GinkgoHelper()
 	var c *probe.Conn
-	err := s.ns.Do(func() (err error) { c, err = probe.DialSmall(ctx, s.addr, scaled(dialBase), rcvbuf); return })
-	Expect(err).NotTo(HaveOccurred(), "the client could not connect")
+	s.setupStep("connecting a client", hintConnect, func() {
+		err := s.ns.Do(func() (err error) {
+			if rcvbuf > 0 {
+				c, err = probe.DialSmall(ctx, s.addr, scaled(dialBase), rcvbuf)
+			} else {
+				c, err = probe.Dial(ctx, s.addr, scaled(dialBase))
+			}
+			return
+		})
+		must(err, "client %d could not connect", len(s.conns)+1)
+	})
 	s.conns = append(s.conns, c)
-	s.greet(c)
+	if queued && len(s.tg.Greeting) > 0 {
+		if s.owed == nil {
+			s.owed = map[*probe.Conn]bool{}
+		}
+		s.owed[c] = true
+		return c
+	}
+	s.setupStep("reading the greeting", hintGreeting, func() { s.greet(c) })
 	return c
+}
+
+// setupStep runs f as a setup stage unless one is running already.
+func (s *session) setupStep(what, hint string, f func()) {
+	GinkgoHelper()
+	if s.stage != nil {
+		f()
+		return
+	}
+	prev := s.stage
+	s.stage = &stage{what, hint}
+	defer func() { s.stage = prev }()
+	f()
 }
 
 // hangUp ends client c, with a reset if abort is set, and forgets it, so
@@ -162,9 +219,9 @@ func (s *session) dialSmall(ctx context.Context, rcvbuf int) *probe.Conn {
 func (s *session) hangUp(c *probe.Conn, abort bool) {
 	GinkgoHelper()
 	if abort {
-		Expect(c.Abort()).To(Succeed(), "aborting the client")
+		must(c.Abort(), "aborting the client")
 	} else {
-		Expect(c.Close()).To(Succeed(), "closing the client")
+		must(c.Close(), "closing the client")
 	}
 	s.conns = slices.DeleteFunc(s.conns, func(x *probe.Conn) bool { return x == c })
 }
@@ -178,21 +235,54 @@ func needPending(c *probe.Conn) {
 	}
 }
 
+// greet reads the declared greeting on c, if one is declared and still
+// owed. A queued client's greeting arrives when the server serves it,
+// which is part of the property under test.
 func (s *session) greet(c *probe.Conn) {
 	GinkgoHelper()
 	if len(s.tg.Greeting) == 0 {
 		return
 	}
-	got, _, _, err := c.ReadN(len(s.tg.Greeting), scaled(stallBase))
-	Expect(err).NotTo(HaveOccurred(), "reading the greeting")
-	Expect(string(got)).To(Equal(string(s.tg.Greeting)), "the greeting declared in %s", s.tg.File)
+	delete(s.owed, c)
+	want := s.tg.Greeting
+	got, eof, stalled, err := c.ReadN(len(want), scaled(stallBase))
+	ex := probe.Exchange{Sent: want, Got: got, EOF: eof, Stalled: stalled, ReadErr: err, How: "(the greeting declared in " + s.tg.File + ")"}
+	check(string(got) == string(want), func() string {
+		return "the greeting did not arrive as declared: " + ex.Headline() + "\n" + ex.Describe()
+	})
+}
+
+// owesGreeting reads c's greeting first if c was queued: it is being
+// served now.
+func (s *session) owesGreeting(c *probe.Conn) {
+	GinkgoHelper()
+	if s.owed[c] {
+		s.greet(c)
+	}
 }
 
 // echo sends payload and checks that exactly it comes back.
 func (s *session) echo(c *probe.Conn, payload []byte, chunk int, how string) {
 	GinkgoHelper()
-	ex := c.Echo(payload, chunk, scaled(stallBase), how)
-	Expect(ex).To(probe.BeWholeEcho())
+	s.owesGreeting(c)
+	s.expectEcho(c.Echo(payload, chunk, scaled(stallBase), how))
+}
+
+// expectEcho fails unless ex got back exactly what it sent.
+func (s *session) expectEcho(ex probe.Exchange) {
+	GinkgoHelper()
+	check(ex.WriteErr == nil && string(ex.Sent) == string(ex.Got), func() string {
+		return ex.Headline() + "\n  want:     the same bytes back\n" + ex.Describe()
+	})
+}
+
+// expectQueuedEcho reads, on a client that sent sent while it was queued,
+// its greeting (if owed) and the echo of everything it sent.
+func (s *session) expectQueuedEcho(c *probe.Conn, sent []byte, how string) {
+	GinkgoHelper()
+	s.owesGreeting(c)
+	got, eof, stalled, err := c.ReadN(len(sent), scaled(stallBase))
+	s.expectEcho(probe.Exchange{Sent: sent, Got: got, EOF: eof, Stalled: stalled, ReadErr: err, How: how})
 }
 
 func (s *session) report() string {
@@ -243,7 +333,7 @@ var _ = SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
 			continue
 		}
 		dir, err := os.MkdirTemp("", "echospec-build-"+tg.Name+"-")
-		Expect(err).NotTo(HaveOccurred())
+		must(err, "making a build folder for %s", tg.Name)
 		r := buildResult{Dir: dir}
 		if len(tg.Build) > 0 {
 			argv := launch.Expand(tg.Build, map[string]string{"builddir": dir})
@@ -257,10 +347,10 @@ var _ = SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
 		out[tg.Name] = r
 	}
 	data, err := json.Marshal(out)
-	Expect(err).NotTo(HaveOccurred())
+	must(err, "encoding the builds")
 	return data
 }, func(data []byte) {
-	Expect(json.Unmarshal(data, &builds)).To(Succeed())
+	must(json.Unmarshal(data, &builds), "decoding the builds")
 }, NodeTimeout(buildBase*4))
 
 // isolated reports whether each server gets a network namespace of its

@@ -142,29 +142,6 @@ func describeModel(tg *target.Target) string {
 // scaled applies the patience factor to a deadline.
 func scaled(d time.Duration) time.Duration { return time.Duration(float64(d) * *patience) }
 
-// failWithContext is Gomega's fail handler: every failed assertion gets the
-// property's hint and what the server was doing.
-func failWithContext(message string, callerSkip ...int) {
-	skip := 1
-	if len(callerSkip) > 0 {
-		skip += callerSkip[0]
-	}
-	var b strings.Builder
-	if why := current.crashed(); why != "" {
-		b.WriteString(why + ": ")
-	}
-	b.WriteString(foldTimeout(message))
-	if p, ok := props.Lookup(props.IDFromLabels(CurrentSpecReport().Labels())); ok {
-		fmt.Fprintf(&b, "\n  hint: %s", p.Hint)
-	}
-	if current != nil {
-		if r := current.report(); r != "" {
-			b.WriteString("\n  " + r)
-		}
-	}
-	Fail(b.String(), skip)
-}
-
 // verdict is one target's result, as written to --verdicts.
 type verdict struct {
 	Target string            `json:"target"`
@@ -239,21 +216,6 @@ func labelValue(labels []string, prefix string) string {
 		}
 	}
 	return ""
-}
-
-// foldTimeout puts Gomega's "Timed out after 4.001s." after the
-// description that follows it, so a failure's first line says what was
-// awaited: "every process ended ... (timed out after 4.001s)".
-func foldTimeout(msg string) string {
-	first, rest, _ := strings.Cut(msg, "\n")
-	if !strings.HasPrefix(first, "Timed out after ") {
-		return msg
-	}
-	desc, tail, _ := strings.Cut(strings.TrimLeft(rest, "\n"), "\n")
-	if strings.TrimSpace(desc) == "" {
-		return msg
-	}
-	return desc + " (t" + strings.TrimSuffix(first[1:], ".") + ")\n" + tail
 }
 
 // firstLine is a failure's headline, without the "; its stderr ends

@@ -1,0 +1,151 @@
+package spec_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+
+	"github.com/echospec/echospec/props"
+)
+
+// A failure reads, top to bottom: what happened (got against want), what
+// the client sent and received, a hint, and the server's state. It is
+// rendered once, here: the spec files state facts in sentences and never
+// hand a Go value to Gomega to print.
+
+// failWithContext is the one way a spec fails (and Gomega's fail handler,
+// for the matchers that remain). It puts a crash first, names a setup step
+// that failed as such — with its own hint, not the property's — and adds
+// the server's state.
+func failWithContext(message string, callerSkip ...int) {
+	skip := 1
+	if len(callerSkip) > 0 {
+		skip += callerSkip[0]
+	}
+	var b strings.Builder
+	if why := current.crashed(); why != "" {
+		b.WriteString(why + ": ")
+	}
+	hint := ""
+	if p, ok := props.Lookup(props.IDFromLabels(CurrentSpecReport().Labels())); ok {
+		hint = p.Hint
+	}
+	if st := current.currentStage(); st != nil {
+		head, rest, _ := strings.Cut(message, "\n")
+		fmt.Fprintf(&b, "setup failed, the property was not judged: %s: %s", st.what, head)
+		if rest != "" {
+			b.WriteString("\n" + rest)
+		}
+		hint = st.hint
+	} else {
+		b.WriteString(message)
+	}
+	if hint != "" {
+		fmt.Fprintf(&b, "\n  hint: %s", hint)
+	}
+	if current != nil {
+		if r := current.report(); r != "" {
+			b.WriteString("\n  " + r)
+		}
+	}
+	Fail(b.String(), skip)
+}
+
+// fail ends the spec with headline (and any lines below it).
+func fail(format string, args ...any) {
+	failWithContext(fmt.Sprintf(format, args...), 1)
+}
+
+// must fails the spec with what was being done and the error, in words.
+func must(err error, format string, args ...any) {
+	if err != nil {
+		failWithContext(fmt.Sprintf(format, args...)+": "+err.Error(), 1)
+	}
+}
+
+// check fails the spec with the headline made by msg unless ok.
+func check(ok bool, msg func() string) {
+	if !ok {
+		failWithContext(msg(), 1)
+	}
+}
+
+// poll is how often await and steady look at the state they watch.
+const poll = 20 * time.Millisecond
+
+// await polls cond until it returns nil, and fails with what was awaited
+// and cond's last answer if that does not happen within d.
+func await(ctx context.Context, d time.Duration, what string, cond func() error) {
+	end := time.Now().Add(d)
+	tick := time.NewTicker(poll)
+	defer tick.Stop()
+	for {
+		err := cond()
+		if err == nil {
+			return
+		}
+		if !time.Now().Before(end) {
+			failWithContext(fmt.Sprintf("%s: still not so after %v: %v", what, d, err), 1)
+			return
+		}
+		select {
+		case <-ctx.Done():
+			failWithContext(fmt.Sprintf("%s: the spec ran out of time: %v", what, err), 1)
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+// steady polls cond for d and fails at the first error it returns.
+func steady(ctx context.Context, d time.Duration, cond func() error) {
+	end := time.Now().Add(d)
+	tick := time.NewTicker(poll)
+	defer tick.Stop()
+	for {
+		if err := cond(); err != nil {
+			failWithContext(err.Error(), 1)
+			return
+		}
+		if !time.Now().Before(end) {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+// stage is a step that only sets a property up: connecting its clients,
+// reading a greeting, bringing the server to a state. A failure there is
+// reported as a setup failure, with the stage's own hint.
+type stage struct{ what, hint string }
+
+// Hints of the setup steps.
+const (
+	hintConnect  = "the kit's clients could not connect or get a first echo, so the server was not accepting: check that it listens with a backlog, goes back to accept() after each client, and is still running"
+	hintGreeting = "the greeting declared in echospec.toml did not arrive as written: check that greeting = \"...\" is exactly what the server sends first on every connection, or remove it"
+	hintState    = "the kit could not bring the server into the state this property is about; the message says which step stopped and what the server did"
+)
+
+// prepare runs f as a setup stage: By(what), and failures inside f are
+// setup failures with hint.
+func (s *session) prepare(what, hint string, f func()) {
+	By(what)
+	prev := s.stage
+	s.stage = &stage{what, hint}
+	defer func() { s.stage = prev }()
+	f()
+}
+
+func (s *session) currentStage() *stage {
+	if s == nil {
+		return nil
+	}
+	return s.stage
+}
