@@ -78,21 +78,49 @@ func defaultPort() int {
 // serve accepts clients and echoes each in its own goroutine. It returns nil
 // once ln is closed; connections already accepted carry on.
 func serve(ln net.Listener) error {
+	// freed gets a token when a connection closes, so that an accept that
+	// failed for want of descriptors is retried at once.
+	freed := make(chan struct{}, 1)
+	var delay time.Duration // the pause after a failed accept
 	for {
 		conn, err := ln.Accept()
 		if errors.Is(err, net.ErrClosed) {
 			return nil
 		}
 		if err != nil {
-			// Usually transient, such as running out of file descriptors
-			// (EMFILE). Pause briefly so that we do not spin, then go on.
-			log.Printf("accept: %v", err)
-			time.Sleep(100 * time.Millisecond)
+			// Transient, such as running out of file descriptors (EMFILE,
+			// ENFILE): the client stays in the listen queue and accept
+			// fails again until a descriptor is free. Go's Accept retries
+			// nothing itself but ECONNABORTED, so retrying at once would
+			// spin. Wait for a connection to close, or for a pause of
+			// 5 ms, doubling up to 1 s while accept keeps failing, as
+			// net/http's Server.Serve does; log once per run of failures.
+			if delay == 0 {
+				log.Printf("accept: %v; retrying when a connection closes, or after %v doubling to %v", err, minBackoff, maxBackoff)
+			}
+			delay = min(max(2*delay, minBackoff), maxBackoff)
+			select {
+			case <-freed:
+			case <-time.After(delay):
+			}
 			continue
 		}
-		go echo(conn)
+		delay = 0
+		go func() {
+			echo(conn)
+			select {
+			case freed <- struct{}{}:
+			default: // a token is already waiting
+			}
+		}()
 	}
 }
+
+// The pauses after a failed accept.
+const (
+	minBackoff = 5 * time.Millisecond
+	maxBackoff = time.Second
+)
 
 // echo writes everything the client sends back to it, then closes the
 // connection. A client that resets the connection (ECONNRESET, or EPIPE when

@@ -45,9 +45,18 @@ func runEpoll(s *server) error {
 		return true
 	}
 
+	listening := true // the listener's interest, as last registered
 	events := make([]unix.EpollEvent, 1024)
 	for {
-		n, err := epollWait(epfd, events, -1)
+		// While accepting is paused, the listener stays registered with
+		// no events, and the wait ends when the pause does.
+		if watch := s.watchListener(); watch != listening {
+			if err := arm(unix.EPOLL_CTL_MOD, s.lfd, interest{read: watch}); err != nil {
+				return err
+			}
+			listening = watch
+		}
+		n, err := epollWait(epfd, events, millis(s.timeout()))
 		if err == unix.EINTR {
 			// A signal arrived. epoll_wait is never restarted after a signal
 			// handler, even with SA_RESTART, and the Go runtime uses signals

@@ -52,9 +52,23 @@ func runKqueue(s *server) error {
 		return true
 	}
 
+	listening := true // whether the listener's read filter is enabled
 	events := make([]unix.Kevent_t, 128)
 	for {
-		n, err := unix.Kevent(kq, nil, events, nil)
+		// While accepting is paused, the listener's filter is disabled,
+		// and the wait ends when the pause does.
+		if watch := s.watchListener(); watch != listening {
+			if err := arm(s.lfd, interest{read: watch}); err != nil {
+				return err
+			}
+			listening = watch
+		}
+		var timeout *unix.Timespec
+		if d := s.timeout(); d >= 0 {
+			ts := unix.NsecToTimespec(int64(d))
+			timeout = &ts
+		}
+		n, err := unix.Kevent(kq, nil, events, timeout)
 		if err == unix.EINTR {
 			// A signal arrived while we waited (the Go runtime uses signals
 			// for preemption and profiling), and kevent is not restarted

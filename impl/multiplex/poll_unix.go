@@ -18,9 +18,15 @@ func runPoll(s *server) error {
 	var fds []unix.PollFd
 	for {
 		// The self-pipe and the listener come first, at fixed positions.
+		// poll skips an entry whose descriptor is negative: that is how
+		// the listener is left out while accepting is paused.
+		lfd := int32(-1)
+		if s.watchListener() {
+			lfd = int32(s.lfd)
+		}
 		fds = append(fds[:0],
 			unix.PollFd{Fd: int32(s.wakeR), Events: unix.POLLIN},
-			unix.PollFd{Fd: int32(s.lfd), Events: unix.POLLIN})
+			unix.PollFd{Fd: lfd, Events: unix.POLLIN})
 		for fd, c := range s.conns {
 			p := unix.PollFd{Fd: int32(fd)}
 			want := c.want()
@@ -33,7 +39,9 @@ func runPoll(s *server) error {
 			fds = append(fds, p)
 		}
 
-		if _, err := poll(fds); err == unix.EINTR {
+		// Block until something is ready, or until a pause in accepting
+		// ends.
+		if _, err := poll(fds, s.timeout()); err == unix.EINTR {
 			// A signal arrived. poll is never restarted after a signal
 			// handler, and the Go runtime uses signals: let it do what it
 			// interrupted us for, and poll again.

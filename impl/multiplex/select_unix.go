@@ -41,8 +41,11 @@ func runSelect(s *server) error {
 		rset.Zero()
 		wset.Zero()
 		rset.Set(s.wakeR)
-		rset.Set(s.lfd)
-		maxfd := max(s.wakeR, s.lfd)
+		maxfd := s.wakeR
+		if s.watchListener() {
+			rset.Set(s.lfd)
+			maxfd = max(maxfd, s.lfd)
+		}
 		for fd, c := range s.conns {
 			want := c.want()
 			if want.read {
@@ -54,9 +57,10 @@ func runSelect(s *server) error {
 			maxfd = max(maxfd, fd)
 		}
 
-		// No timeout (nil): block until something is ready. There is no
-		// error set: errors and hang-ups show up as readable or writable.
-		if _, err := selectFDs(maxfd+1, &rset, &wset); err == unix.EINTR {
+		// Block until something is ready, or until a pause in accepting
+		// ends. There is no error set: errors and hang-ups show up as
+		// readable or writable.
+		if _, err := selectFDs(maxfd+1, &rset, &wset, s.timeout()); err == unix.EINTR {
 			// A signal arrived. select is never restarted after a signal
 			// handler, and the Go runtime uses signals: let it do what it
 			// interrupted us for, and select again.
@@ -78,6 +82,7 @@ func runSelect(s *server) error {
 			}
 		}
 		// Accept last, so new connections are not looked up in these sets.
+		// (The bit is clear if the listener was not watched.)
 		if rset.IsSet(s.lfd) {
 			s.acceptAll(admit)
 		}

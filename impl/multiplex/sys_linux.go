@@ -2,6 +2,7 @@ package main
 
 import (
 	"runtime"
+	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -60,18 +61,31 @@ func epollWait(epfd int, events []unix.EpollEvent, msec int) (int, error) {
 	return int(n), errnoErr(e)
 }
 
-// poll is poll(2) with no timeout (it blocks until something is ready),
-// made as ppoll, the form every Linux architecture has.
-func poll(fds []unix.PollFd) (int, error) {
-	n, _, e := unix.RawSyscall6(unix.SYS_PPOLL, uintptr(unsafe.Pointer(unsafe.SliceData(fds))), uintptr(len(fds)), 0, 0, 0, 0)
+// poll is poll(2), made as ppoll, the form every Linux architecture has:
+// it blocks until something is ready or timeout has passed; a negative
+// timeout blocks until something is ready.
+func poll(fds []unix.PollFd, timeout time.Duration) (int, error) {
+	ts := timespec(timeout)
+	n, _, e := unix.RawSyscall6(unix.SYS_PPOLL, uintptr(unsafe.Pointer(unsafe.SliceData(fds))), uintptr(len(fds)), uintptr(unsafe.Pointer(ts)), 0, 0, 0)
 	return int(n), errnoErr(e)
 }
 
-// selectFDs is select(2) with no exceptional set and no timeout, made as
-// pselect6, the form every Linux architecture has.
-func selectFDs(nfd int, r, w *unix.FdSet) (int, error) {
-	n, _, e := unix.RawSyscall6(unix.SYS_PSELECT6, uintptr(nfd), uintptr(unsafe.Pointer(r)), uintptr(unsafe.Pointer(w)), 0, 0, 0)
+// selectFDs is select(2) with no exceptional set, made as pselect6, the
+// form every Linux architecture has. The timeout is as for poll.
+func selectFDs(nfd int, r, w *unix.FdSet, timeout time.Duration) (int, error) {
+	ts := timespec(timeout)
+	n, _, e := unix.RawSyscall6(unix.SYS_PSELECT6, uintptr(nfd), uintptr(unsafe.Pointer(r)), uintptr(unsafe.Pointer(w)), 0, uintptr(unsafe.Pointer(ts)), 0)
 	return int(n), errnoErr(e)
+}
+
+// timespec is d for ppoll and pselect6, or nil (no timeout) if d is
+// negative.
+func timespec(d time.Duration) *unix.Timespec {
+	if d < 0 {
+		return nil
+	}
+	ts := unix.NsecToTimespec(int64(d))
+	return &ts
 }
 
 // yield lets the runtime run what it interrupted a readiness call for.

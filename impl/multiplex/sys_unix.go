@@ -2,7 +2,11 @@
 
 package main
 
-import "golang.org/x/sys/unix"
+import (
+	"time"
+
+	"golang.org/x/sys/unix"
+)
 
 // accept takes one connection off the listen queue and makes it
 // non-blocking and close-on-exec. BSD sockets inherit O_NONBLOCK from the
@@ -31,11 +35,21 @@ func send(fd int, p []byte) (int, error) {
 	return unix.Write(fd, p)
 }
 
-// poll is poll(2) with no timeout.
-func poll(fds []unix.PollFd) (int, error) { return unix.Poll(fds, -1) }
+// poll is poll(2): it blocks until something is ready or timeout has
+// passed; a negative timeout blocks until something is ready.
+func poll(fds []unix.PollFd, timeout time.Duration) (int, error) {
+	return unix.Poll(fds, millis(timeout))
+}
 
-// selectFDs is select(2) with no exceptional set and no timeout.
-func selectFDs(nfd int, r, w *unix.FdSet) (int, error) { return unix.Select(nfd, r, w, nil, nil) }
+// selectFDs is select(2) with no exceptional set. The timeout is as for
+// poll.
+func selectFDs(nfd int, r, w *unix.FdSet, timeout time.Duration) (int, error) {
+	if timeout < 0 {
+		return unix.Select(nfd, r, w, nil, nil)
+	}
+	tv := unix.NsecToTimeval(int64(timeout))
+	return unix.Select(nfd, r, w, nil, &tv)
+}
 
 // yield does nothing here: these calls go through the scheduler, which
 // takes the thread back by itself when it needs to.

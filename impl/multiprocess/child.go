@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log"
 	"os"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -39,14 +40,34 @@ func acceptLoop(lfd int) int {
 		log.Print(os.NewSyscallError("fcntl", err))
 		return 1
 	}
+	var delay time.Duration // the pause after a failed accept
 	for {
 		fd, _, err := unix.Accept(lfd)
-		if err == unix.EINTR || err == unix.ECONNABORTED { // ECONNABORTED: the client left while queued
+		switch err {
+		case nil:
+			delay = 0
+		case unix.EINTR, unix.ECONNABORTED, unix.ECONNRESET, unix.EPERM, unix.EPROTO,
+			unix.ENETDOWN, unix.ENETUNREACH, unix.EHOSTDOWN, unix.EHOSTUNREACH,
+			unix.ENOPROTOOPT, unix.EOPNOTSUPP:
+			// That connection is gone from the queue: a signal came
+			// first, the client reset while queued (BSD reports that;
+			// Linux returns the connection, whose first read fails), a
+			// firewall refused it, or a network error Linux passes on,
+			// which accept(2) says to treat like EAGAIN. Take the next.
 			continue
-		}
-		if err != nil {
+		case unix.EBADF, unix.EINVAL, unix.ENOTSOCK, unix.EFAULT:
 			log.Print(os.NewSyscallError("accept", err))
-			return 1 // the parent starts a replacement
+			return 1 // not a listening socket: the parent starts a replacement
+		default:
+			// EMFILE, ENFILE, ENOBUFS, ENOMEM: the connection stays
+			// queued, and accept fails again at once. Pause 5 ms,
+			// doubling up to 1 s while it keeps failing.
+			if delay == 0 {
+				log.Printf("%v; retrying after %v, doubling up to %v", os.NewSyscallError("accept", err), minBackoff, maxBackoff)
+			}
+			delay = min(max(2*delay, minBackoff), maxBackoff)
+			time.Sleep(delay)
+			continue
 		}
 		// Send each echo at once. Go's net package sets TCP_NODELAY on the
 		// connections it accepts (the per-connection children inherit it

@@ -57,6 +57,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/echospec/echospec/impl/internal/threadlimit"
 )
 
 // inheritedFD is the descriptor number of ExtraFiles[0] in a child: after
@@ -103,34 +105,93 @@ func main() {
 	if *pool > 0 {
 		err = supervise(ln.(*net.TCPListener), exe, *pool, sigchld)
 	} else {
-		err = forkPerConnection(ln, exe, sigchld)
+		maxChildren := 0
+		if left := threadlimit.Left(); left >= 0 {
+			// Keep a few threads for this process's runtime.
+			maxChildren = max((left-4)/threadsPerChild, 1)
+			log.Printf("%d more threads allowed: serving at most %d connections at once", left, maxChildren)
+		}
+		err = forkPerConnection(ln, exe, sigchld, maxChildren)
 	}
 	log.Fatal(err)
 }
 
+// threadsPerChild is what a child costs against a limit on processes and
+// threads: a Go program with GOMAXPROCS=1 (see startChild) runs three
+// threads, and one more may come and go.
+const threadsPerChild = 4
+
 // forkPerConnection accepts connections and starts a child process for each.
-// It returns only if ln fails for good.
-func forkPerConnection(ln net.Listener, exe string, sigchld <-chan os.Signal) error {
+// With maxChildren > 0 it accepts no more while that many children run:
+// later clients wait in the listen queue. It returns only if ln fails for
+// good.
+//
+// Why the bound: where processes and threads are limited (a pids cgroup,
+// RLIMIT_NPROC), a fork past the limit fails, which costs only a retry,
+// but a fork that just fits starts a child that cannot create its
+// runtime's threads, and a Go program that cannot create a thread dies:
+// its client would be dropped.
+func forkPerConnection(ln net.Listener, exe string, sigchld <-chan os.Signal, maxChildren int) error {
+	// slots holds a token per running child, up to maxChildren.
+	var slots chan struct{}
+	if maxChildren > 0 {
+		slots = make(chan struct{}, maxChildren)
+	}
+	release := func() {
+		if slots != nil {
+			select {
+			case <-slots:
+			default:
+			}
+		}
+	}
 	go func() {
 		for range sigchld {
-			reap()
+			for range reap() {
+				release()
+			}
 		}
 	}()
+	var delay time.Duration // the pause after a failed accept or fork
 	for {
+		if slots != nil {
+			select {
+			case slots <- struct{}{}:
+			default:
+				log.Printf("%d children running, as many as allowed: accepting again when one exits", maxChildren)
+				slots <- struct{}{}
+			}
+		}
 		conn, err := ln.Accept()
 		if errors.Is(err, net.ErrClosed) {
 			return err
 		}
 		if err != nil {
-			// EMFILE and friends: the client stays in the listen queue;
-			// back off instead of spinning on the same error.
-			log.Print(err)
-			time.Sleep(10 * time.Millisecond)
+			release()
+			// EMFILE, ENFILE and the like: the client stays in the listen
+			// queue, and accept fails again until a descriptor is free.
+			// Go's Accept retries nothing itself but ECONNABORTED, so
+			// retrying at once would spin.
+			delay = backoff(delay, err)
 			continue
 		}
-		if _, err := startChild(exe, "conn", conn.(*net.TCPConn)); err != nil {
-			log.Print(err)
+		// Start its child, retrying while fork fails for want of processes
+		// or memory (EAGAIN, ENOMEM) or exec for want of descriptors: the
+		// client waits, as it would in the listen queue, instead of being
+		// dropped. It may leave meanwhile; its child then reads EOF or a
+		// reset at once.
+		for {
+			_, err := startChild(exe, "conn", conn.(*net.TCPConn))
+			if err == nil || !transient(err) {
+				if err != nil {
+					log.Print(err)
+					release()
+				}
+				break
+			}
+			delay = backoff(delay, err)
 		}
+		delay = 0
 		// The child has its own copy now. Keeping ours would hold the
 		// connection open after the child closes it, and leak a descriptor
 		// per connection.
@@ -138,24 +199,83 @@ func forkPerConnection(ln net.Listener, exe string, sigchld <-chan os.Signal) er
 	}
 }
 
+// The pauses after a failed accept, fork or exec: 5 ms, doubling up to
+// 1 s while it keeps failing, as net/http's Server.Serve makes them.
+const (
+	minBackoff = 5 * time.Millisecond
+	maxBackoff = time.Second
+)
+
+// backoff logs err if it is the first of a run of failures (delay 0),
+// sleeps for the next pause after delay, and returns that pause.
+func backoff(delay time.Duration, err error) time.Duration {
+	if delay == 0 {
+		log.Printf("%v; retrying after %v, doubling up to %v", err, minBackoff, maxBackoff)
+	}
+	delay = min(max(2*delay, minBackoff), maxBackoff)
+	time.Sleep(delay)
+	return delay
+}
+
+// transient reports whether starting a child failed for want of a
+// resource that may come back: processes or threads (EAGAIN), memory,
+// or descriptors.
+func transient(err error) bool {
+	return errors.Is(err, unix.EAGAIN) || errors.Is(err, unix.ENOMEM) ||
+		errors.Is(err, unix.EMFILE) || errors.Is(err, unix.ENFILE)
+}
+
 // supervise runs a pool of n worker processes that accept on ln themselves,
 // and starts a new one whenever one exits. It returns only if a worker
-// cannot be started.
+// cannot be started for a reason that will not go away.
+//
+// While workers cannot be started for want of processes, memory or
+// descriptors, or die as soon as they start (a Go program that cannot
+// create its threads aborts), it retries after a pause of 5 ms, doubling
+// up to 1 s, instead of failing, or forking as fast as it can; the
+// workers already running serve on meanwhile.
 func supervise(ln *net.TCPListener, exe string, n int, sigchld <-chan os.Signal) error {
-	workers := make(map[int]bool) // pids of the live workers
+	workers := make(map[int]time.Time) // the live workers' pids and start times
+	var delay time.Duration            // the current pause between attempts
+	var next time.Time                 // no worker is started before then
 	for {
-		for len(workers) < n {
+		for len(workers) < n && !time.Now().Before(next) {
 			pid, err := startChild(exe, "worker", ln)
 			if err != nil {
-				return err
+				if !transient(err) {
+					return err
+				}
+				if delay == 0 {
+					log.Printf("starting a worker: %v; retrying after %v, doubling up to %v", err, minBackoff, maxBackoff)
+				}
+				delay = min(max(2*delay, minBackoff), maxBackoff)
+				next = time.Now().Add(delay)
+				break
 			}
-			workers[pid] = true
+			workers[pid] = time.Now()
 		}
-		<-sigchld
+		var retry <-chan time.Time
+		if len(workers) < n {
+			retry = time.After(time.Until(next))
+		}
+		select {
+		case <-sigchld:
+		case <-retry:
+			continue
+		}
 		for _, pid := range reap() {
-			if workers[pid] {
-				delete(workers, pid)
-				log.Printf("worker %d exited; starting another", pid)
+			started, ok := workers[pid]
+			if !ok {
+				continue
+			}
+			delete(workers, pid)
+			log.Printf("worker %d exited; starting another", pid)
+			if time.Since(started) < time.Second {
+				// It died as it started: wait before the next one.
+				delay = min(max(2*delay, minBackoff), maxBackoff)
+				next = time.Now().Add(delay)
+			} else {
+				delay = 0
 			}
 		}
 	}
@@ -171,6 +291,9 @@ func startChild(exe, role string, sock interface{ File() (*os.File, error) }) (i
 	defer f.Close() // the child has its own copy once Start returns
 
 	cmd := exec.Command(exe, "-child", role)
+	// A child serves one connection at a time on one goroutine: one P is
+	// all it uses, and it then runs fewer threads (threadsPerChild).
+	cmd.Env = append(os.Environ(), "GOMAXPROCS=1")
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 	cmd.ExtraFiles = []*os.File{f}
 	cmd.SysProcAttr = sysProcAttr()

@@ -3,122 +3,22 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
-	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"strings"
-	"sync"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/echospec/echospec/impl/servertest"
 )
 
-// serverBin is the server binary, built once by TestMain.
+// serverBin is the server binary, built by TestMain.
 var serverBin string
 
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "multiprocess-test")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	serverBin = filepath.Join(dir, "server")
-	build := exec.Command("go", "build", "-o", serverBin, ".")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "go build: %v\n%s", err, out)
-		os.Exit(1)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { servertest.Main(m, &serverBin) }
 
-// server is a running server binary in a process group of its own.
-type server struct {
-	addr   string
-	pid    int           // the parent, also the process group id
-	exited chan struct{} // closed once the parent has exited and been reaped
-	gone   chan struct{} // closed once every process holding stderr has exited
-
-	mu  sync.Mutex
-	log bytes.Buffer // what the server wrote to stderr
-}
-
-// startServer starts the server binary on an ephemeral port with args and
-// waits until it listens. Cleanup kills the whole process group and waits
-// for every process in it.
-func startServer(t *testing.T, args ...string) *server {
+// startServer starts the server binary on an ephemeral port with args, in
+// a process group of its own, and waits until it listens. Cleanup kills
+// the whole group and waits for every process in it.
+func startServer(t *testing.T, args ...string) *servertest.Process {
 	t.Helper()
-	pr, pw, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(serverBin, append([]string{"-port", "0"}, args...)...)
-	cmd.Stderr = pw // inherited by the children too
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	pw.Close()
-	s := &server{pid: cmd.Process.Pid, exited: make(chan struct{}), gone: make(chan struct{})}
-	go func() {
-		cmd.Wait()
-		close(s.exited)
-	}()
-	listening := make(chan string, 1)
-	go func() {
-		defer close(s.gone) // EOF: nobody holds the write end any more
-		sc := bufio.NewScanner(pr)
-		for sc.Scan() {
-			if addr, ok := strings.CutPrefix(sc.Text(), "listening on "); ok {
-				listening <- addr
-			}
-			s.mu.Lock()
-			fmt.Fprintln(&s.log, sc.Text())
-			s.mu.Unlock()
-		}
-		close(listening)
-	}()
-	t.Cleanup(func() {
-		syscall.Kill(-s.pid, syscall.SIGKILL)
-		s.waitGone(t, 5*time.Second)
-		if t.Failed() {
-			s.mu.Lock()
-			t.Logf("server stderr:\n%s", s.log.String())
-			s.mu.Unlock()
-		}
-	})
-	select {
-	case addr, ok := <-listening:
-		if !ok {
-			t.Fatal("server exited before listening")
-		}
-		s.addr = addr
-	case <-time.After(10 * time.Second):
-		t.Fatal("server did not print \"listening on\" within 10 s")
-	}
-	return s
-}
-
-// waitGone waits until the parent and every process that inherited its
-// stderr have exited, and fails the test if that takes longer than d.
-func (s *server) waitGone(t *testing.T, d time.Duration) {
-	t.Helper()
-	timeout := time.After(d)
-	for _, ch := range []chan struct{}{s.exited, s.gone} {
-		select {
-		case <-ch:
-		case <-timeout:
-			t.Errorf("server processes still running %v after being signalled", d)
-			return
-		}
-	}
+	return servertest.Exec(t, serverBin, args...)
 }
 
 // modes are the ways the server runs: a process per connection, and pools
@@ -138,7 +38,7 @@ var modes = []struct {
 func TestEcho(t *testing.T) {
 	for _, m := range modes {
 		t.Run(m.name, func(t *testing.T) {
-			servertest.Run(t, startServer(t, m.args...).addr)
+			servertest.Run(t, startServer(t, m.args...).Addr)
 		})
 	}
 }
@@ -146,7 +46,7 @@ func TestEcho(t *testing.T) {
 // TestPoolQueues: with a pool of 2, a third client connects but gets no echo
 // until one of the first two leaves.
 func TestPoolQueues(t *testing.T) {
-	servertest.RunPool(t, startServer(t, "-pool", "2").addr, 2)
+	servertest.RunPool(t, startServer(t, "-pool", "2").Addr, 2)
 }
 
 // TestSIGTERMGroup: a SIGTERM to the process group ends the parent and
@@ -155,11 +55,38 @@ func TestSIGTERMGroup(t *testing.T) {
 	for _, args := range [][]string{nil, {"-pool", "2"}} {
 		s := startServer(t, args...)
 		for range 2 {
-			servertest.RoundTrip(t, servertest.Dial(t, s.addr), "hold")
+			servertest.RoundTrip(t, servertest.Dial(t, s.Addr), "hold")
 		}
-		if err := syscall.Kill(-s.pid, syscall.SIGTERM); err != nil {
-			t.Fatal(err)
-		}
-		s.waitGone(t, 3*time.Second)
+		s.Terminate(t)
+	}
+}
+
+// TestCapacity runs the server past its limits with 80 clients (CAP-1 to
+// CAP-3, RESET-4), once per model. With 64 descriptors and a process per
+// connection, the parent holds each connection only while it starts the
+// child, and every child has a limit of its own, so all 80 are served at
+// once; with a pool of 4 the rest queue. With 64 processes and threads as
+// well, the parent must stop starting children before they run out: a
+// child that cannot create its runtime's threads dies, dropping its
+// client. Either way nothing may spin, queued clients that reset must do
+// no harm, and the queued ones are served once others leave; a SIGTERM to
+// the process group then ends every process.
+func TestCapacity(t *testing.T) {
+	for _, m := range []struct {
+		name string
+		lim  servertest.Limits
+		args []string
+	}{
+		{"per-connection", servertest.Limits{OpenFiles: 64}, nil},
+		{"pool-4", servertest.Limits{OpenFiles: 64}, []string{"-pool", "4"}},
+		{"per-connection-64-processes", servertest.Limits{OpenFiles: 64, Processes: 64}, nil},
+		{"pool-4-64-processes", servertest.Limits{OpenFiles: 64, Processes: 64}, []string{"-pool", "4"}},
+	} {
+		t.Run(m.name, func(t *testing.T) {
+			p := servertest.ExecLimited(t, m.lim, serverBin, m.args...)
+			res := servertest.RunCapacity(t, p, 80)
+			t.Log(res)
+			p.Terminate(t)
+		})
 	}
 }

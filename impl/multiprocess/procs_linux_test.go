@@ -77,18 +77,18 @@ func TestProcessPerConnection(t *testing.T) {
 	const n = 8
 	var conns []*net.TCPConn
 	for i := range n {
-		c := servertest.Dial(t, s.addr)
+		c := servertest.Dial(t, s.Addr)
 		servertest.RoundTrip(t, c, "conn "+strconv.Itoa(i)) // its child is serving now
 		conns = append(conns, c)
 	}
 
-	kids := children(t, s.pid)
+	kids := children(t, s.Pid)
 	if len(kids) != n {
 		t.Fatalf("%d child processes with %d connections open; want %d", len(kids), n, n)
 	}
 	for _, k := range kids {
-		if k.state == "Z" || k.pgrp != s.pid {
-			t.Errorf("child %d: state %s, process group %d; want a live process in group %d", k.pid, k.state, k.pgrp, s.pid)
+		if k.state == "Z" || k.pgrp != s.Pid {
+			t.Errorf("child %d: state %s, process group %d; want a live process in group %d", k.pid, k.state, k.pgrp, s.Pid)
 		}
 		if got := sockets(t, k.pid); got != 1 {
 			t.Errorf("child %d holds %d sockets; want 1 (its connection)", k.pid, got)
@@ -97,19 +97,19 @@ func TestProcessPerConnection(t *testing.T) {
 	// The parent closes its copies just after starting each child, which
 	// may be a moment after the child has echoed.
 	var held int
-	if !servertest.Eventually(func() bool { held = sockets(t, s.pid); return held == 1 }) {
+	if !servertest.Eventually(func() bool { held = sockets(t, s.Pid); return held == 1 }) {
 		t.Errorf("parent holds %d sockets with %d connections open; want 1 (the listener)", held, n)
 	}
 	// Reaping with cmd.Wait would park a thread per child in waitid(2).
-	t.Logf("%d connections: %d children, parent has %d threads and %d sockets", n, len(kids), threads(s.pid), held)
-	if got := threads(s.pid); got >= n {
+	t.Logf("%d connections: %d children, parent has %d threads and %d sockets", n, len(kids), threads(s.Pid), held)
+	if got := threads(s.Pid); got >= n {
 		t.Errorf("parent has %d threads with %d children; want fewer than %d", got, n, n)
 	}
 
 	for _, c := range conns {
 		c.Close()
 	}
-	if !servertest.Eventually(func() bool { kids = children(t, s.pid); return len(kids) == 0 }) {
+	if !servertest.Eventually(func() bool { kids = children(t, s.Pid); return len(kids) == 0 }) {
 		t.Errorf("after all clients left, children %v remain; want none (not even zombies, state Z)", kids)
 	}
 }
@@ -120,7 +120,7 @@ func TestPoolWorkers(t *testing.T) {
 	s := startServer(t, "-pool", "3")
 	var kids []proc
 	live := func() bool {
-		kids = children(t, s.pid)
+		kids = children(t, s.Pid)
 		for _, k := range kids {
 			if k.state == "Z" {
 				return false
@@ -155,7 +155,7 @@ func TestPoolWorkers(t *testing.T) {
 	if !servertest.Eventually(replaced) {
 		t.Fatalf("after killing worker %d, children are %v; want 3 live workers without it", victim, kids)
 	}
-	servertest.RoundTrip(t, servertest.Dial(t, s.addr), "after a worker died")
+	servertest.RoundTrip(t, servertest.Dial(t, s.Addr), "after a worker died")
 }
 
 // TestParentDeath: when only the parent is killed, the children get
@@ -164,10 +164,10 @@ func TestPoolWorkers(t *testing.T) {
 func TestParentDeath(t *testing.T) {
 	for _, args := range [][]string{nil, {"-pool", "2"}} {
 		s := startServer(t, args...)
-		servertest.RoundTrip(t, servertest.Dial(t, s.addr), "hold")
-		if err := syscall.Kill(s.pid, syscall.SIGKILL); err != nil {
+		servertest.RoundTrip(t, servertest.Dial(t, s.Addr), "hold")
+		if err := syscall.Kill(s.Pid, syscall.SIGKILL); err != nil {
 			t.Fatal(err)
 		}
-		s.waitGone(t, 3*time.Second)
+		s.WaitGone(t, 3*time.Second)
 	}
 }

@@ -30,6 +30,18 @@
 // per thread). The Go runtime aborts the whole process above 10,000
 // threads (runtime/debug.SetMaxThreads); -pool bounds the count.
 //
+// Limits: a C server whose pthread_create fails with EAGAIN can refuse
+// that one client, but a Go program that fails to create a thread dies
+// ("runtime: failed to create new OS thread ... fatal error: newosproc"),
+// taking every connection with it. So at startup the server works out how
+// many threads it may still create (its pids cgroup and RLIMIT_NPROC, on
+// Linux; see package threadlimit), keeps a few for the runtime, and with a thread
+// per connection stops accepting while that many connections are open:
+// later clients wait in the listen queue, as with a pool. Running out of
+// descriptors instead (accept failing with EMFILE) costs nothing: accept
+// is retried after a pause of 5 ms, doubling up to 1 s, or as soon as a
+// connection closes.
+//
 // Usage:
 //
 //	multithread [-host 127.0.0.1] [-port $PORT or 9090] [-pool N]
@@ -46,6 +58,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/echospec/echospec/impl/internal/threadlimit"
 )
 
 // init claims the process's main thread for main, which only accepts. A
@@ -74,14 +88,49 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
+	maxConns := 0
+	if left := threadlimit.Left(); left >= 0 && *pool == 0 {
+		// Keep some threads for the runtime: it may start one per P to
+		// run goroutines (GC workers among them) while connection threads
+		// sleep in read(2), and an exiting connection's thread still
+		// counts for a moment after its slot is free.
+		maxConns = max(left-3-runtime.GOMAXPROCS(0)/4, 1)
+		log.Printf("%d more threads allowed: serving at most %d connections at once", left, maxConns)
+	}
 	fmt.Fprintf(os.Stderr, "listening on %s\n", ln.Addr())
-	log.Fatal(serve(ln, *pool))
+	log.Fatal(serve(ln, *pool, maxConns))
 }
 
+// The pauses after a failed accept, as net/http's Server.Serve makes them.
+const (
+	minBackoff = 5 * time.Millisecond
+	maxBackoff = time.Second
+)
+
 // serve accepts connections on ln and serves each on its own thread (pool
-// == 0) or on one of pool threads started up front. It returns nil once ln
-// is closed.
-func serve(ln net.Listener, pool int) error {
+// == 0) or on one of pool threads started up front. With a thread per
+// connection and maxConns > 0, it accepts no more while maxConns
+// connections are open. It returns nil once ln is closed (or, at
+// maxConns, once ln is closed and a connection ends).
+func serve(ln net.Listener, pool, maxConns int) error {
+	// freed gets a token when a connection closes, so that an accept that
+	// failed for want of descriptors is retried at once.
+	freed := make(chan struct{}, 1)
+	// slots holds a token per open connection, up to maxConns.
+	var slots chan struct{}
+	if pool == 0 && maxConns > 0 {
+		slots = make(chan struct{}, maxConns)
+	}
+	done := func() {
+		if slots != nil {
+			<-slots
+		}
+		select {
+		case freed <- struct{}{}:
+		default:
+		}
+	}
+
 	var queue chan net.Conn
 	if pool > 0 {
 		// Unbuffered: a send completes only when a worker is free to take
@@ -93,32 +142,55 @@ func serve(ln net.Listener, pool int) error {
 				runtime.LockOSThread() // never unlocked: see serveLocked
 				for conn := range queue {
 					handle(conn)
+					done()
 				}
 			}()
 		}
 	}
 
+	var delay time.Duration // the pause after a failed accept
 	for {
+		if slots != nil {
+			select {
+			case slots <- struct{}{}:
+			default:
+				log.Printf("%d connections open, as many threads as allowed: accepting again when one closes", maxConns)
+				slots <- struct{}{}
+			}
+		}
 		conn, err := ln.Accept()
 		if errors.Is(err, net.ErrClosed) {
 			return nil
 		}
 		if err != nil {
-			// EMFILE and friends: the client stays in the listen queue;
-			// back off instead of spinning on the same error.
-			log.Print(err)
-			time.Sleep(10 * time.Millisecond)
+			if slots != nil {
+				<-slots
+			}
+			// EMFILE, ENFILE and the like: the client stays in the listen
+			// queue, and accept fails again until a descriptor is free.
+			// Go's Accept retries nothing itself but ECONNABORTED, so
+			// retrying at once would spin: wait for a connection to
+			// close, or for a pause that doubles while accept fails.
+			if delay == 0 {
+				log.Printf("%v; retrying when a connection closes, or after %v doubling to %v", err, minBackoff, maxBackoff)
+			}
+			delay = min(max(2*delay, minBackoff), maxBackoff)
+			select {
+			case <-freed:
+			case <-time.After(delay):
+			}
 			continue
 		}
+		delay = 0
 		if pool > 0 {
 			queue <- conn
 		} else {
-			go serveLocked(conn)
+			go serveLocked(conn, done)
 		}
 	}
 }
 
-// serveLocked serves conn on a thread of its own.
+// serveLocked serves conn on a thread of its own, then calls done.
 //
 // LockOSThread wires this goroutine to the thread running it. Because it is
 // never undone, the runtime destroys the thread when the goroutine returns,
@@ -126,9 +198,10 @@ func serve(ln net.Listener, pool int) error {
 // connection, and a thread's life is its connection's life. (While the
 // thread sleeps in read(2), the runtime hands its scheduler slot to other
 // threads, so the other connections keep running.)
-func serveLocked(conn net.Conn) {
+func serveLocked(conn net.Conn, done func()) {
 	runtime.LockOSThread()
 	handle(conn)
+	done()
 }
 
 // handle echoes conn on the calling thread with blocking system calls, then

@@ -13,7 +13,7 @@ import (
 // this process and returns its address.
 func startServer(t *testing.T, pool int) string {
 	t.Helper()
-	return servertest.Start(t, func(ln net.Listener) error { return serve(ln, pool) })
+	return servertest.Start(t, func(ln net.Listener) error { return serve(ln, pool, 0) })
 }
 
 // TestEcho runs the checks every echo server must pass: with a thread per

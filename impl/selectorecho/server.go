@@ -3,10 +3,12 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"log"
 	"net"
 	"strconv"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -30,15 +32,34 @@ type callback func(fd int, ready selector.Events)
 // self-pipe that stop uses to wake the loop. Everything except stop runs on
 // the loop's goroutine.
 type server struct {
-	sel    selector.Selector
-	lfd    int    // listening socket
-	wake   [2]int // self-pipe: a byte written to wake[1] ends serve
-	addr   string // host:port actually bound
-	buf    []byte // one read buffer for every connection
-	conns  map[int]*conn
-	done   bool // set by the wake-up handler
-	paused bool // accepting paused because descriptors ran out
+	sel   selector.Selector
+	lfd   int    // listening socket
+	wake  [2]int // self-pipe: a byte written to wake[1] ends serve
+	addr  string // host:port actually bound
+	buf   []byte // one read buffer for every connection
+	conns map[int]*conn
+	done  bool // set by the wake-up handler
+
+	// Accepting pauses when accept fails for want of descriptors or
+	// memory (see pause), until retry or until a connection closes,
+	// whichever comes first.
+	paused  bool
+	retry   time.Time     // when to try accept again while paused
+	backoff time.Duration // the current pause: minBackoff, doubling to maxBackoff
+
+	refusedFDLimit bool // a connection was refused for the backend's descriptor limit (logged once)
 }
+
+// The pauses after a failed accept, as net/http's Server.Serve makes them.
+const (
+	minBackoff = 5 * time.Millisecond
+	maxBackoff = time.Second
+)
+
+// acceptBatch bounds the connections one callback accepts, so that a flood
+// of new clients cannot hold up the ones already connected. The rest stay
+// queued, and the listener is reported again on the next Select.
+const acceptBatch = 256
 
 // listen binds host:port (port 0 picks a free one) and prepares a server
 // on the named selector backend ("" for the platform's preferred).
@@ -127,7 +148,17 @@ func listenTCP(host string, port int) (int, string, error) {
 func (s *server) serve() error {
 	defer s.shutdown()
 	for !s.done {
-		ready, err := s.sel.Select(-1)
+		// Block until something is ready, or until a pause in accepting
+		// ends (at least 1 ms, so as not to spin on one about to end).
+		timeout := time.Duration(-1)
+		if s.paused {
+			if time.Now().Before(s.retry) {
+				timeout = max(time.Until(s.retry), time.Millisecond)
+			} else {
+				s.resume()
+			}
+		}
+		ready, err := s.sel.Select(timeout)
 		if err != nil {
 			return err
 		}
@@ -160,29 +191,70 @@ func (s *server) shutdown() {
 	}
 }
 
-// accept handles the listening socket: it takes every waiting connection.
+// accept handles the listening socket: it takes the waiting connections,
+// up to acceptBatch of them.
 func (s *server) accept(lfd int, _ selector.Events) {
-	for {
+	for range acceptBatch {
 		fd, _, err := unix.Accept(lfd)
 		switch err {
 		case nil:
+			s.backoff = 0
 			s.open(fd)
-			continue
 		case unix.EAGAIN:
 			return // the queue is empty
-		case unix.EINTR, unix.ECONNABORTED:
-			continue // the client gave up before we accepted it
-		case unix.EMFILE, unix.ENFILE:
-			// The listener stays readable, so retrying now would spin:
-			// stop watching it until a connection closes.
-			log.Printf("accept: %v; pausing until a connection closes", err)
-			s.sel.Unregister(lfd)
-			s.paused = true
+		case unix.EINTR, unix.ECONNABORTED, unix.ECONNRESET, unix.EPERM, unix.EPROTO,
+			unix.ENETDOWN, unix.ENETUNREACH, unix.EHOSTDOWN, unix.EHOSTUNREACH,
+			unix.ENOPROTOOPT, unix.EOPNOTSUPP:
+			// That connection is gone from the queue: a signal came
+			// first, the client reset while queued (BSD reports that;
+			// Linux returns the connection, whose first read fails), a
+			// firewall refused it, or a network error Linux passes on,
+			// which accept(2) says to treat like EAGAIN. Take the next.
 		default:
-			log.Printf("accept: %v", err)
+			// EMFILE, ENFILE, ENOBUFS, ENOMEM: the connection stays
+			// queued and the listener stays readable.
+			s.pause(err)
+			return
 		}
+	}
+}
+
+// pause handles an accept that failed for want of resources, such as
+// descriptors (EMFILE, ENFILE). The connection stays in the listen queue,
+// so the listener stays readable, and retrying at once would spin at 100%
+// CPU. Instead the server stops watching the listener until a connection
+// closes, which frees a descriptor, or until a pause of 5 ms, doubling up
+// to 1 s while accept keeps failing, has passed, for descriptors freed
+// elsewhere (ENFILE counts the whole system's). Queued clients wait, as
+// they would for a busy server, instead of being refused.
+func (s *server) pause(err error) {
+	if s.backoff == 0 {
+		// Once per run of failures, so the log cannot flood.
+		log.Printf("accept: %v; pausing until a connection closes (retrying from %v, backing off to %v)", err, minBackoff, maxBackoff)
+	}
+	s.backoff = min(max(2*s.backoff, minBackoff), maxBackoff)
+	s.retry = time.Now().Add(s.backoff)
+	if !s.paused {
+		if _, err := s.sel.Unregister(s.lfd); err != nil {
+			log.Print(err)
+		}
+		s.paused = true
+	}
+}
+
+// resume watches the listener again after a pause. If that fails, the
+// pause goes on, and resume is tried again when it ends.
+func (s *server) resume() {
+	if !s.paused {
 		return
 	}
+	if _, err := s.sel.Register(s.lfd, selector.Read, callback(s.accept)); err != nil {
+		log.Print(err)
+		s.backoff = min(max(2*s.backoff, minBackoff), maxBackoff)
+		s.retry = time.Now().Add(s.backoff)
+		return
+	}
+	s.paused = false
 }
 
 // open sets up an accepted connection and starts reading from it.
@@ -198,7 +270,14 @@ func (s *server) open(fd int) {
 	_ = unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
 	c := &conn{s: s, fd: fd, events: selector.Read}
 	if _, err := s.sel.Register(fd, c.events, callback(c.handle)); err != nil {
-		log.Print(err) // e.g. the select backend past FD_SETSIZE
+		// Refuse it. For the select backend past FD_SETSIZE, log only the
+		// first time, so that a flood of clients cannot flood the log.
+		if !errors.Is(err, selector.ErrFDLimit) || !s.refusedFDLimit {
+			log.Printf("refusing a connection: %v", err)
+		}
+		if errors.Is(err, selector.ErrFDLimit) {
+			s.refusedFDLimit = true
+		}
 		unix.Close(fd)
 		return
 	}
@@ -323,8 +402,8 @@ func (c *conn) fail(op string, err error) {
 	c.close()
 }
 
-// close unregisters and closes c, and resumes accepting if descriptors
-// had run out.
+// close unregisters and closes c, and resumes accepting if it was paused
+// for want of descriptors.
 func (c *conn) close() {
 	s := c.s
 	if _, err := s.sel.Unregister(c.fd); err != nil {
@@ -332,11 +411,5 @@ func (c *conn) close() {
 	}
 	unix.Close(c.fd)
 	delete(s.conns, c.fd)
-	if s.paused {
-		if _, err := s.sel.Register(s.lfd, selector.Read, callback(s.accept)); err != nil {
-			log.Print(err)
-			return
-		}
-		s.paused = false
-	}
+	s.resume() // a descriptor is free
 }

@@ -71,6 +71,9 @@ func Start(t *testing.T, serve func(ln net.Listener) error) string {
 //     served.
 //   - AbortWhileWriting: nor does one that resets while the server is
 //     blocked writing to it, or holds echo it cannot send (see Stall).
+//   - AbortBeforeAccept: nor do clients that connect and reset at once,
+//     while the server is busy with another client, so that they are
+//     reset while still in the listen queue (RESET-4).
 //
 // The checks run one after another on the same server, and each closes its
 // connections before the next starts, so a server that serves one client
@@ -147,6 +150,19 @@ func Run(t *testing.T, addr string) {
 		Stall(t, c)
 		Abort(t, c) // ECONNRESET or EPIPE on the server's next write
 		RoundTrip(t, Dial(t, addr), "still serving after a stalled reset\n")
+	})
+
+	t.Run("AbortBeforeAccept", func(t *testing.T) {
+		// A server serving one client at a time accepts none of the
+		// others while this one is connected; others accept them only
+		// as fast as they can, so most are reset before that.
+		hold := Dial(t, addr)
+		RoundTrip(t, hold, "holding\n")
+		for range 20 {
+			Abort(t, Dial(t, addr))
+		}
+		hold.Close()
+		RoundTrip(t, Dial(t, addr), "still serving after resets in the listen queue\n")
 	})
 }
 

@@ -77,21 +77,35 @@ func defaultPort() int {
 func serve(ln net.Listener) error {
 	// One buffer is enough: only one client is ever being served.
 	buf := make([]byte, 32<<10)
+	var delay time.Duration // the pause after a failed accept
 	for {
 		conn, err := ln.Accept()
 		if errors.Is(err, net.ErrClosed) {
 			return nil
 		}
 		if err != nil {
-			// Usually transient, such as running out of file descriptors
-			// (EMFILE). Pause briefly so that we do not spin, then go on.
-			log.Printf("accept: %v", err)
-			time.Sleep(100 * time.Millisecond)
+			// Transient, such as running out of file descriptors (EMFILE,
+			// ENFILE): the client stays in the listen queue and accept
+			// fails again until a descriptor is free, so retrying at once
+			// would spin. Pause 5 ms, doubling up to 1 s while it keeps
+			// failing, as net/http's Server.Serve does; log once per run.
+			if delay == 0 {
+				log.Printf("accept: %v; retrying after %v, doubling up to %v", err, minBackoff, maxBackoff)
+			}
+			delay = min(max(2*delay, minBackoff), maxBackoff)
+			time.Sleep(delay)
 			continue
 		}
+		delay = 0
 		echo(conn, buf)
 	}
 }
+
+// The pauses after a failed accept.
+const (
+	minBackoff = 5 * time.Millisecond
+	maxBackoff = time.Second
+)
 
 // echo writes everything the client sends back to it, then closes the
 // connection. A client that resets the connection (ECONNRESET, or EPIPE when
