@@ -34,6 +34,15 @@ spec:
 fixtures:
 	$(GO) run ./tools/grade --expect --parallel $(PROCS) --patience $(PATIENCE) --out out/grade fixtures/students fixtures/hostile
 
+## stability: grade the fixture bank K times (make stability K=3; default
+## 10) with every core kept busy by spinning processes, and list each
+## fixture whose verdict changed between runs; fails if one did. Runs in
+## out/stability/run-N. Not part of make test: it takes K bank runs.
+K ?= 10
+.PHONY: stability
+stability:
+	$(GO) run ./tools/stability -k $(K) -patience $(PATIENCE)
+
 ## grade: grade a class, every folder with an echospec.toml in DIR
 ## (make grade DIR=path/to/class); report.html, grades.csv, junit.xml and
 ## Gradescope results in out/class.

@@ -159,10 +159,20 @@ func (p Property) Labels() []string {
 	return l
 }
 
-// Applies reports whether the property applies to a target of this model
-// and pool size.
-func (p Property) Applies(model string, pool int) bool {
+// onlyMechanism names the properties that apply only to targets that
+// declare one readiness mechanism.
+var onlyMechanism = map[string]string{"CAP-4": "select"}
+
+// Mechanism is the mechanism the property is limited to, or "" for any.
+func (p Property) Mechanism() string { return onlyMechanism[p.ID] }
+
+// Applies reports whether the property applies to a target of this model,
+// pool size and declared mechanism ("" if none).
+func (p Property) Applies(model string, pool int, mechanism string) bool {
 	if !slices.Contains(p.Models, model) {
+		return false
+	}
+	if m := p.Mechanism(); m != "" && m != mechanism {
 		return false
 	}
 	switch p.Pooled {

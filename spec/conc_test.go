@@ -71,7 +71,7 @@ var _ = family("conc", func(tg *target.Target) {
 		}
 		s.prepare("connecting a client that never sends", hintConnect, func() { s.dial(ctx) })
 		By("echoing for a second client while the first stays silent")
-		s.echo(s.dial(ctx), []byte("not blocked by the silent one\n"), 0, "while a silent client is connected")
+		s.echo(s.dialNext(ctx), []byte("not blocked by the silent one\n"), 0, "while a silent client is connected")
 	})
 
 	spec(tg, "CONC-4", defaultSpec, func(ctx SpecContext, s *session) {
@@ -111,7 +111,7 @@ var _ = family("conc", func(tg *target.Target) {
 			})
 		})
 		By("echoing for a second client while the first keeps sending and never reads")
-		s.echo(s.dial(ctx), []byte("not blocked by the hog\n"), 0, "while a client that does not read is connected")
+		s.echo(s.dialNext(ctx), []byte("not blocked by the hog\n"), 0, "while a client that does not read is connected")
 	})
 
 	spec(tg, "CONC-5", defaultSpec*3, func(ctx SpecContext, s *session) {

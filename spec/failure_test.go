@@ -26,14 +26,17 @@ func failWithContext(message string, callerSkip ...int) {
 		skip += callerSkip[0]
 	}
 	var b strings.Builder
-	if why := current.crashed(); why != "" {
+	why := current.crashed()
+	if why != "" {
 		b.WriteString(why + ": ")
 	}
 	hint := ""
 	if p, ok := props.Lookup(props.IDFromLabels(CurrentSpecReport().Labels())); ok {
 		hint = p.Hint
 	}
-	if st := current.currentStage(); st != nil {
+	// A server that died during the spec failed it, whatever step the kit
+	// was at: the crash is the headline, and the property's hint stands.
+	if st := current.currentStage(); st != nil && why == "" {
 		head, rest, _ := strings.Cut(message, "\n")
 		fmt.Fprintf(&b, "setup failed, the property was not judged: %s: %s", st.what, head)
 		if rest != "" {
@@ -144,8 +147,8 @@ func (s *session) prepare(what, hint string, f func()) {
 }
 
 func (s *session) currentStage() *stage {
-	if s == nil {
-		return nil
+	if s == nil || s.stage == nil || s.stage.what == "" {
+		return nil // no stage, or dialNext's property step
 	}
 	return s.stage
 }

@@ -30,7 +30,7 @@ var _ = family("life", func(tg *target.Target) {
 		base := s.baselineFDs(ctx)
 		By("connecting, echoing and closing 20 clients one after another")
 		for i := range 20 {
-			c := s.dial(ctx)
+			c := s.dialNext(ctx)
 			s.echo(c, []byte(fmt.Sprintf("client %d\n", i)), 0, fmt.Sprintf("by client %d of 20", i+1))
 			s.hangUp(c, false)
 		}
@@ -40,7 +40,7 @@ var _ = family("life", func(tg *target.Target) {
 	spec(tg, "LIFE-3", defaultSpec*2, func(ctx SpecContext, s *session) {
 		By("running 500 connect / echo / close cycles")
 		for i := range 500 {
-			c := s.dial(ctx)
+			c := s.dialNext(ctx)
 			s.echo(c, []byte(fmt.Sprintf("cycle %d\n", i)), 0, fmt.Sprintf("in cycle %d of 500", i+1))
 			s.hangUp(c, false)
 		}
@@ -52,7 +52,7 @@ var _ = family("life", func(tg *target.Target) {
 			s.hangUp(s.dial(ctx), false)
 		}
 		By("echoing for a new client")
-		s.echo(s.dial(ctx), []byte("still there?\n"), 0, "after 10 silent clients")
+		s.echo(s.dialNext(ctx), []byte("still there?\n"), 0, "after 10 silent clients")
 	})
 })
 

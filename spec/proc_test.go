@@ -55,9 +55,9 @@ var _ = family("proc", func(tg *target.Target) {
 		})
 		By(fmt.Sprintf("starting the server again on port %d at once", port))
 		s.srv.Stop(0)
-		s.signalled = false
 		s.srv = s.start(ctx, port, s.limits)
-		s.echo(s.dial(ctx), []byte("after the restart\n"), 0, "after the restart")
+		s.signalled = false // the new server's end is news again
+		s.echo(s.dialNext(ctx), []byte("after the restart\n"), 0, "after the restart")
 	})
 
 	spec(tg, "PROC-2", defaultSpec, func(ctx SpecContext, s *session) {

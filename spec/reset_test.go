@@ -23,7 +23,7 @@ var _ = family("reset", func(tg *target.Target) {
 		By("aborting the idle connection with a reset (SO_LINGER {1, 0})")
 		must(c.Abort(), "aborting the client")
 		By("echoing for the next client")
-		s.echo(s.dial(ctx), []byte("next client\n"), 0, "by the client after the reset")
+		s.echo(s.dialNext(ctx), []byte("next client\n"), 0, "by the client after the reset")
 	})
 
 	spec(tg, "RESET-2", defaultSpec, func(ctx SpecContext, s *session) {
@@ -47,7 +47,7 @@ var _ = family("reset", func(tg *target.Target) {
 		By("aborting with a reset while the server is still writing")
 		must(c.Abort(), "aborting the client")
 		By("echoing for the next client, then closing it")
-		next := s.dial(ctx)
+		next := s.dialNext(ctx)
 		s.echo(next, []byte("next client\n"), 0, "by the client after the reset")
 		s.hangUp(next, false) // a single-process server serves one client at a time
 		s.resetAfterFIN(ctx)
@@ -60,12 +60,12 @@ var _ = family("reset", func(tg *target.Target) {
 		}
 		By("connecting, echoing and aborting 200 clients in a row")
 		for i := range 200 {
-			c := s.dial(ctx)
+			c := s.dialNext(ctx)
 			s.echo(c, []byte("x"), 0, fmt.Sprintf("by client %d of 200, after %d aborted", i+1, i))
 			s.hangUp(c, true)
 		}
 		By("echoing for a new client, then aborting it too")
-		c := s.dial(ctx)
+		c := s.dialNext(ctx)
 		s.echo(c, []byte("still there?\n"), 0, "after 200 resets")
 		// An abort, not a close: a server that leaks only on a clean close
 		// is LIFE-2's to catch, not this property's.
@@ -97,7 +97,7 @@ var _ = family("reset", func(tg *target.Target) {
 			}
 		}
 		By("echoing for the next client")
-		s.echo(s.dial(ctx), []byte("after the resets before accept\n"), 0, "by the client after the resets before accept()")
+		s.echo(s.dialNext(ctx), []byte("after the resets before accept\n"), 0, "by the client after the resets before accept()")
 	})
 })
 
@@ -139,7 +139,7 @@ func (s *session) resetAfterFIN(ctx SpecContext) {
 	})
 	s.hangUp(c, true)
 	By("echoing for the next client")
-	s.echo(s.dial(ctx), []byte("after the reset that followed a FIN\n"), 0, "by the client after the reset that followed a FIN")
+	s.echo(s.dialNext(ctx), []byte("after the reset that followed a FIN\n"), 0, "by the client after the reset that followed a FIN")
 }
 
 // fillThenFIN brings c to the state resetAfterFIN aborts in, as far as the

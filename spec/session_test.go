@@ -68,7 +68,7 @@ var specLimits = map[string]func(*rlimit.Set){}
 // another's verdict.
 func spec(tg *target.Target, id string, timeout time.Duration, body func(ctx SpecContext, s *session), decorators ...any) {
 	p := props.Get(id)
-	if !p.Applies(tg.Model, tg.Pool) {
+	if !p.Applies(tg.Model, tg.Pool, tg.Mechanism) {
 		return
 	}
 	args := []any{Label(p.Labels()...), SpecTimeout(scaled(timeout))}
@@ -161,6 +161,17 @@ func (s *session) dial(ctx context.Context) *probe.Conn {
 	return s.connect(ctx, 0, false)
 }
 
+// dialNext opens the client that checks what the property is about (the
+// server still serves, is not delayed): failing to connect or to be
+// greeted is then the property's failure, not a setup step's.
+func (s *session) dialNext(ctx context.Context) *probe.Conn {
+	GinkgoHelper()
+	prev := s.stage
+	s.stage = &stage{} // a stage that marks "the property", see setupStep
+	defer func() { s.stage = prev }()
+	return s.connect(ctx, 0, false)
+}
+
 // dialQueued opens a client connection the server cannot serve yet: it
 // waits in the backlog, and its greeting is read once it is served.
 func (s *session) dialQueued(ctx context.Context) *probe.Conn {
@@ -204,7 +215,7 @@ func (s *session) connect(ctx context.Context, rcvbuf int, queued bool) *probe.C
 // setupStep runs f as a setup stage unless one is running already.
 func (s *session) setupStep(what, hint string, f func()) {
 	GinkgoHelper()
-	if s.stage != nil {
+	if s.stage != nil { // inside a stage already, or dialNext's property step
 		f()
 		return
 	}
@@ -311,7 +322,7 @@ func (s *session) crashed() string {
 	case <-time.After(scaled(crashGrace)):
 		return ""
 	}
-	return "the server " + s.srv.Status() + " during this spec"
+	return "the server ended during this spec (it " + s.srv.Status() + ")"
 }
 
 // builds holds, per target name, its build folder or build failure; set

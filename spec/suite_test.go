@@ -69,6 +69,10 @@ func selectTargets() ([]*target.Target, error) {
 				ts = append(ts, target.Remote("127.0.0.1:1", m, 4))
 				ts[len(ts)-1].Name = m + "-pool"
 			}
+			if m == "multiplex" {
+				ts = append(ts, target.Remote("127.0.0.1:1", m, 0))
+				ts[len(ts)-1].Name, ts[len(ts)-1].Mechanism = m+"-select", "select"
+			}
 		}
 		return ts, nil
 	}

@@ -9,6 +9,7 @@ package target
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -76,19 +77,38 @@ type Target struct {
 }
 
 // Expectation is what the suite must conclude about a fixture server.
+// tools/grade keeps it in grade.json, hence the JSON names.
 type Expectation struct {
 	// Fail lists the property IDs the server must fail, exactly.
-	Fail []string
+	Fail []string `json:"fail"`
+	// MayFail lists IDs that may fail or pass: side effects of the bug
+	// (e.g. a server that dies on a reset may or may not get to the next
+	// reset spec). They count as no one's coverage.
+	MayFail []string `json:"may_fail,omitempty"`
 	// Why explains the bug, for the people reading the fixture bank.
-	Why string
+	Why string `json:"why,omitempty"`
 	// Reason, if set, is text every failure's first line must contain,
 	// e.g. "did not listen" for a server that never listens.
-	Reason string
+	Reason string `json:"reason,omitempty"`
+	// Reasons maps an ID of Fail to a phrase its failure's first line (the
+	// verdict's why) must contain, case-sensitively: the fixture fails
+	// that spec for the bug it was written for, not by accident.
+	Reasons map[string]string `json:"reasons,omitempty"`
 }
 
 // FailsAll reports whether the fixture must fail every spec that runs
 // (fail = ["*"]): a server that cannot be built or started.
 func (e Expectation) FailsAll() bool { return len(e.Fail) == 1 && e.Fail[0] == "*" }
+
+// Phrase is the text the first line of id's failure must contain: its
+// [expect.reasons] entry, else the reason every failure must contain, else
+// "" (none is given).
+func (e Expectation) Phrase(id string) string {
+	if p, ok := e.Reasons[id]; ok {
+		return p
+	}
+	return e.Reason
+}
 
 // Local reports whether the kit starts the target itself (and so can see
 // its processes), as opposed to testing an address given with --addr.
@@ -114,30 +134,34 @@ type manifest struct {
 		FileSize     *size     `toml:"file_size"`
 	} `toml:"limits"`
 	Expect *struct {
-		Fail   []string `toml:"fail"`
-		Why    string   `toml:"why"`
-		Reason string   `toml:"reason"`
+		Fail    []string `toml:"fail"`
+		MayFail []string `toml:"may_fail"`
+		Why     string   `toml:"why"`
+		Reason  string   `toml:"reason"`
+		Reasons phrases  `toml:"reasons"`
 	} `toml:"expect"`
 }
 
 // keyHelp says, per key, what a valid value looks like. It is the text of
 // every "how to fix it" in an error.
 var keyHelp = map[string]string{
-	"name":          `a string, e.g. name = "alice-threads" (default: the folder's name)`,
-	"model":         `one of ` + quoteList(Models) + `, e.g. model = "multithread"`,
-	"description":   `a one-line string`,
-	"command":       `an array of strings, e.g. command = ["python3", "server.py", "{port}"]; {port} becomes the port, also given as $PORT`,
-	"build":         `an array of strings run once in the folder, e.g. build = ["gcc", "-O2", "-o", "server", "server.c"]`,
-	"port":          `an integer 1-65535 for a server that always listens on one port, e.g. port = 9090`,
-	"pool":          `a positive integer, the number of workers of a bounded pool, e.g. pool = 4`,
-	"mechanism":     `one of ` + quoteList(Mechanisms) + `, e.g. mechanism = "epoll"`,
-	"greeting":      `a string the server sends first on every connection, e.g. greeting = "welcome\n"`,
-	"ready_timeout": `a duration string or a number of seconds, e.g. ready_timeout = "15s"`,
-	"limits":        `a table: [limits] with any of processes, open_files, address_space, cpu_time, file_size, each at most the kit's default`,
-	"expect":        `a table: [expect] with fail = ["ECHO-4"] and why = "..."`,
-	"expect.fail":   `an array of property IDs, e.g. fail = ["ECHO-4", "LIFE-1"], or ["*"] for a server that must fail every spec`,
-	"expect.reason": `text every failure's first line must contain, e.g. reason = "did not listen"`,
-	"expect.why":    `a string explaining the bug`,
+	"name":            `a string, e.g. name = "alice-threads" (default: the folder's name)`,
+	"model":           `one of ` + quoteList(Models) + `, e.g. model = "multithread"`,
+	"description":     `a one-line string`,
+	"command":         `an array of strings, e.g. command = ["python3", "server.py", "{port}"]; {port} becomes the port, also given as $PORT`,
+	"build":           `an array of strings run once in the folder, e.g. build = ["gcc", "-O2", "-o", "server", "server.c"]`,
+	"port":            `an integer 1-65535 for a server that always listens on one port, e.g. port = 9090`,
+	"pool":            `a positive integer, the number of workers of a bounded pool, e.g. pool = 4`,
+	"mechanism":       `one of ` + quoteList(Mechanisms) + `, e.g. mechanism = "epoll"`,
+	"greeting":        `a string the server sends first on every connection, e.g. greeting = "welcome\n"`,
+	"ready_timeout":   `a duration string or a number of seconds, e.g. ready_timeout = "15s"`,
+	"limits":          `a table: [limits] with any of processes, open_files, address_space, cpu_time, file_size, each at most the kit's default`,
+	"expect":          `a table: [expect] with fail = ["ECHO-4"], why = "..." and, under [expect.reasons], ECHO-4 = "a phrase of its failure's first line"`,
+	"expect.fail":     `an array of property IDs, e.g. fail = ["ECHO-4", "LIFE-1"], or ["*"] for a server that must fail every spec`,
+	"expect.may_fail": `an array of property IDs that may fail or pass as a side effect of the bug, none of them in fail, e.g. may_fail = ["RESET-2"]`,
+	"expect.reason":   `text every failure's first line must contain, e.g. reason = "did not listen"`,
+	"expect.reasons":  `a table [expect.reasons] giving, per ID of fail, a phrase its failure's first line must contain, e.g. ECHO-4 = "received"`,
+	"expect.why":      `a string explaining the bug`,
 }
 
 func init() {
@@ -270,14 +294,66 @@ func parse(file string, data []byte) (*Target, error) {
 		t.Limits = lowered
 	}
 	if m.Expect != nil {
-		for _, id := range m.Expect.Fail {
-			if !validID(id) && !(id == "*" && len(m.Expect.Fail) == 1) {
-				return nil, keyError(file, "expect.fail", fmt.Sprintf("%q is not a property ID", id))
-			}
+		e, err := checkExpect(file, m.Expect.Fail, m.Expect.MayFail, m.Expect.Reasons)
+		if err != nil {
+			return nil, err
 		}
-		t.Expect = Expectation{Fail: slices.Sorted(slices.Values(m.Expect.Fail)), Why: m.Expect.Why, Reason: m.Expect.Reason}
+		e.Why, e.Reason = m.Expect.Why, m.Expect.Reason
+		t.Expect = e
 	}
 	return t, nil
+}
+
+// checkExpect validates [expect]'s lists of IDs and its reasons table,
+// and returns them sorted.
+func checkExpect(file string, fail, mayFail []string, reasons map[string]string) (Expectation, error) {
+	all := len(fail) == 1 && fail[0] == "*"
+	seen := map[string]bool{}
+	for _, id := range fail {
+		if !validID(id) && !all {
+			return Expectation{}, keyError(file, "expect.fail", fmt.Sprintf("%q is not a property ID", id))
+		}
+		if seen[id] {
+			return Expectation{}, keyError(file, "expect.fail", fmt.Sprintf("lists %s twice; list it once", id))
+		}
+		seen[id] = true
+	}
+	if all && len(mayFail) > 0 {
+		return Expectation{}, keyError(file, "expect.may_fail", `means nothing with fail = ["*"], which expects every spec to fail; remove may_fail`)
+	}
+	for _, id := range mayFail {
+		switch {
+		case !validID(id):
+			return Expectation{}, keyError(file, "expect.may_fail", fmt.Sprintf("%q is not a property ID", id))
+		case slices.Contains(fail, id):
+			return Expectation{}, keyError(file, "expect.may_fail", fmt.Sprintf("lists %s, which fail lists too; an ID must fail, or may fail: keep it in one of the two", id))
+		case seen[id]:
+			return Expectation{}, keyError(file, "expect.may_fail", fmt.Sprintf("lists %s twice; list it once", id))
+		}
+		seen[id] = true
+	}
+	for _, id := range slices.Sorted(maps.Keys(reasons)) {
+		key := "expect.reasons." + id
+		switch {
+		case all:
+			return Expectation{}, keyHelpError(file, key, "expect.reason", `is a per-ID phrase, but fail = ["*"] names no IDs; give the phrase every failure must contain as reason = "..." in [expect], and remove [expect.reasons]`)
+		case !validID(id):
+			return Expectation{}, keyHelpError(file, key, "expect.reasons", fmt.Sprintf("names %q, which is not a property ID", id))
+		case slices.Contains(mayFail, id):
+			return Expectation{}, keyHelpError(file, key, "expect.reasons", fmt.Sprintf("names %s, which is in may_fail: a spec that may pass has no reason to check; move %s to fail, or remove its phrase", id, id))
+		case !slices.Contains(fail, id):
+			return Expectation{}, keyHelpError(file, key, "expect.reasons", fmt.Sprintf("names %s, which is not in fail; add %s to fail, or remove its phrase", id, id))
+		case strings.TrimSpace(reasons[id]) == "":
+			return Expectation{}, keyHelpError(file, key, "expect.reasons", "is empty; give a phrase of the failure's first line")
+		case strings.Contains(reasons[id], "\n"):
+			return Expectation{}, keyHelpError(file, key, "expect.reasons", "holds a newline, but it must be found in the failure's first line; give a phrase of that line")
+		}
+	}
+	e := Expectation{Fail: slices.Sorted(slices.Values(fail)), MayFail: slices.Sorted(slices.Values(mayFail))}
+	if len(reasons) > 0 {
+		e.Reasons = reasons
+	}
+	return e, nil
 }
 
 // Discover finds every manifest at or below root: root may be a manifest, a
@@ -368,7 +444,13 @@ func syntaxError(file string, err error) error {
 }
 
 func keyError(file, key, problem string) error {
-	return fmt.Errorf("%s: key %q %s; it should be %s", file, key, problem, keyHelp[key])
+	return keyHelpError(file, key, key, problem)
+}
+
+// keyHelpError is keyError for a key whose help is another's, such as
+// expect.reasons.ECHO-4 (expect.reasons).
+func keyHelpError(file, key, helpKey, problem string) error {
+	return fmt.Errorf("%s: key %q %s; it should be %s", file, key, problem, keyHelp[helpKey])
 }
 
 func checkName(name string) error {
@@ -434,6 +516,27 @@ func (d *duration) UnmarshalTOML(v any) error {
 		*d = duration(time.Duration(x * float64(time.Second)))
 	default:
 		return fmt.Errorf("%v is neither a duration string nor a number of seconds", v)
+	}
+	return nil
+}
+
+// phrases is [expect.reasons], a table of strings. (Decoded into a plain
+// map, reasons = "x" would pass silently as an empty table.)
+type phrases map[string]string
+
+// UnmarshalTOML implements toml.Unmarshaler.
+func (p *phrases) UnmarshalTOML(v any) error {
+	tbl, ok := v.(map[string]any)
+	if !ok {
+		return fmt.Errorf("%v is not a table of ID = \"phrase\" lines", v)
+	}
+	*p = phrases{}
+	for id, x := range tbl {
+		s, ok := x.(string)
+		if !ok {
+			return fmt.Errorf("%s = %v is not a string", id, x)
+		}
+		(*p)[id] = s
 	}
 	return nil
 }

@@ -31,7 +31,11 @@ greeting = "hi\n"
 ready_timeout = 3
 [expect]
 fail = ["LIFE-1", "ECHO-4"]
+may_fail = ["RESET-2", "LIFE-3"]
 why = "never closes"
+[expect.reasons]
+ECHO-4 = "received"
+LIFE-1 = "no EOF"
 `)
 	tg, err := Load(dir)
 	if err != nil {
@@ -41,9 +45,25 @@ why = "never closes"
 		tg.ReadyTimeout != 3*time.Second || strings.Join(tg.Expect.Fail, ",") != "ECHO-4,LIFE-1" || tg.Dir != dir {
 		t.Fatalf("Load = %+v", tg)
 	}
+	e := tg.Expect
+	if strings.Join(e.MayFail, ",") != "LIFE-3,RESET-2" || len(e.Reasons) != 2 || e.Phrase("ECHO-4") != "received" || e.Phrase("LIFE-1") != "no EOF" || e.Phrase("LIFE-3") != "" {
+		t.Fatalf("Expect = %+v; want may_fail LIFE-3,RESET-2 and the two reasons", e)
+	}
+}
+
+// The older form still loads: every spec fails, each for one reason.
+func TestLoadFailsAllWithReason(t *testing.T) {
+	tg, err := Load(write(t, "model = \"single\"\ncommand = [\"x\"]\n[expect]\nfail = [\"*\"]\nreason = \"did not listen\""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !tg.Expect.FailsAll() || tg.Expect.Phrase("ECHO-1") != "did not listen" || tg.Expect.Reasons != nil || tg.Expect.MayFail != nil {
+		t.Fatalf("Expect = %+v", tg.Expect)
+	}
 }
 
 func TestLoadErrors(t *testing.T) {
+	const pre = "model = \"single\"\ncommand = [\"x\"]\n[expect]\n"
 	for _, tc := range []struct{ body, want string }{
 		{`command = ["x"]`, `key "model" is missing`},
 		{"model = \"threads\"\ncommand = [\"x\"]", `"threads" is not a model`},
@@ -54,6 +74,18 @@ func TestLoadErrors(t *testing.T) {
 		{"model = \"single\"\ncommand = [\"x\"]\nready_timeout = \"soon\"", `ready_timeout`},
 		{"model = \"single\"\ncommand = [\"x\"]\n[expect]\nfail = [\"echo4\"]", `"echo4" is not a property ID`},
 		{"model = \"single\"\ncommand = [\"x\"", `fix the TOML syntax`},
+		{pre + "fail = [\"ECHO-4\", \"ECHO-4\"]", `key "expect.fail" lists ECHO-4 twice`},
+		{pre + "fail = [\"ECHO-4\"]\nmay_fail = [\"reset2\"]", `key "expect.may_fail" "reset2" is not a property ID; it should be an array of property IDs`},
+		{pre + "fail = [\"ECHO-4\"]\nmay_fail = [\"ECHO-4\"]", `key "expect.may_fail" lists ECHO-4, which fail lists too`},
+		{pre + "fail = [\"*\"]\nmay_fail = [\"ECHO-4\"]", `key "expect.may_fail" means nothing with fail = ["*"]`},
+		{pre + "fail = [\"ECHO-4\"]\n[expect.reasons]\nLIFE-1 = \"no EOF\"", `key "expect.reasons.LIFE-1" names LIFE-1, which is not in fail; add LIFE-1 to fail, or remove its phrase; it should be a table [expect.reasons]`},
+		{pre + "fail = [\"ECHO-4\"]\nmay_fail = [\"LIFE-1\"]\n[expect.reasons]\nLIFE-1 = \"no EOF\"", `key "expect.reasons.LIFE-1" names LIFE-1, which is in may_fail`},
+		{pre + "fail = [\"ECHO-4\"]\n[expect.reasons]\necho4 = \"x\"", `key "expect.reasons.echo4" names "echo4", which is not a property ID`},
+		{pre + "fail = [\"ECHO-4\"]\n[expect.reasons]\nECHO-4 = \" \"", `key "expect.reasons.ECHO-4" is empty`},
+		{pre + "fail = [\"ECHO-4\"]\n[expect.reasons]\nECHO-4 = \"a\\nb\"", `key "expect.reasons.ECHO-4" holds a newline`},
+		{pre + "fail = [\"*\"]\n[expect.reasons]\nECHO-4 = \"x\"", `give the phrase every failure must contain as reason = "..."`},
+		{pre + "fail = [\"ECHO-4\"]\n[expect.reasons]\nECHO-4 = 3", `key "expect.reasons" has the wrong type or value (ECHO-4 = 3 is not a string)`},
+		{pre + "fail = [\"ECHO-4\"]\nreasons = \"x\"", `key "expect.reasons" has the wrong type or value`},
 		{"model = \"single\"\ncommand = [\"x\"]\n[limits]\nopen_files = 100000", `open_files = 100000 is above the kit's limit of 4096`},
 		{"model = \"single\"\ncommand = [\"x\"]\n[limits]\naddress_space = \"lots\"", `key "limits.address_space" has the wrong type or value`},
 		{"model = \"single\"\ncommand = [\"x\"]\n[limits]\nprocesses = 0", `key "limits.processes" 0 is not a positive count`},

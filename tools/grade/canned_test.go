@@ -12,7 +12,7 @@ func canned() []*Submission {
 	ids := func(model string, pool int) []string {
 		var out []string
 		for _, p := range props.All() {
-			if p.Applies(model, pool) {
+			if p.Applies(model, pool, "") {
 				out = append(out, p.ID)
 			}
 		}
@@ -52,10 +52,10 @@ func canned() []*Submission {
 	return []*Submission{
 		{Name: "alice", Dir: "class/alice", Model: "multithread", Expect: Expectation{Fail: []string{}},
 			Verdict: Verdict{Target: "alice", Model: "multithread", Failed: []string{}, Passed: mt}},
-		{Name: "bob", Dir: "class/bob", Model: "multiplex", Mechanism: "select", Expect: Expectation{Fail: []string{"ECHO-4"}},
+		{Name: "bob", Dir: "class/bob", Model: "multiplex", Mechanism: "select", Expect: Expectation{Fail: []string{"ECHO-4"}, Reasons: map[string]string{"ECHO-4": "the same bytes"}, Why: "send() loses what it did not write"},
 			Verdict: Verdict{Target: "bob", Model: "multiplex", Failed: []string{"ECHO-4"}, Passed: without(ids("multiplex", 0), "ECHO-4"),
 				Why: map[string]string{"ECHO-4": "expected the same bytes back"}, Detail: map[string]string{"ECHO-4": sendDetail}}},
-		{Name: "carol", Dir: "class/carol", Model: "multithread", Pool: 4, Expect: Expectation{Fail: []string{"MODEL-4", "POOL-1"}},
+		{Name: "carol", Dir: "class/carol", Model: "multithread", Pool: 4, Expect: Expectation{Fail: []string{"MODEL-4", "POOL-1"}, MayFail: []string{"CONC-2"}, Reasons: map[string]string{"MODEL-4": "threads with", "POOL-1": "was answered"}},
 			Verdict: Verdict{Target: "carol", Model: "multithread", Failed: []string{"POOL-1", "MODEL-4"}, Passed: without(ids("multithread", 4), "POOL-1", "MODEL-4"),
 				Why:    map[string]string{"POOL-1": "client 5, beyond a pool of 4 busy workers, was answered", "MODEL-4": "threads with 8 clients connected to a pool of 4"},
 				Detail: map[string]string{"POOL-1": "client 5, beyond a pool of 4 busy workers, was answered\n  hint: " + props.Get("POOL-1").Hint, "MODEL-4": "threads with 8 clients connected to a pool of 4"}}},

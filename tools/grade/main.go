@@ -20,6 +20,8 @@
 //	go run ./tools/grade --shard 2/4 --out o2 DIR    one machine's share
 //	go run ./tools/grade merge --out all o1 o2 o3 o4 the shards, as one run
 //	go run ./tools/grade --expect fixtures/students  every verdict must match [expect]
+//	go run ./tools/grade reasons out/grade          each failure's first line, per
+//	                                                 ID, to pick [expect.reasons] from
 //
 // A submission that cannot be built or started, crashes or overruns its
 // time gets its verdict and zero for what could not run; grading goes on.
@@ -51,9 +53,12 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	var err error
-	if len(os.Args) > 1 && os.Args[1] == "merge" {
+	switch {
+	case len(os.Args) > 1 && os.Args[1] == "merge":
 		err = mergeMain(os.Args[2:])
-	} else {
+	case len(os.Args) > 1 && os.Args[1] == "reasons":
+		err = reasonsMain(os.Stdout, os.Args[2:])
+	default:
 		err = gradeMain(ctx, os.Args[1:])
 	}
 	var bad exitError
@@ -80,10 +85,13 @@ func (e exitError) Error() string {
 
 const usage = `usage: grade [flags] DIR...
        grade merge [--out DIR] [--rubric FILE] [--expect] SHARD_OUT...
+       grade reasons OUT_DIR
 
 Every folder in or below DIR holding an echospec.toml is a submission.
 merge reads the grade.json of each shard's output folder and writes the
 outputs of the whole class, as if it had been graded in one run.
+reasons prints, from OUT_DIR/grade.json, the first line of each failure
+per submission and ID, to pick the phrases of [expect.reasons] from.
 
 flags:
 `
@@ -96,7 +104,7 @@ func gradeMain(ctx context.Context, args []string) error {
 	timeout := fs.Duration("timeout", 10*time.Minute, "how long one submission's suite may run (times --patience) before it is stopped")
 	shardFlag := fs.String("shard", "", "grade only shard i of n (e.g. 2/4): every n-th submission by name; merge the shards' outputs with `grade merge`")
 	rubricFile := fs.String("rubric", "", "a rubric TOML file (default: the built-in "+defaultRubricName+")")
-	expect := fs.Bool("expect", false, "exit non-zero unless every submission fails exactly the IDs its manifest's [expect] lists")
+	expect := fs.Bool("expect", false, "exit non-zero unless every submission fails exactly the IDs its manifest's [expect] lists (and any of may_fail), each for its [expect.reasons] phrase")
 	suite := fs.String("suite", "", "a compiled suite (go test -c ./spec) to run, instead of compiling one")
 	fs.Usage = func() { fmt.Fprint(fs.Output(), usage); fs.PrintDefaults() }
 	dirs, err := parseInterleaved(fs, args)
@@ -195,7 +203,7 @@ func mergeMain(args []string) error {
 	fs := flag.NewFlagSet("grade merge", flag.ContinueOnError)
 	out := fs.String("out", filepath.Join("out", "class"), "the folder the merged outputs go to")
 	rubricFile := fs.String("rubric", "", "score with this rubric TOML file instead of the one the shards used")
-	expect := fs.Bool("expect", false, "exit non-zero unless every submission fails exactly the IDs its manifest's [expect] lists")
+	expect := fs.Bool("expect", false, "exit non-zero unless every submission fails exactly the IDs its manifest's [expect] lists (and any of may_fail), each for its [expect.reasons] phrase")
 	fs.Usage = func() { fmt.Fprint(fs.Output(), usage); fs.PrintDefaults() }
 	shards, err := parseInterleaved(fs, args)
 	if err != nil {

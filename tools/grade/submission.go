@@ -36,15 +36,10 @@ type Submission struct {
 	Verdict Verdict `json:"verdict"`
 }
 
-// Expectation is a manifest's [expect]: the IDs the submission must fail,
-// exactly, or ["*"] with the Reason every failure must contain.
-type Expectation struct {
-	Fail   []string `json:"fail"`
-	Reason string   `json:"reason,omitempty"`
-}
-
-// FailsAll reports whether every spec must fail (fail = ["*"]).
-func (e Expectation) FailsAll() bool { return len(e.Fail) == 1 && e.Fail[0] == "*" }
+// Expectation is a manifest's [expect], as target reads it: the IDs the
+// submission must fail (or ["*"]), those it may fail, and the phrase each
+// failure's first line must contain.
+type Expectation = target.Expectation
 
 // Verdict is the suite's verdict on one target, as its --verdicts file
 // writes it (spec/suite_test.go).
@@ -71,14 +66,14 @@ func (s *Submission) Reason() string {
 	r, _, _ = strings.Cut(r, "\n")
 	r = pidNumber.ReplaceAllString(r, "${1}{pid}")
 	if s.Port == 0 {
-		r = portNumber.ReplaceAllString(r, "${1}{port}")
+		r = portNumber.ReplaceAllString(r, "the port the kit chose")
 	}
 	return r
 }
 
 var (
 	pidNumber  = regexp.MustCompile(`\b(pid )\d+`)
-	portNumber = regexp.MustCompile(`\b(port )\d+`)
+	portNumber = regexp.MustCompile(`\bport \d+`)
 )
 
 // applies lists the properties the suite checks for the submission's model
@@ -86,7 +81,7 @@ var (
 func (s *Submission) applies() []props.Property {
 	var ps []props.Property
 	for _, p := range props.All() {
-		if p.Applies(s.Model, s.Pool) {
+		if p.Applies(s.Model, s.Pool, s.Mechanism) {
 			ps = append(ps, p)
 		}
 	}
@@ -220,7 +215,7 @@ func load(name, dir string) *Submission {
 		return s
 	}
 	s.Model, s.Pool, s.Mechanism, s.Port = tg.Model, tg.Pool, tg.Mechanism, tg.Port
-	s.Expect = Expectation{Fail: tg.Expect.Fail, Reason: tg.Expect.Reason}
+	s.Expect = tg.Expect
 	if s.Expect.Fail == nil {
 		s.Expect.Fail = []string{}
 	}

@@ -391,8 +391,8 @@ func writeRuns(b *strings.Builder, file string) error {
 		Error    string
 		Excluded []portinfo.Exclusion
 		Targets  []struct {
-			Name, Model string
-			Pool        int
+			Name, Model, Mechanism string
+			Pool                   int
 		}
 		Verdicts []struct {
 			Target string
@@ -425,7 +425,7 @@ func writeRuns(b *strings.Builder, file string) error {
 			var ex []string
 			for _, t := range r.Targets {
 				for _, e := range r.Excluded {
-					if p, ok := props.Lookup(e.ID); t.Name == v.Target && ok && p.Applies(t.Model, t.Pool) {
+					if p, ok := props.Lookup(e.ID); t.Name == v.Target && ok && p.Applies(t.Model, t.Pool, t.Mechanism) {
 						ex = append(ex, e.ID)
 					}
 				}

@@ -398,7 +398,7 @@ func printRun(w io.Writer, r *archRun) {
 			v := byName[t.Name]
 			c := cellMiss
 			switch {
-			case !pr.Applies(t.Model, t.Pool):
+			case !pr.Applies(t.Model, t.Pool, t.Mechanism):
 				c = cellNone
 			case slices.Contains(v.Failed, pr.ID):
 				c = cellFail
