@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -266,13 +267,13 @@ func resultsJSON(g Grade) ([]byte, error) {
 	for _, l := range g.Lines {
 		switch l.Outcome {
 		case Passed:
-			r.Tests = append(r.Tests, gradescopeTest{Name: l.Prop.Title(), Score: round2(l.Points), MaxScore: round2(l.Max), Status: "passed"})
+			r.Tests = append(r.Tests, gradescopeTest{Name: l.Prop.Title(), Score: round4(l.Points), MaxScore: round4(l.Max), Status: "passed"})
 		case Failed:
 			msg := orText(l.Detail, l.Why)
 			if !strings.Contains(msg, "hint: ") && g.Sub.Reason() == "" {
 				msg += "\n  hint: " + l.Prop.Hint
 			}
-			r.Tests = append(r.Tests, gradescopeTest{Name: l.Prop.Title(), Score: 0, MaxScore: round2(l.Max), Status: "failed", Output: msg})
+			r.Tests = append(r.Tests, gradescopeTest{Name: l.Prop.Title(), Score: 0, MaxScore: round4(l.Max), Status: "failed", Output: msg})
 		case Skipped:
 			notCounted = append(notCounted, fmt.Sprintf("%s (skipped: %s)", l.Prop.ID, l.Why))
 		}
@@ -294,3 +295,7 @@ func orText(s, alt string) string {
 	}
 	return s
 }
+
+// round4 rounds a test's points for Gradescope: finer than the total's two
+// decimals, so that 30 tests still add up to the score within 0.01.
+func round4(x float64) float64 { return math.Round(x*1e4) / 1e4 }

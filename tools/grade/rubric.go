@@ -156,7 +156,7 @@ func (r *Rubric) Grade(s *Submission) Grade {
 	for _, p := range props.All() {
 		l := Line{Prop: p}
 		switch {
-		case s.Model == "" || !p.Applies(s.Model, s.Pool):
+		case s.Model == "" || !p.Applies(s.Model, s.Pool, s.Mechanism):
 			l.Outcome = NA
 		case slices.Contains(v.Failed, p.ID):
 			l.Outcome, l.Why, l.Detail = Failed, v.Why[p.ID], v.Detail[p.ID]

@@ -98,17 +98,19 @@ func TestScoring(t *testing.T) {
 		}
 	})
 	t.Run("n.a. not counted", func(t *testing.T) {
-		// bob (multiplex) fails ECHO-4 only. Counted: ECHO 5×2, LIFE 4, RESET 3,
-		// CONC 5, MODEL-6, IDLE-1, PROC 2 = 26. SERIAL, POOL and the other
-		// MODEL properties do not apply and must not dilute the loss.
+		// bob (multiplex, select) fails ECHO-4 only. Counted, by the default
+		// rubric's weights: ECHO 3+3+3+3 and ECHO-4's own 4 = 16, LIFE 4×2,
+		// RESET 4×2, CONC 5×3, MODEL-6 3, IDLE 2×2, PROC 2×1, CAP 4×2 = 64.
+		// SERIAL, POOL and the other MODEL properties do not apply and must
+		// not dilute the loss.
 		g := r.Grade(byName(subs, "bob"))
-		want := round2(100 * 24.0 / 26.0)
+		want := round2(100 * 60.0 / 64.0)
 		if g.Score != want {
-			t.Errorf("bob: score %v; want 100×24/26 = %v", g.Score, want)
+			t.Errorf("bob: score %v; want 100×60/64 = %v", g.Score, want)
 		}
 		l := lineOf(g, "ECHO-4")
-		if l.Outcome != Failed || l.Points != 0 || math.Abs(l.Max-100*2.0/26) > 1e-9 {
-			t.Errorf("bob ECHO-4 = %s, %v of %v; want failed, 0 of %v", l.Outcome, l.Points, l.Max, 100*2.0/26)
+		if l.Outcome != Failed || l.Points != 0 || math.Abs(l.Max-100*4.0/64) > 1e-9 {
+			t.Errorf("bob ECHO-4 = %s, %v of %v; want failed, 0 of %v", l.Outcome, l.Points, l.Max, 100*4.0/64)
 		}
 	})
 	t.Run("skipped not counted", func(t *testing.T) {
@@ -121,8 +123,9 @@ func TestScoring(t *testing.T) {
 		}
 	})
 	t.Run("could not start", func(t *testing.T) {
-		if g := r.Grade(byName(subs, "erin")); g.Score != 0 || g.Counts("")[Failed] != 20 {
-			t.Errorf("erin: score %v with %d failed; want 0 with all 20 single-model properties failed", g.Score, g.Counts("")[Failed])
+		n := len(applicable("single", 0, ""))
+		if g := r.Grade(byName(subs, "erin")); g.Score != 0 || g.Counts("")[Failed] != n {
+			t.Errorf("erin: score %v with %d failed; want 0 with all %d single-model properties failed", g.Score, g.Counts("")[Failed], n)
 		}
 	})
 	t.Run("manifest does not load", func(t *testing.T) {
