@@ -28,17 +28,11 @@ var _ = family("idle", func(tg *target.Target) {
 		s.local("CPU time")
 		n := s.silentClients(ctx)
 		By(fmt.Sprintf("measuring over %v how long the server's threads run, and wait to run", idleWindow))
-		run0, wait0 := s.sched()
-		began := time.Now()
-		<-time.After(idleWindow) // the measurement window itself
-		run1, wait1 := s.sched()
-		elapsed := time.Since(began)
-		s.aliveAfter("the measurement")
-		run, wait := run1-run0, wait1-wait0
-		used, runnable := run.Seconds()/elapsed.Seconds(), (run+wait).Seconds()/elapsed.Seconds()
+		u := s.measureCPU(idleWindow)
+		used, runnable := u.used(), u.runnable()
 		msg := func() string {
-			return fmt.Sprintf("with %d silent clients, over %v the server's threads ran for %v (%.1f%% of one core; the limit is 5%%) and were runnable, running or waiting for a CPU, for %v (%.0f%%; a server that spins is runnable all the time however busy the machine is)",
-				n, elapsed.Round(time.Millisecond), run.Round(time.Millisecond), 100*used, (run + wait).Round(time.Millisecond), 100*runnable)
+			return fmt.Sprintf("with %d silent clients, %s (%.1f%% of one core; the limit is 5%%); they were runnable, running or waiting for a CPU, for %v (%.0f%%; a server that spins is runnable all the time however busy the machine is)",
+				n, u, 100*used, (u.run + u.wait).Round(time.Millisecond), 100*runnable)
 		}
 		check(used < 0.05, msg)
 		// On a busy machine a spinning server gets only its share of a CPU,
@@ -94,6 +88,30 @@ func (s *session) aliveAfter(what string) {
 		fail("nothing was measured: the server was not running at the end of %s (%s)", what, s.srv.Status())
 	default:
 	}
+}
+
+// cpuUse is how long the server's threads ran, and waited to run, over a
+// measurement window.
+type cpuUse struct{ elapsed, run, wait time.Duration }
+
+func (u cpuUse) used() float64     { return u.run.Seconds() / u.elapsed.Seconds() }
+func (u cpuUse) runnable() float64 { return (u.run + u.wait).Seconds() / u.elapsed.Seconds() }
+
+func (u cpuUse) String() string {
+	return fmt.Sprintf("over %v the server's threads ran for %v", u.elapsed.Round(time.Millisecond), u.run.Round(time.Millisecond))
+}
+
+// measureCPU measures the server's CPU use over window and fails if the
+// server ended meanwhile: then nothing was measured.
+func (s *session) measureCPU(window time.Duration) cpuUse {
+	GinkgoHelper()
+	run0, wait0 := s.sched()
+	began := time.Now()
+	<-time.After(window) // the measurement window itself
+	run1, wait1 := s.sched()
+	u := cpuUse{elapsed: time.Since(began), run: run1 - run0, wait: wait1 - wait0}
+	s.aliveAfter("the measurement")
+	return u
 }
 
 // sched sums how long the server's threads have run and waited to run.
