@@ -142,15 +142,17 @@ var _ = family("model", func(tg *target.Target) {
 		// Not an absolute count: a server may start threads of its own
 		// (a runtime's, or a pool started in advance). Growth is what a
 		// thread per connection shows: 16 more open connections need 16
-		// more threads.
+		// more threads, less the idle threads a runtime hands out again
+		// (Go's multithread reference added 14, reusing 2 parked ones), so
+		// at least half of them; a fixed pool or goroutines add none.
 		const first, more = 8, 16
 		s.connectEchoed(ctx, first)
 		t1 := s.threads()
 		By(fmt.Sprintf("noting %d threads with %d clients connected", t1, first))
 		s.connectEchoed(ctx, more)
-		await(ctx, scaled(stallBase), fmt.Sprintf("the thread count growing by at least %d", more), func() error {
-			if t2 := s.threads(); t2-t1 < more {
-				return fmt.Errorf("%d threads with %d clients connected and %d with %d: %d more connections added %d threads, and a thread per connection needs one each", t2, first+more, t1, first, more, t2-t1)
+		await(ctx, scaled(stallBase), fmt.Sprintf("the thread count growing by at least %d", more/2), func() error {
+			if t2 := s.threads(); t2-t1 < more/2 {
+				return fmt.Errorf("%d threads with %d clients connected and %d with %d: %d more connections added %d threads, and a thread per connection needs one each (at least %d, allowing for idle threads reused)", t2, first+more, t1, first, more, t2-t1, more/2)
 			}
 			return nil
 		})
