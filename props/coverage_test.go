@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/echospec/echospec/manifest"
 	"github.com/echospec/echospec/props"
-	"github.com/echospec/echospec/target"
 )
 
 // A spec that no fixture fails is not known to work: every property the
@@ -20,9 +20,9 @@ import (
 // The selector properties (SEL) have their own broken backends, checked
 // in selectorspec.
 func TestEveryPropertyHasAFixtureThatFailsIt(t *testing.T) {
-	var bank []*target.Target
+	var bank []*manifest.Target
 	for _, dir := range []string{"students", "hostile"} {
-		ts, err := target.Discover(filepath.Join("..", "fixtures", dir))
+		ts, err := manifest.Discover(filepath.Join("..", "fixtures", dir))
 		if err != nil {
 			t.Fatal(err)
 		}

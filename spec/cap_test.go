@@ -9,9 +9,9 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 
+	"github.com/echospec/echospec/manifest"
 	"github.com/echospec/echospec/probe"
 	"github.com/echospec/echospec/rlimit"
-	"github.com/echospec/echospec/target"
 )
 
 // capFiles is the open-file limit CAP-1..3 run the server with.
@@ -32,7 +32,7 @@ const capSelect = 1100
 
 func lowerOpenFiles(l *rlimit.Set) { l.OpenFiles = min(l.OpenFiles, capFiles) }
 
-var _ = family("cap", func(tg *target.Target) {
+var _ = family("cap", func(tg *manifest.Target) {
 	for _, id := range []string{"CAP-1", "CAP-2", "CAP-3"} {
 		specLimits[id] = lowerOpenFiles
 	}
@@ -167,7 +167,7 @@ func (s *session) fillToLimit(ctx SpecContext) atLimit {
 		for i := 0; i < capMax && len(at.waiting) <= capExtra; i++ {
 			var c *probe.Conn
 			err := s.ns.Do(func() (err error) { c, err = probe.Dial(ctx, s.addr, scaled(dialBase)); return })
-			if errors.Is(err, syscall.ECONNREFUSED) {
+			if errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) {
 				// It closed its listening socket: it stopped accepting for
 				// good. What it still serves is CAP-1's; CAP-3 will find
 				// that nobody new is served.

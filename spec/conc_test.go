@@ -8,11 +8,11 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 
+	"github.com/echospec/echospec/manifest"
 	"github.com/echospec/echospec/probe"
-	"github.com/echospec/echospec/target"
 )
 
-var _ = family("conc", func(tg *target.Target) {
+var _ = family("conc", func(tg *manifest.Target) {
 	spec(tg, "CONC-1", defaultSpec, func(ctx SpecContext, s *session) {
 		var cs []*probe.Conn
 		s.prepare("connecting 64 clients and keeping them all open", hintConnect, func() { cs = s.dialMany(ctx, 64) })
@@ -145,7 +145,7 @@ func foreignClient(got []byte, i int) int {
 }
 
 // scaleCount is CONC-5's number of simultaneous connections for tg.
-func scaleCount(tg *target.Target) int {
+func scaleCount(tg *manifest.Target) int {
 	switch {
 	case tg.Model == "multiprocess" || tg.Model == "multithread":
 		return 256

@@ -9,8 +9,8 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 
+	"github.com/echospec/echospec/manifest"
 	"github.com/echospec/echospec/probe"
-	"github.com/echospec/echospec/target"
 )
 
 // echoLag is how long ECHO-4's writer must make no progress before its
@@ -38,7 +38,7 @@ func (s *session) nothingMore(c *probe.Conn, sent int) {
 // should not come (padding, a prompt, a second copy).
 const trailWindow = 300 * time.Millisecond
 
-var _ = family("echo", func(tg *target.Target) {
+var _ = family("echo", func(tg *manifest.Target) {
 	spec(tg, "ECHO-1", defaultSpec, func(ctx SpecContext, s *session) {
 		By("sending a short line and reading it back")
 		c := s.dial(ctx)

@@ -6,9 +6,9 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 
+	"github.com/echospec/echospec/manifest"
 	"github.com/echospec/echospec/probe"
 	"github.com/echospec/echospec/procfs"
-	"github.com/echospec/echospec/target"
 )
 
 // idleWindow is how long IDLE-1 measures. It is a measurement period, not
@@ -23,7 +23,7 @@ const quietWindow = 2 * time.Second
 // stderr together.
 const idleOutputRate = 4 << 10
 
-var _ = family("idle", func(tg *target.Target) {
+var _ = family("idle", func(tg *manifest.Target) {
 	spec(tg, "IDLE-1", defaultSpec, func(ctx SpecContext, s *session) {
 		s.local("CPU time")
 		n := s.silentClients(ctx)

@@ -5,12 +5,12 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 
+	"github.com/echospec/echospec/manifest"
 	"github.com/echospec/echospec/probe"
 	"github.com/echospec/echospec/procfs"
-	"github.com/echospec/echospec/target"
 )
 
-var _ = family("life", func(tg *target.Target) {
+var _ = family("life", func(tg *manifest.Target) {
 	spec(tg, "LIFE-1", defaultSpec, func(ctx SpecContext, s *session) {
 		c := s.dial(ctx)
 		payload := textBytes(100<<10, 11)

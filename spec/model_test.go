@@ -9,12 +9,12 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 
+	"github.com/echospec/echospec/manifest"
 	"github.com/echospec/echospec/probe"
 	"github.com/echospec/echospec/procfs"
-	"github.com/echospec/echospec/target"
 )
 
-var _ = family("model", func(tg *target.Target) {
+var _ = family("model", func(tg *manifest.Target) {
 	spec(tg, "MODEL-1", defaultSpec, func(ctx SpecContext, s *session) {
 		s.local("which process holds each connection")
 		cs := s.connectEchoed(ctx, 4)

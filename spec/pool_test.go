@@ -5,11 +5,11 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 
+	"github.com/echospec/echospec/manifest"
 	"github.com/echospec/echospec/probe"
-	"github.com/echospec/echospec/target"
 )
 
-var _ = family("pool", func(tg *target.Target) {
+var _ = family("pool", func(tg *manifest.Target) {
 	spec(tg, "POOL-1", defaultSpec, func(ctx SpecContext, s *session) {
 		n := tg.Pool
 		By(fmt.Sprintf("connecting %d clients (the pool's size) and echoing for each while all stay open", n))

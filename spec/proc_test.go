@@ -9,11 +9,11 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 
+	"github.com/echospec/echospec/manifest"
 	"github.com/echospec/echospec/procfs"
-	"github.com/echospec/echospec/target"
 )
 
-var _ = family("proc", func(tg *target.Target) {
+var _ = family("proc", func(tg *manifest.Target) {
 	spec(tg, "PROC-1", defaultSpec, func(ctx SpecContext, s *session) {
 		s.local("a restart")
 		port := s.srv.Port

@@ -8,12 +8,12 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 
+	"github.com/echospec/echospec/manifest"
 	"github.com/echospec/echospec/probe"
 	"github.com/echospec/echospec/procfs"
-	"github.com/echospec/echospec/target"
 )
 
-var _ = family("reset", func(tg *target.Target) {
+var _ = family("reset", func(tg *manifest.Target) {
 	spec(tg, "RESET-1", defaultSpec, func(ctx SpecContext, s *session) {
 		var c *probe.Conn
 		s.prepare("echoing once, so the server is serving this client", hintConnect, func() {

@@ -7,16 +7,16 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 
+	"github.com/echospec/echospec/manifest"
 	"github.com/echospec/echospec/probe"
 	"github.com/echospec/echospec/procfs"
-	"github.com/echospec/echospec/target"
 )
 
 // quietBase is how long a spec watches for something that must not
 // happen (an early echo), before patience.
 const quietBase = 500 * time.Millisecond
 
-var _ = family("serial", func(tg *target.Target) {
+var _ = family("serial", func(tg *manifest.Target) {
 	spec(tg, "SERIAL-1", defaultSpec, func(ctx SpecContext, s *session) {
 		s.prepare("echoing for client A, which stays connected", hintConnect, func() {
 			s.echo(s.dial(ctx), []byte("A is being served\n"), 0, "by client A")

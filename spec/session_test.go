@@ -14,11 +14,11 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 
 	"github.com/echospec/echospec/launch"
+	"github.com/echospec/echospec/manifest"
 	"github.com/echospec/echospec/netns"
 	"github.com/echospec/echospec/probe"
 	"github.com/echospec/echospec/props"
 	"github.com/echospec/echospec/rlimit"
-	"github.com/echospec/echospec/target"
 )
 
 // Base deadlines, before the patience factor.
@@ -38,7 +38,7 @@ const (
 // session is one spec's view of its target: a fresh server (or the --addr
 // server) and the clients the spec opened, all closed at the end.
 type session struct {
-	tg  *target.Target
+	tg  *manifest.Target
 	srv *launch.Server // nil for an --addr target
 	ns  *netns.NS      // the server's own network; nil: the kit's
 	// limits, if set, lowers the server's limits for this spec (CAP).
@@ -66,7 +66,7 @@ var specLimits = map[string]func(*rlimit.Set){}
 // spec adds the It of property id for tg, if the property applies to tg's
 // model. Each run gets a fresh server, so one spec's damage cannot decide
 // another's verdict.
-func spec(tg *target.Target, id string, timeout time.Duration, body func(ctx SpecContext, s *session), decorators ...any) {
+func spec(tg *manifest.Target, id string, timeout time.Duration, body func(ctx SpecContext, s *session), decorators ...any) {
 	p := props.Get(id)
 	if !p.Applies(tg.Model, tg.Pool, tg.Mechanism) {
 		return
@@ -79,7 +79,7 @@ func spec(tg *target.Target, id string, timeout time.Duration, body func(ctx Spe
 	It(p.Title(), args...)
 }
 
-func newSession(ctx context.Context, tg *target.Target, id string) *session {
+func newSession(ctx context.Context, tg *manifest.Target, id string) *session {
 	s := &session{tg: tg, limits: specLimits[id]}
 	current = s
 	DeferCleanup(func() {
@@ -372,7 +372,7 @@ func isolated() bool { return netns.Available() == nil }
 // smokeStart starts and stops tg once, so a server that cannot start
 // fails every spec at once with the reason, instead of each spec waiting
 // for it in turn.
-func smokeStart(ctx context.Context, tg *target.Target, builddir string) string {
+func smokeStart(ctx context.Context, tg *manifest.Target, builddir string) string {
 	port := tg.Port
 	if port == 0 {
 		var err error
@@ -398,7 +398,7 @@ func smokeStart(ctx context.Context, tg *target.Target, builddir string) string 
 }
 
 // launchOptions describes one start of tg on port.
-func launchOptions(tg *target.Target, builddir string, port int) launch.Options {
+func launchOptions(tg *manifest.Target, builddir string, port int) launch.Options {
 	vars := map[string]string{"port": strconv.Itoa(port), "builddir": builddir}
 	return launch.Options{
 		Name:         tg.Name,

@@ -23,15 +23,15 @@ import (
 	"github.com/onsi/ginkgo/v2/types"
 	. "github.com/onsi/gomega"
 
+	"github.com/echospec/echospec/manifest"
 	"github.com/echospec/echospec/props"
-	"github.com/echospec/echospec/target"
 )
 
 // Flags, given after `--` on the ginkgo command line.
 var (
 	targetFlags stringList
 	addrFlag    = flag.String("addr", "", "test a server already running at host:port (needs --model)")
-	modelFlag   = flag.String("model", "", "the model of the --addr server: "+strings.Join(target.Models, ", "))
+	modelFlag   = flag.String("model", "", "the model of the --addr server: "+strings.Join(manifest.Models, ", "))
 	poolFlag    = flag.Int("pool", 0, "the pool size of the --addr server, if it is a bounded pool")
 	patience    = flag.Float64("patience", envFloat("ECHOSPEC_PATIENCE", 1), "multiply every deadline by this factor (also $ECHOSPEC_PATIENCE)")
 	everyModel  = flag.Bool("every-model", false, "build the tree for one stand-in target per model and pool variant (for --dry-run listings such as the catalogue)")
@@ -43,7 +43,7 @@ func init() {
 }
 
 // targets are the servers under test, chosen before the tree is built.
-var targets []*target.Target
+var targets []*manifest.Target
 
 func TestSpec(t *testing.T) {
 	var err error
@@ -59,28 +59,28 @@ func TestSpec(t *testing.T) {
 }
 
 // selectTargets resolves the flags to targets.
-func selectTargets() ([]*target.Target, error) {
+func selectTargets() ([]*manifest.Target, error) {
 	if *everyModel {
-		var ts []*target.Target
-		for _, m := range target.Models {
-			ts = append(ts, target.Remote("127.0.0.1:1", m, 0))
+		var ts []*manifest.Target
+		for _, m := range manifest.Models {
+			ts = append(ts, manifest.Remote("127.0.0.1:1", m, 0))
 			ts[len(ts)-1].Name = m
 			if m == "multiprocess" || m == "multithread" {
-				ts = append(ts, target.Remote("127.0.0.1:1", m, 4))
+				ts = append(ts, manifest.Remote("127.0.0.1:1", m, 4))
 				ts[len(ts)-1].Name = m + "-pool"
 			}
 			if m == "multiplex" {
-				ts = append(ts, target.Remote("127.0.0.1:1", m, 0))
+				ts = append(ts, manifest.Remote("127.0.0.1:1", m, 0))
 				ts[len(ts)-1].Name, ts[len(ts)-1].Mechanism = m+"-select", "select"
 			}
 		}
 		return ts, nil
 	}
 	if *addrFlag != "" {
-		if !slices.Contains(target.Models, *modelFlag) {
-			return nil, fmt.Errorf("--addr %s needs --model, one of %s (got %q)", *addrFlag, strings.Join(target.Models, ", "), *modelFlag)
+		if !slices.Contains(manifest.Models, *modelFlag) {
+			return nil, fmt.Errorf("--addr %s needs --model, one of %s (got %q)", *addrFlag, strings.Join(manifest.Models, ", "), *modelFlag)
 		}
-		return []*target.Target{target.Remote(*addrFlag, *modelFlag, *poolFlag)}, nil
+		return []*manifest.Target{manifest.Remote(*addrFlag, *modelFlag, *poolFlag)}, nil
 	}
 	paths := []string(targetFlags)
 	if len(paths) == 0 {
@@ -91,15 +91,15 @@ func selectTargets() ([]*target.Target, error) {
 	if len(paths) == 0 {
 		paths = []string{filepath.Join("..", "fixtures", "targets")}
 	}
-	var all []*target.Target
+	var all []*manifest.Target
 	for _, p := range paths {
-		ts, err := target.Discover(p)
+		ts, err := manifest.Discover(p)
 		if err != nil {
 			return nil, err
 		}
 		all = append(all, ts...)
 	}
-	return all, target.Unique(all)
+	return all, manifest.Unique(all)
 }
 
 // The tree: one container per target, labelled with its name and model,
@@ -125,14 +125,14 @@ var _ = Describe("echospec", func() {
 
 // families maps a family name to the function adding its specs for one
 // target; each family's file registers itself.
-var families = map[string]func(*target.Target){}
+var families = map[string]func(*manifest.Target){}
 
-func family(name string, add func(*target.Target)) bool {
+func family(name string, add func(*manifest.Target)) bool {
 	families[name] = add
 	return true
 }
 
-func describeModel(tg *target.Target) string {
+func describeModel(tg *manifest.Target) string {
 	s := tg.Model
 	if tg.Pool > 0 {
 		s += fmt.Sprintf(", pool %d", tg.Pool)

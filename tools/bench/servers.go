@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/echospec/echospec/launch"
-	"github.com/echospec/echospec/target"
+	"github.com/echospec/echospec/manifest"
 )
 
 // Where the server and the load generator run: one CPU each, so neither
@@ -65,7 +65,7 @@ func catalogue(root, bin string) ([]*server, error) {
 	}
 	var out []*server
 	for _, s := range specs {
-		t, err := target.Load(filepath.Join(root, "fixtures", "targets", s.name))
+		t, err := manifest.Load(filepath.Join(root, "fixtures", "targets", s.name))
 		if err != nil {
 			return nil, err
 		}

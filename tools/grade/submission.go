@@ -9,8 +9,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/echospec/echospec/manifest"
 	"github.com/echospec/echospec/props"
-	"github.com/echospec/echospec/target"
 )
 
 // Submission is one graded folder: where it is, what its manifest claims,
@@ -39,7 +39,7 @@ type Submission struct {
 // Expectation is a manifest's [expect], as target reads it: the IDs the
 // submission must fail (or ["*"]), those it may fail, and the phrase each
 // failure's first line must contain.
-type Expectation = target.Expectation
+type Expectation = manifest.Expectation
 
 // Verdict is the suite's verdict on one target, as its --verdicts file
 // writes it (spec/suite_test.go).
@@ -177,7 +177,7 @@ func discover(dirs []string) ([]*Submission, error) {
 			if d.IsDir() && p != root && strings.HasPrefix(d.Name(), ".") {
 				return filepath.SkipDir
 			}
-			if !d.IsDir() && d.Name() == target.FileName {
+			if !d.IsDir() && d.Name() == manifest.FileName {
 				found = append(found, filepath.Dir(p))
 			}
 			return nil
@@ -186,7 +186,7 @@ func discover(dirs []string) ([]*Submission, error) {
 			return nil, fmt.Errorf("grade: %w", err)
 		}
 		if len(found) == 0 {
-			return nil, fmt.Errorf("grade: %s: no %s in it or below it", root, target.FileName)
+			return nil, fmt.Errorf("grade: %s: no %s in it or below it", root, manifest.FileName)
 		}
 		for _, dir := range found {
 			name, err := filepath.Rel(root, dir)
@@ -208,7 +208,7 @@ func discover(dirs []string) ([]*Submission, error) {
 // load reads one submission's manifest.
 func load(name, dir string) *Submission {
 	s := &Submission{Name: name, Dir: dir}
-	tg, err := target.Load(dir)
+	tg, err := manifest.Load(dir)
 	if err != nil {
 		s.Problem = "the manifest does not load: " + err.Error()
 		s.Verdict = Verdict{Target: name, Failed: []string{}, Passed: []string{}}

@@ -13,7 +13,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/echospec/echospec/target"
+	"github.com/echospec/echospec/manifest"
 	"github.com/echospec/echospec/tools/ports/portinfo"
 )
 
@@ -62,7 +62,7 @@ type server struct {
 
 // analyze reads the facts of every platform.
 func analyze(ctx context.Context, root string, views map[portinfo.Platform]portinfo.View) ([]facts, error) {
-	refs, err := target.Discover(filepath.Join(root, "fixtures", "targets"))
+	refs, err := manifest.Discover(filepath.Join(root, "fixtures", "targets"))
 	if err != nil {
 		return nil, err
 	}
@@ -376,7 +376,7 @@ func (f *facts) selector(pkg *portinfo.Package) error {
 
 // servers says, for each reference target, whether its server is built
 // for real on the platform and can start there.
-func (f *facts) servers(v portinfo.View, refs []*target.Target) error {
+func (f *facts) servers(v portinfo.View, refs []*manifest.Target) error {
 	for _, tg := range refs {
 		s := server{Target: tg.Name, Model: tg.Model, Pool: tg.Pool, Mechanism: tg.Mechanism}
 		for _, a := range tg.Build {

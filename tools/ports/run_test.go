@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/echospec/echospec/target"
+	"github.com/echospec/echospec/manifest"
 	"github.com/echospec/echospec/tools/ports/portinfo"
 )
 
@@ -19,7 +19,7 @@ func TestWriteManifests(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	refs, err := target.Discover(filepath.Join(root, "fixtures", "targets"))
+	refs, err := manifest.Discover(filepath.Join(root, "fixtures", "targets"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +40,7 @@ func TestWriteManifests(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := target.Discover(tdir)
+		got, err := manifest.Discover(tdir)
 		if err != nil {
 			t.Fatalf("the generated manifests do not load: %v", err)
 		}
@@ -48,7 +48,7 @@ func TestWriteManifests(t *testing.T) {
 			t.Fatalf("%d manifests for %d reference targets", len(got), len(refs))
 		}
 		for _, tg := range got {
-			ref := refs[slices.IndexFunc(refs, func(r *target.Target) bool { return r.Name == tg.Name })]
+			ref := refs[slices.IndexFunc(refs, func(r *manifest.Target) bool { return r.Name == tg.Name })]
 			if tg.Model != ref.Model || tg.Pool != ref.Pool || tg.Mechanism != ref.Mechanism || tg.Port != ref.Port {
 				t.Errorf("%s: model %s pool %d mechanism %q port %d; want %s %d %q %d", tg.Name, tg.Model, tg.Pool, tg.Mechanism, tg.Port, ref.Model, ref.Pool, ref.Mechanism, ref.Port)
 			}

@@ -1,10 +1,10 @@
-// Package target reads echospec.toml manifests: the description of one
+// Package manifest reads echospec.toml manifests: the description of one
 // server under test (how to build it, how to start it, which concurrency
 // model it claims) and, for fixtures, the verdict the kit must reach on it.
 //
 // Every error names the manifest file, the key at fault and what to change,
 // so a student can fix a broken manifest without reading this code.
-package target
+package manifest
 
 import (
 	"errors"
