@@ -9,7 +9,6 @@
 package spec_test
 
 import (
-	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -25,6 +24,7 @@ import (
 
 	"github.com/echospec/echospec/manifest"
 	"github.com/echospec/echospec/props"
+	"github.com/echospec/echospec/verdict"
 )
 
 // Flags, given after `--` on the ginkgo command line.
@@ -146,31 +146,21 @@ func describeModel(tg *manifest.Target) string {
 // scaled applies the patience factor to a deadline.
 func scaled(d time.Duration) time.Duration { return time.Duration(float64(d) * *patience) }
 
-// verdict is one target's result, as written to --verdicts.
-type verdict struct {
-	Target string            `json:"target"`
-	Model  string            `json:"model"`
-	File   string            `json:"file,omitempty"`
-	Failed []string          `json:"failed"`
-	Passed []string          `json:"passed"`
-	Skip   map[string]string `json:"skipped,omitempty"`
-	Why    map[string]string `json:"why,omitempty"` // ID → first line of the failure
-	// Detail is each failure's whole message: what the client sent and
-	// received, the property's hint, the server's state and output tails.
-	Detail map[string]string `json:"detail,omitempty"`
-	// Reason is set when every spec failed for the same reason (the server
-	// could not be built or started): the one line a teacher needs.
-	Reason string `json:"reason,omitempty"`
-}
-
-var _ = ReportAfterSuite("verdicts", func(r Report) {
-	byName := map[string]*verdict{}
-	var order []string
+// collect turns the spec reports into one verdict per target. A spec cut
+// short by an interrupt (grade's time limit sends SIGTERM) did not finish:
+// it is timed out, not failed.
+func collect(reports []types.SpecReport) []verdict.Verdict {
+	byName := map[string]*verdict.Verdict{}
+	var all []verdict.Verdict
 	for _, tg := range targets {
-		byName[tg.Name] = &verdict{Target: tg.Name, Model: tg.Model, File: tg.File, Failed: []string{}, Passed: []string{}, Skip: map[string]string{}, Why: map[string]string{}, Detail: map[string]string{}}
-		order = append(order, tg.Name)
+		v := verdict.New(tg.Name, tg.Model)
+		v.File, v.Seeds = tg.File, []int64{GinkgoRandomSeed()}
+		all = append(all, v)
 	}
-	for _, s := range r.SpecReports {
+	for i := range all {
+		byName[all[i].Target] = &all[i]
+	}
+	for _, s := range reports {
 		name, id := labelValue(s.Labels(), "target:"), props.IDFromLabels(s.Labels())
 		v := byName[name]
 		if v == nil || id == "" {
@@ -181,35 +171,66 @@ var _ = ReportAfterSuite("verdicts", func(r Report) {
 			v.Passed = append(v.Passed, id)
 		case s.State.Is(types.SpecStateSkipped) && s.Failure.Message != "":
 			v.Skip[id] = firstLine(s.Failure.Message) // skipped for a reason, not filtered out
+		case s.State.Is(types.SpecStateInterrupted):
+			v.TimedOut = append(v.TimedOut, id)
 		case s.State.Is(types.SpecStateFailureStates):
 			v.Failed = append(v.Failed, id)
 			v.Why[id] = firstLine(s.Failure.Message)
 			v.Detail[id] = s.Failure.Message
 		}
 	}
-	var all []*verdict
+	for i := range all {
+		if b, ok := builds[all[i].Target]; ok && b.Err != "" {
+			all[i].Reason = firstLine(b.Err)
+		}
+	}
+	return all
+}
+
+// serialRun reports whether this is the suite's only process: then it
+// writes --verdicts after every spec, so that a run killed at its time
+// limit keeps the verdicts it reached.
+func serialRun() bool {
+	cfg, _ := GinkgoConfiguration()
+	return cfg.ParallelTotal <= 1
+}
+
+var finished []types.SpecReport
+
+var _ = ReportAfterEach(func(r SpecReport) {
+	if *verdictFile == "" || !serialRun() {
+		return
+	}
+	finished = append(finished, r)
+	if err := verdict.Write(*verdictFile, collect(finished)); err != nil {
+		fmt.Fprintf(os.Stderr, "echospec: writing --verdicts %s: %v\n", *verdictFile, err)
+	}
+})
+
+var _ = ReportAfterSuite("verdicts", func(r Report) {
+	all := collect(r.SpecReports)
 	var summary strings.Builder
 	summary.WriteString("\nechospec verdicts\n")
-	for _, name := range order {
-		v := byName[name]
-		all = append(all, v)
+	for _, v := range all {
 		state := "PASS"
-		if len(v.Failed) > 0 {
-			state = "FAIL " + strings.Join(v.Failed, " ")
-		} else if len(v.Passed) == 0 {
-			state = "not run"
-		}
-		if b, ok := builds[v.Target]; ok && b.Err != "" {
-			v.Reason = firstLine(b.Err)
+		switch {
+		case v.Reason != "":
 			state = "FAIL every spec: " + v.Reason
+		case len(v.Failed) > 0:
+			state = "FAIL " + strings.Join(v.Failed, " ")
+		case len(v.TimedOut) > 0:
+			state = "TIMED OUT " + strings.Join(v.TimedOut, " ")
+		case len(v.Passed) == 0:
+			state = "not run"
 		}
 		fmt.Fprintf(&summary, "  %-24s %-13s %3d passed, %2d skipped  %s\n", v.Target, v.Model, len(v.Passed), len(v.Skip), state)
 	}
+	fmt.Fprintf(&summary, "  seed %d: --ginkgo.seed %d runs the same order and payloads\n", GinkgoRandomSeed(), GinkgoRandomSeed())
 	fmt.Fprint(os.Stdout, summary.String())
 	if *verdictFile != "" {
-		data, err := json.MarshalIndent(all, "", "  ")
-		Expect(err).NotTo(HaveOccurred())
-		Expect(os.WriteFile(*verdictFile, data, 0o644)).To(Succeed(), "writing --verdicts %s", *verdictFile)
+		if err := verdict.Write(*verdictFile, all); err != nil {
+			Fail(fmt.Sprintf("writing --verdicts %s: %v", *verdictFile, err))
+		}
 	}
 })
 

@@ -28,7 +28,7 @@ func matches(e Expectation, v Verdict) bool {
 // where nothing ran never matches.
 func mismatches(s *Submission) []string {
 	e, v := s.Expect, s.Verdict
-	if len(v.Passed)+len(v.Failed) == 0 {
+	if len(v.Passed)+len(v.Failed)+len(v.Unstable) == 0 {
 		return []string{fmt.Sprintf("%s: nothing ran: %s", s.Name, orDash(s.Reason()))}
 	}
 	if e.FailsAll() {
@@ -55,8 +55,18 @@ func mismatches(s *Submission) []string {
 			out = append(out, fmt.Sprintf("%s: %s failed, but not for its reason: wanted %q in its first line, got: %s", s.Name, id, phrase, why))
 		}
 	}
+	// An unstable ID is a verdict that changed between runs: a fixture
+	// must get the same verdict every time, unless the ID may fail.
+	for _, id := range v.Unstable {
+		if !slices.Contains(e.MayFail, id) {
+			out = append(out, fmt.Sprintf("%s: %s is unstable (%s), failing with: %s", s.Name, id, v.Count(id), v.Why[id]))
+		}
+	}
+	for _, id := range v.TimedOut {
+		out = append(out, fmt.Sprintf("%s: %s timed out: %s", s.Name, id, orDash(s.Overrun)))
+	}
 	for _, id := range e.Fail {
-		if !slices.Contains(v.Failed, id) {
+		if !slices.Contains(v.Failed, id) && !slices.Contains(v.Unstable, id) {
 			out = append(out, fmt.Sprintf("%s: expected to fail %s, but it did not (%s)", s.Name, id, s.Dir))
 		}
 	}
@@ -113,6 +123,15 @@ func reasonsMain(w io.Writer, args []string) error {
 // readGradeFile reads the submissions of a grade.json, or of the one in
 // the folder given.
 func readGradeFile(path string) ([]*Submission, error) {
+	gf, err := readGradeJSON(path)
+	if err != nil {
+		return nil, err
+	}
+	return gf.Submissions, nil
+}
+
+// readGradeJSON reads a grade.json, or the one in the folder given.
+func readGradeJSON(path string) (*gradeFile, error) {
 	if st, err := os.Stat(path); err == nil && st.IsDir() {
 		path = filepath.Join(path, "grade.json")
 	}
@@ -124,7 +143,7 @@ func readGradeFile(path string) ([]*Submission, error) {
 	if err := json.Unmarshal(data, &gf); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	return gf.Submissions, nil
+	return &gf, nil
 }
 
 // printReasons is the table of reasonsMain: submission, ID, what the

@@ -106,17 +106,22 @@ func gradeMain(ctx context.Context, args []string) error {
 	rubricFile := fs.String("rubric", "", "a rubric TOML file (default: the built-in "+defaultRubricName+")")
 	expect := fs.Bool("expect", false, "exit non-zero unless every submission fails exactly the IDs its manifest's [expect] lists (and any of may_fail), each for its [expect.reasons] phrase")
 	suite := fs.String("suite", "", "a compiled suite (go test -c ./spec) to run, instead of compiling one")
+	repeat := fs.Int("repeat", 1, "run each submission's suite N times (seeds S, S+1, …): an ID that both passes and fails is unstable, and scores as the rubric's unstable = says")
+	seed := fs.Int64("seed", 0, "the suite's random seed (spec order and payloads); every run prints the one it used (default: from the clock)")
+	rerun := fs.String("rerun-failed", "", "a grade.json of an earlier run: grade again only what failed, timed out or was unstable there, and merge it in (no DIR needed)")
 	fs.Usage = func() { fmt.Fprint(fs.Output(), usage); fs.PrintDefaults() }
 	dirs, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err
 	}
 	switch {
-	case len(dirs) == 0:
+	case len(dirs) == 0 && *rerun == "":
 		fs.Usage()
 		return errors.New("grade: no DIR given")
 	case *parallel < 1:
 		return fmt.Errorf("grade: --parallel %d: it must be 1 or more", *parallel)
+	case *repeat < 1:
+		return fmt.Errorf("grade: --repeat %d: it must be 1 or more", *repeat)
 	case !(*patience > 0):
 		return fmt.Errorf("grade: --patience %v: it must be a positive factor, e.g. 2 on a slow machine", *patience)
 	}
@@ -124,8 +129,18 @@ func gradeMain(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	subs, err := discover(dirs)
-	if err != nil {
+	var subs []*Submission
+	var plan map[string]rerunPlan
+	if *rerun != "" {
+		if subs, plan, err = planRerun(*rerun, dirs); err != nil {
+			return err
+		}
+		if *rubricFile == "" {
+			if r, err = rubricOf(*rerun); err != nil {
+				return err
+			}
+		}
+	} else if subs, err = discover(dirs); err != nil {
 		return err
 	}
 	if *shardFlag != "" {
@@ -146,6 +161,10 @@ func gradeMain(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	rn.repeat, rn.seed = *repeat, *seed
+	if rn.seed == 0 {
+		rn.seed = time.Now().UnixNano() % 1_000_000
+	}
 	if err := clearOutputs(*out); err != nil {
 		return err
 	}
@@ -155,8 +174,11 @@ func gradeMain(ctx context.Context, args []string) error {
 	session := fmt.Sprintf("ECHOSPEC_SESSION=grade-%d-%d", os.Getpid(), began.UnixNano())
 	k, v, _ := strings.Cut(session, "=")
 	os.Setenv(k, v)
-	fmt.Fprintf(os.Stderr, "grade: %d submissions, %d at once\n", len(subs), *parallel)
-	gradeAll(ctx, rn, r, subs, *parallel, filepath.Join(*out, "timings.json"))
+	fmt.Fprintf(os.Stderr, "grade: %d submissions, %d at once, seed %d (--seed %d runs the same order and payloads)\n", len(subs), *parallel, rn.seed, rn.seed)
+	if *repeat > 1 {
+		fmt.Fprintf(os.Stderr, "grade: each suite runs %d times, seeds %d to %d\n", *repeat, rn.seed, rn.seed+int64(*repeat)-1)
+	}
+	gradeAll(ctx, rn, r, subs, plan, *parallel, filepath.Join(*out, "timings.json"))
 	if ctx.Err() != nil {
 		return exitError(130)
 	}
@@ -175,7 +197,7 @@ func gradeMain(ctx context.Context, args []string) error {
 // gradeAll runs the suite on every submission, n at once, showing
 // progress; the slowest last time (timings) start first, and this run's
 // times are written back there.
-func gradeAll(ctx context.Context, rn *runner, r *Rubric, subs []*Submission, n int, timings string) {
+func gradeAll(ctx context.Context, rn *runner, r *Rubric, subs []*Submission, plan map[string]rerunPlan, n int, timings string) {
 	defer rn.children.sweep()
 	p := newProgress(os.Stderr, isTerminal(int(os.Stderr.Fd())), len(subs))
 	defer p.end()
@@ -187,7 +209,15 @@ func gradeAll(ctx context.Context, rn *runner, r *Rubric, subs []*Submission, n 
 		}
 		t0 := time.Now()
 		p.start()
-		rn.run(ctx, s)
+		if pl, ok := plan[s.Name]; ok {
+			if pl.keep {
+				p.finish(r.Grade(s), 0)
+				return
+			}
+			rn.run(ctx, s, pl.only, pl.prev)
+		} else {
+			rn.run(ctx, s, nil, nil)
+		}
 		d := time.Since(t0)
 		p.finish(r.Grade(s), d)
 		mu.Lock()
@@ -293,12 +323,14 @@ func printGrades(w io.Writer, r *Rubric, subs []*Submission) {
 	fmt.Fprintf(tw, "submission\tmodel\tscore\tfailed\n")
 	for _, s := range subs {
 		g := r.Grade(s)
-		what := strings.Join(g.FailedIDs(), " ")
+		what := g.Issues()
 		switch {
 		case s.Verdict.Reason != "" || s.Model == "":
 			what = "every spec: " + firstOf(s.Reason())
 		case s.Problem != "":
 			what += " (" + firstOf(s.Problem) + ")"
+		case s.Overrun != "":
+			what += " (" + firstOf(s.Overrun) + ")"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s/%s\t%s\n", s.Name, orDash(describeModel(s)), points(g.Score), points(g.MaxPoints), orDash(what))
 	}

@@ -73,12 +73,18 @@ func writeAll(out string, r *Rubric, subs []*Submission, shard string) error {
 func gradesCSV(gs []Grade) []byte {
 	var b bytes.Buffer
 	w := csv.NewWriter(&b)
-	_ = w.Write([]string{"submission", "model", "score", "max_score", "passed", "failed", "skipped", "failed_ids", "reason"})
+	_ = w.Write([]string{"submission", "model", "score", "max_score", "passed", "failed", "unstable", "timed_out", "skipped", "failed_ids", "unstable_ids", "timed_out_ids", "reason"})
 	for _, g := range gs {
 		n := g.Counts("")
+		var unstable []string
+		for _, l := range g.Lines {
+			if l.Outcome == Unstable {
+				unstable = append(unstable, fmt.Sprintf("%s:%d/%d", l.Prop.ID, l.Runs.Passed, l.Runs.Ran))
+			}
+		}
 		_ = w.Write([]string{g.Sub.Name, g.Sub.Model, points(g.Score), points(g.MaxPoints),
-			strconv.Itoa(n[Passed]), strconv.Itoa(n[Failed]), strconv.Itoa(n[Skipped]),
-			strings.Join(g.FailedIDs(), " "), g.Sub.Reason()})
+			strconv.Itoa(n[Passed]), strconv.Itoa(n[Failed]), strconv.Itoa(n[Unstable]), strconv.Itoa(n[TimedOut]), strconv.Itoa(n[Skipped]),
+			strings.Join(g.FailedIDs(), " "), strings.Join(unstable, " "), strings.Join(g.IDs(TimedOut), " "), g.Sub.Reason()})
 	}
 	w.Flush()
 	return b.Bytes()
@@ -106,7 +112,7 @@ func summaryMD(r *Rubric, gs []Grade) []byte {
 	}
 	b.WriteString("\n\n| submission | model | score | failed | reason |\n|---|---|---:|---|---|\n")
 	for _, g := range gs {
-		failed := strings.Join(g.FailedIDs(), " ")
+		failed := g.Issues()
 		if g.Sub.Verdict.Reason != "" {
 			failed = "every spec"
 		}
@@ -214,8 +220,10 @@ func junitXML(gs []Grade) []byte {
 		for _, l := range g.Lines {
 			c := junitCase{Name: l.Prop.Title(), ClassName: g.Sub.Name + "." + l.Prop.Family}
 			switch l.Outcome {
-			case Failed:
+			case Failed, TimedOut:
 				c.Failure = &junitMessage{Message: l.Why, Body: orText(l.Detail, l.Why)}
+			case Unstable:
+				c.Failure = &junitMessage{Message: "unstable, " + l.Runs.String() + ": " + l.Why, Body: orText(l.Detail, l.Why)}
 			case Skipped:
 				c.Skipped = &junitMessage{Message: l.Why}
 			case NA:
@@ -263,17 +271,29 @@ func resultsJSON(g Grade) ([]byte, error) {
 	if reason := g.Sub.Reason(); reason != "" {
 		out = append(out, reason)
 	}
+	if g.Sub.Overrun != "" {
+		out = append(out, firstOf(g.Sub.Overrun))
+	}
 	var notCounted []string
 	for _, l := range g.Lines {
 		switch l.Outcome {
 		case Passed:
 			r.Tests = append(r.Tests, gradescopeTest{Name: l.Prop.Title(), Score: round4(l.Points), MaxScore: round4(l.Max), Status: "passed"})
-		case Failed:
+		case Failed, Unstable:
 			msg := orText(l.Detail, l.Why)
 			if !strings.Contains(msg, "hint: ") && g.Sub.Reason() == "" {
 				msg += "\n  hint: " + l.Prop.Hint
 			}
-			r.Tests = append(r.Tests, gradescopeTest{Name: l.Prop.Title(), Score: 0, MaxScore: round4(l.Max), Status: "failed", Output: msg})
+			status := "failed"
+			if l.Outcome == Unstable {
+				msg = "unstable: " + l.Runs.String() + "; a failing run said:\n" + msg
+				if l.Points == l.Max {
+					status = "passed"
+				}
+			}
+			r.Tests = append(r.Tests, gradescopeTest{Name: l.Prop.Title(), Score: round4(l.Points), MaxScore: round4(l.Max), Status: status, Output: msg})
+		case TimedOut:
+			r.Tests = append(r.Tests, gradescopeTest{Name: l.Prop.Title(), Score: 0, MaxScore: round4(l.Max), Status: "failed", Output: l.Why})
 		case Skipped:
 			notCounted = append(notCounted, fmt.Sprintf("%s (skipped: %s)", l.Prop.ID, l.Why))
 		}

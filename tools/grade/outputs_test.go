@@ -5,13 +5,16 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"encoding/xml"
-	"github.com/echospec/echospec/props"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/echospec/echospec/props"
+	"github.com/echospec/echospec/verdict"
 )
 
 func defaultRubricT(t *testing.T) *Rubric {
@@ -57,7 +60,7 @@ func TestGradesCSV(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	head := "submission,model,score,max_score,passed,failed,skipped,failed_ids,reason"
+	head := "submission,model,score,max_score,passed,failed,unstable,timed_out,skipped,failed_ids,unstable_ids,timed_out_ids,reason"
 	if strings.Join(rows[0], ",") != head {
 		t.Errorf("header = %v; want %s", rows[0], head)
 	}
@@ -67,11 +70,11 @@ func TestGradesCSV(t *testing.T) {
 	mt, sel, single := len(applicable("multithread", 0, "")), len(applicable("multiplex", 0, "select")), len(applicable("single", 0, ""))
 	n := strconv.Itoa
 	want := map[string][]string{
-		"alice": {"alice", "multithread", "100", "100", n(mt), "0", "0", "", ""},
-		"bob":   {"bob", "multiplex", "", "100", n(sel - 1), "1", "0", "ECHO-4", ""},
-		"dave":  {"dave", "single", "100", "100", n(single - 1), "0", "1", "", ""},
-		"erin":  {"erin", "single", "0", "100", "0", n(single), "0", "", "never-listens: the server did not listen on the port the kit chose within 2s"},
-		"frank": {"frank", "", "0", "100", "0", "0", "0", "", `the manifest does not load: class/frank/echospec.toml: key "model" "threads" is not a model`},
+		"alice": {"alice", "multithread", "100", "100", n(mt), "0", "0", "0", "0", "", "", "", ""},
+		"bob":   {"bob", "multiplex", "", "100", n(sel - 1), "1", "0", "0", "0", "ECHO-4", "", "", ""},
+		"dave":  {"dave", "single", "100", "100", n(single - 1), "0", "0", "0", "1", "", "", "", ""},
+		"erin":  {"erin", "single", "0", "100", "0", n(single), "0", "0", "0", "", "", "", "never-listens: the server did not listen on the port the kit chose within 2s"},
+		"frank": {"frank", "", "0", "100", "0", "0", "0", "0", "0", "", "", "", `the manifest does not load: class/frank/echospec.toml: key "model" "threads" is not a model`},
 	}
 	for _, row := range rows[1:] {
 		w, ok := want[row[0]]
@@ -79,7 +82,7 @@ func TestGradesCSV(t *testing.T) {
 			continue
 		}
 		for i := range w {
-			if w[i] == "" && (i == 2 || i == 7) {
+			if w[i] == "" && (i == 2 || i == 9) {
 				continue // checked elsewhere
 			}
 			if row[i] != w[i] {
@@ -323,5 +326,90 @@ func TestSplitDetail(t *testing.T) {
 	}
 	if msg, hint, server := splitDetail("x: cannot start"); msg != "x: cannot start" || hint != "" || server != "" {
 		t.Errorf("splitDetail of a one-line reason = %q, %q, %q; want it all as the message", msg, hint, server)
+	}
+}
+
+// TestUnstableAndTimedOutInEveryOutput: an ID that both passed and failed
+// is unstable, with its pass rate, in every output; one that did not
+// finish is timed out; the rubric decides how unstable scores.
+func TestUnstableAndTimedOutInEveryOutput(t *testing.T) {
+	all := applicable("single", 0, "")
+	v := verdict.New("gina", "single")
+	for _, id := range all {
+		switch id {
+		case "ECHO-2":
+			v.Unstable = []string{id}
+			v.Why[id] = "received 255 of 256 bytes"
+		case "SERIAL-4":
+			v.TimedOut = []string{id}
+		default:
+			v.Passed = append(v.Passed, id)
+		}
+	}
+	v.Runs = map[string]verdict.Runs{"ECHO-2": {Ran: 4, Passed: 3}}
+	s := &Submission{Name: "gina", Dir: "class/gina", Model: "single", Verdict: v, Overrun: "the suite did not finish within 10m0s and was stopped"}
+	for _, c := range []struct {
+		unstable string
+		lost     float64 // weight units lost by ECHO-2 (weight 3)
+	}{{"failed", 3}, {"passed", 0}, {"pass_rate", 0.75}} {
+		r, err := parseRubric("r.toml", "unstable = \""+c.unstable+"\"\n")
+		if err != nil {
+			t.Fatal(err)
+		}
+		g := r.Grade(s)
+		var echo2, serial4 Line
+		for _, l := range g.Lines {
+			switch l.Prop.ID {
+			case "ECHO-2":
+				echo2 = l
+			case "SERIAL-4":
+				serial4 = l
+			}
+		}
+		if echo2.Outcome != Unstable || serial4.Outcome != TimedOut || serial4.Points != 0 || serial4.Max == 0 {
+			t.Fatalf("%s: ECHO-2 %s, SERIAL-4 %s (%v of %v); want unstable and timed out, counted, 0 points", c.unstable, echo2.Outcome, serial4.Outcome, serial4.Points, serial4.Max)
+		}
+		if got, want := echo2.Points, echo2.Max*(1-c.lost/3); math.Abs(got-want) > 1e-9 {
+			t.Errorf("unstable = %q: ECHO-2 scores %v of %v; want %v", c.unstable, got, echo2.Max, want)
+		}
+	}
+	r := defaultRubricT(t)
+	gs := gradesOf(r, []*Submission{s})
+	if got := gs[0].Issues(); got != "unstable: ECHO-2 (3 of 4 runs passed); timed out: SERIAL-4" {
+		t.Errorf("issues %q", got)
+	}
+	csvText := string(gradesCSV(gs))
+	for _, want := range []string{",1,1,", "ECHO-2:3/4", "SERIAL-4"} {
+		if !strings.Contains(csvText, want) {
+			t.Errorf("grades.csv lacks %q:\n%s", want, csvText)
+		}
+	}
+	junit := string(junitXML(gs))
+	if !strings.Contains(junit, "unstable, 3 of 4 runs passed: received 255 of 256 bytes") || !strings.Contains(junit, "timed out: the suite") {
+		t.Errorf("junit.xml lacks the unstable or timed-out case:\n%s", junit)
+	}
+	gsData, err := resultsJSON(gs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(gsData), "unstable: 3 of 4 runs passed") || !strings.Contains(string(gsData), "did not finish within 10m0s") {
+		t.Errorf("results.json lacks the unstable test or the overrun:\n%s", gsData)
+	}
+	html, err := reportHTML(r, gs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"unstable: 3 of 4 runs passed", "timed out", "Stopped at its time limit"} {
+		if !strings.Contains(string(html), want) {
+			t.Errorf("report.html lacks %q", want)
+		}
+	}
+	var term strings.Builder
+	printGrades(&term, r, []*Submission{s})
+	if !strings.Contains(term.String(), "unstable: ECHO-2 (3 of 4 runs passed); timed out: SERIAL-4") {
+		t.Errorf("the terminal table lacks the unstable and timed-out IDs:\n%s", term.String())
+	}
+	if md := string(summaryMD(r, gs)); !strings.Contains(md, "unstable: ECHO-2 (3 of 4 runs passed)") {
+		t.Errorf("summary.md lacks the unstable ID:\n%s", md)
 	}
 }

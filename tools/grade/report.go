@@ -78,7 +78,7 @@ func reportHTML(r *Rubric, gs []Grade) ([]byte, error) {
 		}
 		for _, l := range g.Lines {
 			switch l.Outcome {
-			case Failed:
+			case Failed, Unstable, TimedOut:
 				if rs.Reason == "" {
 					// The catalogue's hint, not the one in the message: a
 					// grade.json merged later shows today's wording.
@@ -106,7 +106,7 @@ func cell(g Grade, family string) reportCell {
 		return reportCell{"fail", "not run"}
 	}
 	n := g.Counts(family)
-	counted := n[Passed] + n[Failed]
+	counted := n[Passed] + n[Failed] + n[Unstable] + n[TimedOut]
 	switch {
 	case counted == 0 && n[Skipped] > 0:
 		return reportCell{"skip", fmt.Sprintf("%d skipped", n[Skipped])}
@@ -116,11 +116,13 @@ func cell(g Grade, family string) reportCell {
 	// The mark says in text what the colour says: ✓ all passed, ◐ some
 	// failed, ✗ all failed; then passed/counted.
 	text := fmt.Sprintf("%d/%d", n[Passed], counted)
-	if n[Skipped] > 0 {
-		text += fmt.Sprintf(", %d skipped", n[Skipped])
+	for _, o := range []Outcome{Unstable, TimedOut, Skipped} {
+		if n[o] > 0 {
+			text += fmt.Sprintf(", %d %s", n[o], o)
+		}
 	}
 	switch {
-	case n[Failed] == 0:
+	case n[Passed] == counted:
 		return reportCell{"pass", "✓ " + text}
 	case n[Passed] == 0:
 		return reportCell{"fail", "✗ " + text}

@@ -13,6 +13,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/echospec/echospec/props"
+	"github.com/echospec/echospec/verdict"
 )
 
 // defaultRubric is the rubric used without --rubric.
@@ -31,7 +32,14 @@ type Rubric struct {
 	MaxPoints float64
 	Families  map[string]float64
 	IDs       map[string]float64
+	// Unstable is how an ID that both passed and failed scores: "failed"
+	// (the default: the student's server failed it at least once),
+	// "passed", or "pass_rate" (its share of runs passed).
+	Unstable string
 }
+
+// How an unstable ID may score.
+var unstableScores = []string{"failed", "passed", "pass_rate"}
 
 // typeError is how the TOML decoder words a value of the wrong type.
 var typeError = regexp.MustCompile(`^toml: line (\d+) \(last key "([^"]+)"\): (.*)$`)
@@ -41,6 +49,7 @@ type rubricFile struct {
 	MaxPoints *float64           `toml:"max_points"`
 	Families  map[string]float64 `toml:"families"`
 	IDs       map[string]float64 `toml:"ids"`
+	Unstable  *string            `toml:"unstable"`
 }
 
 // parseRubric reads a rubric. Every error names the file and the key at
@@ -63,9 +72,15 @@ func parseRubric(name, text string) (*Rubric, error) {
 		return nil, fmt.Errorf("%s: %s; weights are numbers, e.g. echo = 3 under [families]", name, strings.TrimPrefix(err.Error(), "toml: "))
 	}
 	if und := md.Undecoded(); len(und) > 0 {
-		return nil, fmt.Errorf("%s: unknown key %q; a rubric has max_points, [families] and [ids]", name, und[0].String())
+		return nil, fmt.Errorf("%s: unknown key %q; a rubric has max_points, unstable, [families] and [ids]", name, und[0].String())
 	}
-	r := &Rubric{Name: name, Text: text, MaxPoints: 100, Families: map[string]float64{}, IDs: map[string]float64{}}
+	r := &Rubric{Name: name, Text: text, MaxPoints: 100, Families: map[string]float64{}, IDs: map[string]float64{}, Unstable: "failed"}
+	if f.Unstable != nil {
+		if !slices.Contains(unstableScores, *f.Unstable) {
+			return nil, fmt.Errorf("%s: key \"unstable\" = %q: it must be one of %s", name, *f.Unstable, strings.Join(unstableScores, ", "))
+		}
+		r.Unstable = *f.Unstable
+	}
 	if f.MaxPoints != nil {
 		if !(*f.MaxPoints > 0) || math.IsInf(*f.MaxPoints, 0) {
 			return nil, fmt.Errorf("%s: key \"max_points\" = %v: it must be a positive number, e.g. max_points = 100", name, *f.MaxPoints)
@@ -118,13 +133,18 @@ func (r *Rubric) Weight(p props.Property) float64 {
 // Outcome is one property's result for one submission.
 type Outcome string
 
-// The outcomes. Only passed and failed properties are counted.
+// The outcomes. Skipped and n.a. properties are not counted.
 const (
-	Passed  Outcome = "passed"
-	Failed  Outcome = "failed"
-	Skipped Outcome = "skipped" // skipped by the suite, with a reason
-	NA      Outcome = "n.a."    // does not apply to the model
+	Passed   Outcome = "passed"
+	Failed   Outcome = "failed"
+	Unstable Outcome = "unstable"  // passed in some runs, failed in others
+	TimedOut Outcome = "timed out" // had not finished when time was up: 0 points
+	Skipped  Outcome = "skipped"   // skipped by the suite, with a reason
+	NA       Outcome = "n.a."      // does not apply to the model
 )
+
+// counted reports whether an outcome is scored.
+func (o Outcome) counted() bool { return o != Skipped && o != NA }
 
 // Line is one property of one graded submission.
 type Line struct {
@@ -133,9 +153,10 @@ type Line struct {
 	// Max is what the property is worth in this submission, scaled so the
 	// counted properties add up to max_points; 0 when not counted.
 	Max    float64
-	Points float64 // Max if passed, else 0
-	Why    string  // failed: the failure's first line; skipped: the reason
-	Detail string  // failed: the whole failure message
+	Points float64 // Max if passed, else 0; unstable: as the rubric says
+	Why    string  // failed, unstable: the failure's first line; skipped: the reason
+	Detail string  // failed, unstable: the whole failure message
+	Runs   verdict.Runs
 }
 
 // Grade is one submission's score and the lines it adds up from.
@@ -160,14 +181,19 @@ func (r *Rubric) Grade(s *Submission) Grade {
 			l.Outcome = NA
 		case slices.Contains(v.Failed, p.ID):
 			l.Outcome, l.Why, l.Detail = Failed, v.Why[p.ID], v.Detail[p.ID]
+		case slices.Contains(v.Unstable, p.ID):
+			l.Outcome, l.Why, l.Detail = Unstable, v.Why[p.ID], v.Detail[p.ID]
 		case slices.Contains(v.Passed, p.ID):
 			l.Outcome = Passed
+		case slices.Contains(v.TimedOut, p.ID):
+			l.Outcome, l.Why = TimedOut, "timed out: the suite's time was up before this spec finished"
 		case v.Skip[p.ID] != "":
 			l.Outcome, l.Why = Skipped, v.Skip[p.ID]
 		default: // complete() fails these; a hand-made grade.json may not
 			l.Outcome, l.Why = Failed, "did not run"
 		}
-		if l.Outcome == Passed || l.Outcome == Failed {
+		l.Runs = v.Count(p.ID)
+		if l.Outcome.counted() {
 			l.Max = r.Weight(p)
 			total += l.Max
 		}
@@ -178,10 +204,13 @@ func (r *Rubric) Grade(s *Submission) Grade {
 		if total > 0 {
 			l.Max = l.Max * r.MaxPoints / total
 		}
-		if l.Outcome == Passed {
+		switch {
+		case l.Outcome == Passed, l.Outcome == Unstable && r.Unstable == "passed":
 			l.Points = l.Max
-			g.Score += l.Max
+		case l.Outcome == Unstable && r.Unstable == "pass_rate":
+			l.Points = l.Max * l.Runs.Rate()
 		}
+		g.Score += l.Points
 	}
 	g.Score = round2(g.Score)
 	return g
@@ -199,14 +228,40 @@ func (g Grade) Counts(family string) map[Outcome]int {
 }
 
 // FailedIDs are the IDs of the failed lines, in catalogue order.
-func (g Grade) FailedIDs() []string {
+func (g Grade) FailedIDs() []string { return g.IDs(Failed) }
+
+// IDs are the IDs of the lines with outcome o, in catalogue order.
+func (g Grade) IDs(o Outcome) []string {
 	var ids []string
 	for _, l := range g.Lines {
-		if l.Outcome == Failed {
+		if l.Outcome == o {
 			ids = append(ids, l.Prop.ID)
 		}
 	}
 	return ids
+}
+
+// Issues lists, in one string, the IDs that cost points: failed, then
+// unstable with their pass rates, then timed out ("ECHO-4 CONC-2
+// unstable (1 of 3 runs passed): MODEL-6 timed out: PROC-1").
+func (g Grade) Issues() string {
+	parts := []string{}
+	if ids := g.IDs(Failed); len(ids) > 0 {
+		parts = append(parts, strings.Join(ids, " "))
+	}
+	var un []string
+	for _, l := range g.Lines {
+		if l.Outcome == Unstable {
+			un = append(un, fmt.Sprintf("%s (%d of %d runs passed)", l.Prop.ID, l.Runs.Passed, l.Runs.Ran))
+		}
+	}
+	if len(un) > 0 {
+		parts = append(parts, "unstable: "+strings.Join(un, " "))
+	}
+	if ids := g.IDs(TimedOut); len(ids) > 0 {
+		parts = append(parts, "timed out: "+strings.Join(ids, " "))
+	}
+	return strings.Join(parts, "; ")
 }
 
 // round2 rounds to hundredths, the precision every output shows.

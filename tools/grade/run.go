@@ -14,6 +14,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/echospec/echospec/verdict"
 )
 
 // runner runs the compiled suite on one submission at a time per slot.
@@ -24,6 +26,8 @@ type runner struct {
 	logs     string  // per-submission suite output goes here
 	patience float64 // passed on as --patience
 	timeout  time.Duration
+	repeat   int           // runs per submission
+	seed     int64         // the first run's seed; run k has seed+k
 	grace    time.Duration // after the timeout's SIGTERM, before SIGKILL
 	children *children     // running suites, to tell orphans from them
 }
@@ -81,49 +85,83 @@ func moduleRoot(ctx context.Context) (string, error) {
 	return root, nil
 }
 
-// run grades one submission: the suite on it alone, under the time limit.
-// Whatever happens, the submission comes back with a whole verdict.
-func (r *runner) run(ctx context.Context, s *Submission) {
+// run grades one submission: the suite on it alone, under the time limit,
+// merged with prev (an earlier run's verdict) if given, r.repeat times (seeds r.seed, r.seed+1, …), merged into one verdict; an
+// ID that both passed and failed is unstable. With only, just those IDs
+// run (--rerun-failed). Whatever happens, the submission comes back with
+// a whole verdict.
+func (r *runner) run(ctx context.Context, s *Submission, only []string, prev *Verdict) {
 	if s.Problem != "" { // the manifest did not load: nothing to run
 		return
 	}
-	reason := r.runSuite(ctx, s)
-	if reason != "" {
-		s.Problem = reason
-	}
-	s.complete(reason)
-}
-
-// runSuite runs the suite and reads its verdict into s. It returns why the
-// verdict is not whole, or "".
-func (r *runner) runSuite(ctx context.Context, s *Submission) string {
-	s.Verdict = Verdict{Target: s.Name, Model: s.Model}
-	scratch := filepath.Join(r.tmp, strings.ReplaceAll(s.Name, "/", "_"))
-	if err := os.MkdirAll(scratch, 0o755); err != nil {
-		return "grade: " + err.Error()
-	}
-	defer os.RemoveAll(scratch)
 	logFile := filepath.Join(r.logs, s.Name+".log")
 	if err := os.MkdirAll(filepath.Dir(logFile), 0o755); err != nil {
-		return "grade: " + err.Error()
+		s.Problem = "grade: " + err.Error()
+		s.complete(s.Problem, false)
+		return
 	}
 	log, err := os.Create(logFile)
 	if err != nil {
-		return "grade: " + err.Error()
+		s.Problem = "grade: " + err.Error()
+		s.complete(s.Problem, false)
+		return
 	}
 	defer log.Close()
+	var vs []Verdict
+	if prev != nil {
+		vs = append(vs, *prev)
+	}
+	reason, timedOut := "", false
+	for k := range max(r.repeat, 1) {
+		seed := r.seed + int64(k)
+		if r.repeat > 1 {
+			fmt.Fprintf(log, "grade: run %d of %d, seed %d\n", k+1, r.repeat, seed)
+		}
+		v, why, over := r.runSuite(ctx, s, seed, only, log, logFile)
+		vs = append(vs, v)
+		if why != "" || v.Reason != "" {
+			reason, timedOut = why, over
+			break
+		}
+	}
+	s.Verdict = verdict.Merge(sortIDs, vs...)
+	s.Verdict.Target, s.Verdict.Model = s.Name, s.Model
+	switch {
+	case timedOut:
+		s.Overrun = reason
+		reason = ""
+	case reason != "":
+		s.Problem = reason
+	}
+	s.complete(reason, timedOut)
+}
+
+// runSuite runs the suite once with seed (and only the IDs of only, if
+// any) and returns its verdict, why the verdict is not whole (or ""), and
+// whether that is because the run overran its time.
+func (r *runner) runSuite(ctx context.Context, s *Submission, seed int64, only []string, log *os.File, logFile string) (Verdict, string, bool) {
+	v := verdict.New(s.Name, s.Model)
+	v.Seeds = []int64{seed}
+	scratch := filepath.Join(r.tmp, strings.ReplaceAll(s.Name, "/", "_"))
+	if err := os.MkdirAll(scratch, 0o755); err != nil {
+		return v, "grade: " + err.Error(), false
+	}
+	defer os.RemoveAll(scratch)
 	dir, err := filepath.Abs(s.Dir)
 	if err != nil {
-		return "grade: " + err.Error()
+		return v, "grade: " + err.Error(), false
 	}
 	verdicts := filepath.Join(scratch, "verdicts.json")
 
 	ctx, cancel := context.WithTimeout(ctx, r.timeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, r.suite,
-		"--target", dir, "--verdicts", verdicts,
+	args := []string{"--target", dir, "--verdicts", verdicts,
 		"--patience", strconv.FormatFloat(r.patience, 'g', -1, 64),
-		"--ginkgo.no-color")
+		"--ginkgo.no-color", "--ginkgo.seed", strconv.FormatInt(seed, 10)}
+	if len(only) > 0 {
+		args = append(args, "--ginkgo.label-filter", idFilter(only))
+	}
+	cmd := exec.CommandContext(ctx, r.suite, args...)
 	cmd.Dir = r.cwd
 	// The suite's build folders and anything the server writes to $TMPDIR
 	// land in scratch, which goes even when the suite is killed.
@@ -144,24 +182,32 @@ func (r *runner) runSuite(ctx context.Context, s *Submission) string {
 	}
 	fmt.Fprintf(log, "\ngrade: %s ended after %v: %v\n", s.Name, time.Since(began).Round(time.Millisecond), err)
 
-	var vs []Verdict
-	data, rerr := os.ReadFile(verdicts)
-	if rerr == nil {
-		rerr = json.Unmarshal(data, &vs)
-	}
+	// The suite writes its verdicts after every spec: a run stopped at its
+	// time limit still has those it reached.
+	vs, rerr := verdict.Read(verdicts)
 	if rerr == nil && len(vs) == 1 {
-		s.Verdict = vs[0]
+		v = vs[0]
+		v.Seeds = []int64{seed}
 	}
 	switch {
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
 		r.children.sweep()
-		return fmt.Sprintf("the suite did not finish within %v and was stopped; see %s", r.timeout, logFile)
+		return v, fmt.Sprintf("the suite did not finish within %v and was stopped; what had not finished is timed out; see %s", r.timeout, logFile), true
 	case ctx.Err() != nil:
-		return "grading was interrupted"
+		return v, "grading was interrupted", false
 	case rerr != nil || len(vs) != 1:
-		return fmt.Sprintf("the suite ended (%v) without a verdict; its output ends with: %s", err, lastLine(logFile))
+		return v, fmt.Sprintf("the suite ended (%v) without a verdict; its output ends with: %s", err, lastLine(logFile)), false
 	}
-	return ""
+	return v, "", false
+}
+
+// idFilter is the label filter that runs only the given IDs.
+func idFilter(ids []string) string {
+	var parts []string
+	for _, id := range ids {
+		parts = append(parts, "id:"+id)
+	}
+	return strings.Join(parts, " || ")
 }
 
 // lastLine is the last non-empty line the suite printed before grade's own.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/echospec/echospec/manifest"
 	"github.com/echospec/echospec/props"
+	"github.com/echospec/echospec/verdict"
 )
 
 // Submission is one graded folder: where it is, what its manifest claims,
@@ -32,7 +33,10 @@ type Submission struct {
 	Expect Expectation `json:"expect"`
 	// Problem says why the suite could not give a whole verdict: a broken
 	// manifest, a run that overran its time, a suite that wrote nothing.
-	Problem string  `json:"problem,omitempty"`
+	Problem string `json:"problem,omitempty"`
+	// Overrun says that the suite ran past its time and was stopped: the
+	// verdicts it reached stand, the rest are timed out.
+	Overrun string  `json:"overrun,omitempty"`
 	Verdict Verdict `json:"verdict"`
 }
 
@@ -41,18 +45,8 @@ type Submission struct {
 // failure's first line must contain.
 type Expectation = manifest.Expectation
 
-// Verdict is the suite's verdict on one target, as its --verdicts file
-// writes it (spec/suite_test.go).
-type Verdict struct {
-	Target string            `json:"target"`
-	Model  string            `json:"model"`
-	Failed []string          `json:"failed"`
-	Passed []string          `json:"passed"`
-	Skip   map[string]string `json:"skipped,omitempty"`
-	Why    map[string]string `json:"why,omitempty"`
-	Detail map[string]string `json:"detail,omitempty"`
-	Reason string            `json:"reason,omitempty"`
-}
+// Verdict is the suite's verdict on one target (package verdict).
+type Verdict = verdict.Verdict
 
 // Reason is the one line that explains a submission's grade when the suite
 // could not judge it property by property; "" when it could. The port the
@@ -89,34 +83,27 @@ func (s *Submission) applies() []props.Property {
 }
 
 // complete makes the verdict whole: every property that applies and has
-// no outcome failed, with reason (or "did not run"); the suite's own
-// "Interrupted" failures take reason too. Lists come out sorted, so two
-// runs with the same outcome write the same bytes.
-func (s *Submission) complete(reason string) {
+// no outcome is timed out when the run overran its time (timedOut), and
+// otherwise failed, with reason (or "did not run"). Lists come out
+// sorted, so two runs with the same outcome write the same bytes.
+func (s *Submission) complete(reason string, timedOut bool) {
 	v := &s.Verdict
 	if v.Why == nil {
 		v.Why = map[string]string{}
-	}
-	known := map[string]bool{}
-	for _, ids := range [][]string{v.Passed, v.Failed} {
-		for _, id := range ids {
-			known[id] = true
-		}
-	}
-	for id := range v.Skip {
-		known[id] = true
 	}
 	why := reason
 	if why == "" {
 		why = "did not run: the suite ended before it reached this spec"
 	}
 	for _, p := range s.applies() {
-		if !known[p.ID] {
+		_, skipped := v.Skip[p.ID]
+		switch {
+		case v.Ran(p.ID) || skipped || slices.Contains(v.TimedOut, p.ID):
+		case timedOut:
+			v.TimedOut = append(v.TimedOut, p.ID)
+		default:
 			v.Failed = append(v.Failed, p.ID)
 			v.Why[p.ID] = why
-		} else if reason != "" && strings.HasPrefix(v.Why[p.ID], "Interrupted") {
-			v.Why[p.ID] = reason
-			delete(v.Detail, p.ID)
 		}
 	}
 	v.Failed = sortIDs(v.Failed)
@@ -126,6 +113,12 @@ func (s *Submission) complete(reason string) {
 	}
 	if v.Passed == nil {
 		v.Passed = []string{}
+	}
+	if len(v.TimedOut) > 0 {
+		v.TimedOut = sortIDs(v.TimedOut)
+	}
+	if len(v.Unstable) > 0 {
+		v.Unstable = sortIDs(v.Unstable)
 	}
 }
 
@@ -211,7 +204,7 @@ func load(name, dir string) *Submission {
 	tg, err := manifest.Load(dir)
 	if err != nil {
 		s.Problem = "the manifest does not load: " + err.Error()
-		s.Verdict = Verdict{Target: name, Failed: []string{}, Passed: []string{}}
+		s.Verdict = verdict.New(name, "")
 		return s
 	}
 	s.Model, s.Pool, s.Mechanism, s.Port = tg.Model, tg.Pool, tg.Mechanism, tg.Port

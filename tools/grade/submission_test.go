@@ -65,7 +65,7 @@ func TestCompleteFailsWhatDidNotRun(t *testing.T) {
 		Why:    map[string]string{"ECHO-3": "Interrupted by User"},
 		Skip:   map[string]string{"IDLE-1": "no /proc"},
 	}}
-	s.complete("the suite did not finish within 10m0s and was stopped")
+	s.complete("the suite did not finish within 10m0s and was stopped", false)
 	v := s.Verdict
 	if !slices.Equal(v.Passed, []string{"ECHO-1", "ECHO-2"}) {
 		t.Errorf("passed = %v; want [ECHO-1 ECHO-2], in catalogue order", v.Passed)
@@ -73,12 +73,18 @@ func TestCompleteFailsWhatDidNotRun(t *testing.T) {
 	if n := len(applicable("single", 0, "")) - 3; len(v.Failed) != n || v.Failed[0] != "ECHO-3" || slices.Contains(v.Failed, "IDLE-1") {
 		t.Errorf("failed = %v; want the %d single-model properties neither passed nor skipped, in catalogue order", v.Failed, n)
 	}
-	if !strings.HasPrefix(v.Why["ECHO-3"], "the suite did not finish") || !strings.HasPrefix(v.Why["SERIAL-4"], "the suite did not finish") {
-		t.Errorf("why ECHO-3 = %q, SERIAL-4 = %q; want the timeout for the interrupted spec and for those not run", v.Why["ECHO-3"], v.Why["SERIAL-4"])
+	if v.Why["ECHO-3"] != "Interrupted by User" || !strings.HasPrefix(v.Why["SERIAL-4"], "the suite did not finish") {
+		t.Errorf("why ECHO-3 = %q, SERIAL-4 = %q; want the failure kept, and the reason for those not run", v.Why["ECHO-3"], v.Why["SERIAL-4"])
+	}
+
+	late := &Submission{Name: "z", Model: "single", Verdict: Verdict{Passed: []string{"ECHO-1"}, TimedOut: []string{"ECHO-2"}}}
+	late.complete("", true)
+	if n := len(applicable("single", 0, "")); len(late.Verdict.TimedOut) != n-1 || len(late.Verdict.Failed) != 0 {
+		t.Errorf("an overrun: timed out %v, failed %v; want the %d not finished timed out, none failed", late.Verdict.TimedOut, late.Verdict.Failed, n-1)
 	}
 
 	ok := &Submission{Name: "y", Model: "single", Verdict: Verdict{Passed: []string{"ECHO-1"}}}
-	ok.complete("")
+	ok.complete("", false)
 	if got := ok.Verdict.Why["ECHO-2"]; !strings.HasPrefix(got, "did not run") {
 		t.Errorf("a spec missing from a whole run: why = %q; want it to say it did not run", got)
 	}

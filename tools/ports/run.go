@@ -23,6 +23,7 @@ import (
 	"github.com/echospec/echospec/manifest"
 	"github.com/echospec/echospec/props"
 	"github.com/echospec/echospec/tools/ports/portinfo"
+	"github.com/echospec/echospec/verdict"
 )
 
 // archRun is one CPU's suite run under qemu, as written to run.json.
@@ -37,7 +38,7 @@ type archRun struct {
 	Seconds  float64              `json:"seconds"`
 	Exit     int                  `json:"exit"`
 	Error    string               `json:"error,omitempty"`
-	Verdicts []verdict            `json:"verdicts"`
+	Verdicts []verdict.Verdict    `json:"verdicts"`
 	Log      string               `json:"log"`
 }
 
@@ -48,17 +49,6 @@ type runTarget struct {
 	Pool      int      `json:"pool,omitempty"`
 	Mechanism string   `json:"mechanism,omitempty"`
 	Command   []string `json:"command"`
-}
-
-// verdict is the suite's --verdicts entry for one target.
-type verdict struct {
-	Target string            `json:"target"`
-	Model  string            `json:"model"`
-	Failed []string          `json:"failed"`
-	Passed []string          `json:"passed"`
-	Skip   map[string]string `json:"skipped,omitempty"`
-	Why    map[string]string `json:"why,omitempty"`
-	Reason string            `json:"reason,omitempty"`
 }
 
 // manifestFile is an echospec.toml, as written for a server built for
@@ -375,7 +365,7 @@ func printRun(w io.Writer, r *archRun) {
 	if len(r.Verdicts) == 0 {
 		return
 	}
-	byName := map[string]verdict{}
+	byName := map[string]verdict.Verdict{}
 	for _, v := range r.Verdicts {
 		byName[v.Target] = v
 	}
