@@ -18,6 +18,9 @@
 //
 //	go run ./tools/grade [flags] DIR...              (make grade DIR=...)
 //	go run ./tools/grade --shard 2/4 --out o2 DIR    one machine's share
+//	go run ./tools/grade --shard auto --out o DIR    the share a Kubernetes Indexed
+//	                                                 Job, GitHub Actions matrix or
+//	                                                 Slurm array gives this worker
 //	go run ./tools/grade merge --out all o1 o2 o3 o4 the shards, as one run
 //	go run ./tools/grade --expect fixtures/students  every verdict must match [expect]
 //	go run ./tools/grade reasons out/grade          each failure's first line, per
@@ -102,7 +105,8 @@ func gradeMain(ctx context.Context, args []string) error {
 	parallel := fs.Int("parallel", runtime.NumCPU()+1, "submissions graded at once (the suite mostly waits)")
 	patience := fs.Float64("patience", 1, "multiply every deadline of the suite, and --timeout, by this factor")
 	timeout := fs.Duration("timeout", 10*time.Minute, "how long one submission's suite may run (times --patience) before it is stopped")
-	shardFlag := fs.String("shard", "", "grade only shard i of n (e.g. 2/4): every n-th submission by name; merge the shards' outputs with `grade merge`")
+	shardFlag := fs.String("shard", "", "grade only shard i of n (e.g. 2/4): every n-th submission by name; merge the shards' outputs with `grade merge`; auto: from a Kubernetes Indexed Job, a GitHub Actions matrix or a Slurm array")
+	shards := fs.Int("shards", 0, "with --shard auto: how many shards there are, if the engine's variable does not say")
 	rubricFile := fs.String("rubric", "", "a rubric TOML file (default: the built-in "+defaultRubricName+")")
 	expect := fs.Bool("expect", false, "exit non-zero unless every submission fails exactly the IDs its manifest's [expect] lists (and any of may_fail), each for its [expect.reasons] phrase")
 	suite := fs.String("suite", "", "a compiled suite (go test -c ./spec) to run, instead of compiling one")
@@ -144,12 +148,13 @@ func gradeMain(ctx context.Context, args []string) error {
 		return err
 	}
 	if *shardFlag != "" {
-		i, n, err := parseShard(*shardFlag)
+		i, n, from, err := resolveShard(*shardFlag, *shards, os.Getenv)
 		if err != nil {
 			return err
 		}
 		subs = shard(subs, i, n)
 		*shardFlag = fmt.Sprintf("%d/%d", i, n)
+		fmt.Fprintf(os.Stderr, "grade: shard %s, from %s: %d submissions\n", *shardFlag, from, len(subs))
 	}
 
 	tmp, err := os.MkdirTemp("", "echospec-grade-")
