@@ -51,6 +51,14 @@ grade:
 	@test -n "$(DIR)" || { echo "usage: make grade DIR=path/to/submissions"; exit 2; }
 	$(GO) run ./tools/grade --patience $(PATIENCE) --out out/class $(DIR)
 
+## gradescope: a Gradescope autograder for one assignment, graded as the
+## teacher's manifest says (make gradescope MANIFEST=teacher/echospec.toml
+## [RUBRIC=rubric.toml] [LANGUAGES=python,c]): out/gradescope/autograder.zip.
+.PHONY: gradescope
+gradescope:
+	@test -n "$(MANIFEST)" || { echo "usage: make gradescope MANIFEST=path/to/echospec.toml [RUBRIC=rubric.toml] [LANGUAGES=python,c]"; exit 2; }
+	$(GO) run ./tools/gradescope --manifest $(MANIFEST) $(if $(RUBRIC),--rubric $(RUBRIC)) $(if $(LANGUAGES),--languages $(LANGUAGES)) --out out/gradescope
+
 lint: vet staticcheck
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 

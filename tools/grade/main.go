@@ -59,6 +59,8 @@ func main() {
 	switch {
 	case len(os.Args) > 1 && os.Args[1] == "merge":
 		err = mergeMain(os.Args[2:])
+	case len(os.Args) > 1 && os.Args[1] == "gradescope":
+		err = gradescopeMain(ctx, os.Args[2:])
 	case len(os.Args) > 1 && os.Args[1] == "reasons":
 		err = reasonsMain(os.Stdout, os.Args[2:])
 	default:
@@ -89,12 +91,16 @@ func (e exitError) Error() string {
 const usage = `usage: grade [flags] DIR...
        grade merge [--out DIR] [--rubric FILE] [--expect] SHARD_OUT...
        grade reasons OUT_DIR
+       grade gradescope [--root /autograder]
 
 Every folder in or below DIR holding an echospec.toml is a submission.
 merge reads the grade.json of each shard's output folder and writes the
 outputs of the whole class, as if it had been graded in one run.
 reasons prints, from OUT_DIR/grade.json, the first line of each failure
 per submission and ID, to pick the phrases of [expect.reasons] from.
+gradescope is the body of a Gradescope autograder's run_autograder
+(make gradescope builds the bundle): it grades root/submission with the
+bundle's manifest and rubric, and writes root/results/results.json.
 
 flags:
 `

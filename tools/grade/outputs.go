@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/echospec/echospec/props"
 )
 
 // gradeFile is grade.json: everything the other outputs are made from.
@@ -51,7 +53,7 @@ func writeAll(out string, r *Rubric, subs []*Submission, shard string) error {
 		return err
 	}
 	for _, g := range gs {
-		data, err := resultsJSON(g)
+		data, err := resultsJSON(r, g)
 		if err != nil {
 			return err
 		}
@@ -248,25 +250,39 @@ func junitXML(gs []Grade) []byte {
 }
 
 // gradescope is the results.json of a Gradescope autograder.
+// https://gradescope-autograders.readthedocs.io/en/latest/specs/
 type gradescope struct {
-	Score    float64          `json:"score"`
-	MaxScore float64          `json:"max_score"`
-	Output   string           `json:"output,omitempty"`
-	Tests    []gradescopeTest `json:"tests"`
+	Score    float64 `json:"score"`
+	MaxScore float64 `json:"max_score"`
+	// ExecutionTime is set by `grade gradescope` (seconds); the class
+	// outputs leave it out, so that they are the same bytes every run.
+	ExecutionTime    float64          `json:"execution_time,omitempty"`
+	Output           string           `json:"output,omitempty"`
+	StdoutVisibility string           `json:"stdout_visibility,omitempty"`
+	Tests            []gradescopeTest `json:"tests"`
 }
 
 type gradescopeTest struct {
-	Name     string  `json:"name"`
-	Score    float64 `json:"score"`
-	MaxScore float64 `json:"max_score"`
-	Status   string  `json:"status"`
-	Output   string  `json:"output,omitempty"`
+	Name       string  `json:"name"`
+	Number     string  `json:"number,omitempty"` // the property ID
+	Score      float64 `json:"score"`
+	MaxScore   float64 `json:"max_score"`
+	Status     string  `json:"status"`
+	Output     string  `json:"output,omitempty"`
+	Visibility string  `json:"visibility,omitempty"`
 }
 
 // resultsJSON is one submission's Gradescope results: a test per counted
 // property; those not counted are named in the output.
-func resultsJSON(g Grade) ([]byte, error) {
-	r := gradescope{Score: g.Score, MaxScore: g.MaxPoints, Tests: []gradescopeTest{}}
+func resultsJSON(rb *Rubric, g Grade) ([]byte, error) {
+	r := gradescopeResults(rb, g)
+	data, err := json.MarshalIndent(r, "", "  ")
+	return append(data, '\n'), err
+}
+
+// gradescopeResults is one submission's results.json, before encoding.
+func gradescopeResults(rb *Rubric, g Grade) gradescope {
+	r := gradescope{Score: g.Score, MaxScore: g.MaxPoints, StdoutVisibility: rb.StdoutVisibility, Tests: []gradescopeTest{}}
 	var out []string
 	if reason := g.Sub.Reason(); reason != "" {
 		out = append(out, reason)
@@ -278,7 +294,7 @@ func resultsJSON(g Grade) ([]byte, error) {
 	for _, l := range g.Lines {
 		switch l.Outcome {
 		case Passed:
-			r.Tests = append(r.Tests, gradescopeTest{Name: l.Prop.Title(), Score: round4(l.Points), MaxScore: round4(l.Max), Status: "passed"})
+			r.Tests = append(r.Tests, gradescopeTest{Name: l.Prop.Title(), Number: l.Prop.ID, Score: round4(l.Points), MaxScore: round4(l.Max), Status: "passed"})
 		case Failed, Unstable:
 			msg := orText(l.Detail, l.Why)
 			if !strings.Contains(msg, "hint: ") && g.Sub.Reason() == "" {
@@ -291,9 +307,9 @@ func resultsJSON(g Grade) ([]byte, error) {
 					status = "passed"
 				}
 			}
-			r.Tests = append(r.Tests, gradescopeTest{Name: l.Prop.Title(), Score: round4(l.Points), MaxScore: round4(l.Max), Status: status, Output: msg})
+			r.Tests = append(r.Tests, gradescopeTest{Name: l.Prop.Title(), Number: l.Prop.ID, Score: round4(l.Points), MaxScore: round4(l.Max), Status: status, Output: msg})
 		case TimedOut:
-			r.Tests = append(r.Tests, gradescopeTest{Name: l.Prop.Title(), Score: 0, MaxScore: round4(l.Max), Status: "failed", Output: l.Why})
+			r.Tests = append(r.Tests, gradescopeTest{Name: l.Prop.Title(), Number: l.Prop.ID, Score: 0, MaxScore: round4(l.Max), Status: "failed", Output: l.Why})
 		case Skipped:
 			notCounted = append(notCounted, fmt.Sprintf("%s (skipped: %s)", l.Prop.ID, l.Why))
 		}
@@ -305,8 +321,12 @@ func resultsJSON(g Grade) ([]byte, error) {
 		out = append(out, "Not counted: "+strings.Join(notCounted, "; "))
 	}
 	r.Output = strings.Join(out, "\n")
-	data, err := json.MarshalIndent(r, "", "  ")
-	return append(data, '\n'), err
+	for i := range r.Tests {
+		if p, ok := props.Lookup(r.Tests[i].Number); ok {
+			r.Tests[i].Visibility = rb.VisibilityOf(p)
+		}
+	}
+	return r
 }
 
 func orText(s, alt string) string {

@@ -388,7 +388,7 @@ func TestUnstableAndTimedOutInEveryOutput(t *testing.T) {
 	if !strings.Contains(junit, "unstable, 3 of 4 runs passed: received 255 of 256 bytes") || !strings.Contains(junit, "timed out: the suite") {
 		t.Errorf("junit.xml lacks the unstable or timed-out case:\n%s", junit)
 	}
-	gsData, err := resultsJSON(gs[0])
+	gsData, err := resultsJSON(r, gs[0])
 	if err != nil {
 		t.Fatal(err)
 	}

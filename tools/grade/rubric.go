@@ -36,7 +36,17 @@ type Rubric struct {
 	// (the default: the student's server failed it at least once),
 	// "passed", or "pass_rate" (its share of runs passed).
 	Unstable string
+	// Visibility says, per family or ID ("default" for the rest), when a
+	// Gradescope student sees a test: visible, after_due_date,
+	// after_published or hidden.
+	Visibility map[string]string
+	// StdoutVisibility is Gradescope's stdout_visibility: whether students
+	// see the autograder's own output (hidden by default).
+	StdoutVisibility string
 }
+
+// Gradescope's visibility values.
+var visibilities = []string{"visible", "after_due_date", "after_published", "hidden"}
 
 // How an unstable ID may score.
 var unstableScores = []string{"failed", "passed", "pass_rate"}
@@ -46,10 +56,12 @@ var typeError = regexp.MustCompile(`^toml: line (\d+) \(last key "([^"]+)"\): (.
 
 // rubricFile mirrors the TOML.
 type rubricFile struct {
-	MaxPoints *float64           `toml:"max_points"`
-	Families  map[string]float64 `toml:"families"`
-	IDs       map[string]float64 `toml:"ids"`
-	Unstable  *string            `toml:"unstable"`
+	MaxPoints        *float64           `toml:"max_points"`
+	Families         map[string]float64 `toml:"families"`
+	IDs              map[string]float64 `toml:"ids"`
+	Unstable         *string            `toml:"unstable"`
+	Visibility       map[string]string  `toml:"visibility"`
+	StdoutVisibility *string            `toml:"stdout_visibility"`
 }
 
 // parseRubric reads a rubric. Every error names the file and the key at
@@ -72,7 +84,7 @@ func parseRubric(name, text string) (*Rubric, error) {
 		return nil, fmt.Errorf("%s: %s; weights are numbers, e.g. echo = 3 under [families]", name, strings.TrimPrefix(err.Error(), "toml: "))
 	}
 	if und := md.Undecoded(); len(und) > 0 {
-		return nil, fmt.Errorf("%s: unknown key %q; a rubric has max_points, unstable, [families] and [ids]", name, und[0].String())
+		return nil, fmt.Errorf("%s: unknown key %q; a rubric has max_points, unstable, stdout_visibility, [families], [ids] and [visibility]", name, und[0].String())
 	}
 	r := &Rubric{Name: name, Text: text, MaxPoints: 100, Families: map[string]float64{}, IDs: map[string]float64{}, Unstable: "failed"}
 	if f.Unstable != nil {
@@ -81,15 +93,34 @@ func parseRubric(name, text string) (*Rubric, error) {
 		}
 		r.Unstable = *f.Unstable
 	}
+	var families []string
+	for _, fam := range props.Families {
+		families = append(families, fam.Name)
+	}
+	r.Visibility = map[string]string{}
+	r.StdoutVisibility = "hidden"
+	if f.StdoutVisibility != nil {
+		if !slices.Contains(visibilities, *f.StdoutVisibility) {
+			return nil, fmt.Errorf("%s: key \"stdout_visibility\" = %q: it must be one of %s", name, *f.StdoutVisibility, strings.Join(visibilities, ", "))
+		}
+		r.StdoutVisibility = *f.StdoutVisibility
+	}
+	for _, k := range sortedKeys(f.Visibility) {
+		v := f.Visibility[k]
+		_, isID := props.Lookup(k)
+		if k != "default" && !isID && !slices.Contains(families, k) {
+			return nil, fmt.Errorf("%s: key \"visibility.%s\": not a family, an ID or \"default\"; the families are %s", name, k, strings.Join(families, ", "))
+		}
+		if !slices.Contains(visibilities, v) {
+			return nil, fmt.Errorf("%s: key \"visibility.%s\" = %q: it must be one of %s", name, k, v, strings.Join(visibilities, ", "))
+		}
+		r.Visibility[k] = v
+	}
 	if f.MaxPoints != nil {
 		if !(*f.MaxPoints > 0) || math.IsInf(*f.MaxPoints, 0) {
 			return nil, fmt.Errorf("%s: key \"max_points\" = %v: it must be a positive number, e.g. max_points = 100", name, *f.MaxPoints)
 		}
 		r.MaxPoints = *f.MaxPoints
-	}
-	var families []string
-	for _, fam := range props.Families {
-		families = append(families, fam.Name)
 	}
 	for _, k := range sortedKeys(f.Families) {
 		if !slices.Contains(families, k) {
@@ -117,6 +148,17 @@ func checkWeight(w float64) error {
 		return errors.New("a weight must be a number 0 or more (0 leaves the property out)")
 	}
 	return nil
+}
+
+// VisibilityOf is when a Gradescope student sees p's test: its ID's
+// setting, else its family's, else the default's, else visible.
+func (r *Rubric) VisibilityOf(p props.Property) string {
+	for _, k := range []string{p.ID, p.Family, "default"} {
+		if v, ok := r.Visibility[k]; ok {
+			return v
+		}
+	}
+	return "visible"
 }
 
 // Weight is what property p is worth before scaling to max_points.
