@@ -59,6 +59,8 @@ func main() {
 	switch {
 	case len(os.Args) > 1 && os.Args[1] == "merge":
 		err = mergeMain(os.Args[2:])
+	case len(os.Args) > 1 && os.Args[1] == "github":
+		err = githubMain(ctx, os.Args[2:], os.Stdout)
 	case len(os.Args) > 1 && os.Args[1] == "gradescope":
 		err = gradescopeMain(ctx, os.Args[2:])
 	case len(os.Args) > 1 && os.Args[1] == "reasons":
@@ -67,8 +69,11 @@ func main() {
 		err = gradeMain(ctx, os.Args[1:])
 	}
 	var bad exitError
+	var quiet quietExit
 	switch {
 	case errors.Is(err, flag.ErrHelp):
+	case errors.As(err, &quiet):
+		os.Exit(int(quiet))
 	case errors.As(err, &bad):
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(int(bad))
@@ -77,6 +82,11 @@ func main() {
 		os.Exit(1)
 	}
 }
+
+// quietExit is an exit status whose reason has been printed already.
+type quietExit int
+
+func (e quietExit) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
 
 // exitError is an exit status with nothing more to print.
 type exitError int
@@ -92,12 +102,15 @@ const usage = `usage: grade [flags] DIR...
        grade merge [--out DIR] [--rubric FILE] [--expect] SHARD_OUT...
        grade reasons OUT_DIR
        grade gradescope [--root /autograder]
+       grade github DIR
 
 Every folder in or below DIR holding an echospec.toml is a submission.
 merge reads the grade.json of each shard's output folder and writes the
 outputs of the whole class, as if it had been graded in one run.
 reasons prints, from OUT_DIR/grade.json, the first line of each failure
 per submission and ID, to pick the phrases of [expect.reasons] from.
+github runs the suite on the server in DIR for a GitHub Actions job
+(action.yml): a job summary, ::error annotations, an exit status.
 gradescope is the body of a Gradescope autograder's run_autograder
 (make gradescope builds the bundle): it grades root/submission with the
 bundle's manifest and rubric, and writes root/results/results.json.
