@@ -58,6 +58,12 @@ func Threads(int) ([]Thread, error) { return nil, ErrUnsupported }
 // Sched is not available without /proc.
 func Sched(int) (run, wait time.Duration, err error) { return 0, 0, ErrUnsupported }
 
+// TaskSched is one thread's time on a CPU and on a run queue.
+type TaskSched struct{ Run, Wait time.Duration }
+
+// ThreadSched is not available without /proc.
+func ThreadSched(int) (map[int]TaskSched, error) { return nil, ErrUnsupported }
+
 // Connection is not available without /proc.
 func Connection(int, int) (Socket, bool, error) { return Socket{}, false, ErrUnsupported }
 

@@ -16,29 +16,48 @@ import (
 // the machine is busy, since a thread that spins is runnable all the time
 // whether or not it gets a CPU.
 func Sched(pid int) (run, wait time.Duration, err error) {
+	ts, err := ThreadSched(pid)
+	for _, t := range ts {
+		run += t.Run
+		wait += t.Wait
+	}
+	return run, wait, err
+}
+
+// TaskSched is one thread's time on a CPU and on a run queue.
+type TaskSched struct{ Run, Wait time.Duration }
+
+// ThreadSched returns, per thread ID of process pid, how long it has run
+// and waited (/proc/PID/task/TID/schedstat). A thread that ends while it
+// is read is left out.
+func ThreadSched(pid int) (map[int]TaskSched, error) {
 	tasks, err := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/schedstat", pid))
 	if err != nil {
-		return 0, 0, err
+		return nil, err
 	}
 	if len(tasks) == 0 {
-		return 0, 0, fmt.Errorf("procfs: pid %d has no readable schedstat", pid)
+		return nil, fmt.Errorf("procfs: pid %d has no readable schedstat", pid)
 	}
+	out := map[int]TaskSched{}
 	for _, t := range tasks {
+		tid, err := strconv.Atoi(filepath.Base(filepath.Dir(t)))
+		if err != nil {
+			continue
+		}
 		data, err := os.ReadFile(t)
 		if err != nil {
 			continue // the thread ended meanwhile
 		}
 		f := strings.Fields(string(data))
 		if len(f) < 2 {
-			return 0, 0, fmt.Errorf("procfs: %s: %q is not 'run wait slices'", t, data)
+			return nil, fmt.Errorf("procfs: %s: %q is not 'run wait slices'", t, data)
 		}
 		r, err1 := strconv.ParseInt(f[0], 10, 64)
 		w, err2 := strconv.ParseInt(f[1], 10, 64)
 		if err1 != nil || err2 != nil {
-			return 0, 0, fmt.Errorf("procfs: %s: %q is not 'run wait slices'", t, data)
+			return nil, fmt.Errorf("procfs: %s: %q is not 'run wait slices'", t, data)
 		}
-		run += time.Duration(r)
-		wait += time.Duration(w)
+		out[tid] = TaskSched{time.Duration(r), time.Duration(w)}
 	}
-	return run, wait, nil
+	return out, nil
 }
