@@ -70,6 +70,24 @@ func TestBundleRunsLikeGradescope(t *testing.T) {
 		t.Errorf("setup.sh should install python3 and no Go:\n%s", setup)
 	}
 
+	// The submissions: a correct server and one that dies on an empty
+	// client (LIFE-4), as a student hands them in: server.py, and for the
+	// broken one an echospec.toml of its own that tries another model.
+	from := map[string]string{"correct": "py-single", "broken": "py-single-crash-on-empty"}
+	subDir := filepath.Join(out, "handed-in")
+	for sub, fixture := range from {
+		dir := filepath.Join(subDir, sub)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := copyFile(filepath.Join(repo, "fixtures", "students", fixture, "server.py"), filepath.Join(dir, "server.py")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	studentManifest := "model = \"multithread\"\ncommand = [\"python3\", \"-u\", \"server.py\", \"{port}\"]\n"
+	if err := os.WriteFile(filepath.Join(subDir, "broken", "echospec.toml"), []byte(studentManifest), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	subs := []string{"correct", "broken"}
 	got := map[string]results{}
 	var mu sync.Mutex
@@ -82,7 +100,7 @@ func TestBundleRunsLikeGradescope(t *testing.T) {
 				err = copyFile(filepath.Join(root, "source", "run_autograder"), filepath.Join(root, "run_autograder"))
 			}
 			if err == nil {
-				err = os.CopyFS(filepath.Join(root, "submission"), os.DirFS(filepath.Join(fx, sub)))
+				err = os.CopyFS(filepath.Join(root, "submission"), os.DirFS(filepath.Join(subDir, sub)))
 			}
 			if err != nil {
 				t.Error(err)
@@ -148,7 +166,7 @@ func TestBundleRunsLikeGradescope(t *testing.T) {
 	class := filepath.Join(out, "class")
 	for _, sub := range subs {
 		dir := filepath.Join(class, sub)
-		if err := os.CopyFS(dir, os.DirFS(filepath.Join(fx, sub))); err != nil {
+		if err := os.CopyFS(dir, os.DirFS(filepath.Join(subDir, sub))); err != nil {
 			t.Fatal(err)
 		}
 		if err := copyFile(filepath.Join(fx, "teacher", "echospec.toml"), filepath.Join(dir, "echospec.toml")); err != nil {
