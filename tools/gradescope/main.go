@@ -20,11 +20,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/echospec/echospec/manifest"
@@ -60,7 +60,7 @@ func run(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("gradescope", flag.ContinueOnError)
 	man := fs.String("manifest", "", "the assignment's echospec.toml: the model every submission is graded as, and how to build and start it (required)")
 	rubric := fs.String("rubric", "", "the rubric TOML (default tools/grade/rubric.toml); [visibility] sets each test's Gradescope visibility")
-	langs := fs.String("languages", "python", "comma-separated student languages setup.sh installs: "+strings.Join(sortedKeys(languages), ", "))
+	langs := fs.String("languages", "python", "comma-separated student languages setup.sh installs: "+strings.Join(slices.Sorted(maps.Keys(languages)), ", "))
 	may := fs.String("student-may-set", strings.Join(studentMaySet, ","), "manifest keys a student's own echospec.toml may set (never model, pool, mechanism)")
 	seed := fs.Int64("seed", 0, "a fixed suite seed for every submission (default: a new one each run, printed in the output)")
 	out := fs.String("out", filepath.Join("out", "gradescope"), "the folder autograder.zip goes to")
@@ -83,7 +83,7 @@ func run(ctx context.Context, args []string) error {
 		}
 		p, ok := languages[l]
 		if !ok {
-			return fmt.Errorf("--languages: %q is not one of %s", l, strings.Join(sortedKeys(languages), ", "))
+			return fmt.Errorf("--languages: %q is not one of %s", l, strings.Join(slices.Sorted(maps.Keys(languages)), ", "))
 		}
 		names = append(names, l)
 		pkgs = append(pkgs, p...)
@@ -207,7 +207,7 @@ func writeZip(zipFile string, files map[string]string) error {
 	}
 	defer f.Close()
 	zw := zip.NewWriter(f)
-	for _, name := range sortedKeys(files) {
+	for _, name := range slices.Sorted(maps.Keys(files)) {
 		src, err := os.Open(files[name])
 		if err != nil {
 			return err
@@ -241,13 +241,4 @@ func writeZip(zipFile string, files map[string]string) error {
 		return err
 	}
 	return f.Close()
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	return ks
 }
