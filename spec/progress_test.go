@@ -44,6 +44,10 @@ func emit(p Progress) {
 		return
 	}
 	if progress.enc == nil {
+		// Not handed on to the servers the suite starts: one of them
+		// holding it would keep check's reader waiting, and count
+		// against a server's descriptor limit.
+		closeOnExec(*progressFD)
 		progress.enc = json.NewEncoder(os.NewFile(uintptr(*progressFD), "progress"))
 	}
 	_ = progress.enc.Encode(p) // a reader that went away costs the run nothing

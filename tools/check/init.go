@@ -111,7 +111,7 @@ func manifestFor(l props.Lang, dir string) (text string, k kind, model string, e
 	var b bytes.Buffer
 	err = templates[l].Execute(&b, map[string]any{
 		"File": k.file, "Model": model, "Mechanism": mechanism,
-		"Build": tomlList(k.build), "Command": tomlList(k.command), "Name": filepath.Base(mustAbs(dir)),
+		"Build": tomlList(k.build), "Command": tomlList(k.command), "Name": dir,
 	})
 	return b.String(), k, model, err
 }
@@ -135,6 +135,9 @@ func mustAbs(dir string) string {
 }
 
 func tomlList(argv []string) string {
+	if len(argv) == 0 {
+		return ""
+	}
 	q := make([]string, len(argv))
 	for i, a := range argv {
 		q[i] = strconv.Quote(a)
