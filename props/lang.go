@@ -99,6 +99,7 @@ func FamilyTitle(name string, l Lang) string {
 // The setup steps a spec goes through before it judges its property,
 // each with its own hint: a failure there is no verdict on the property.
 const (
+	SetupBuild    = "build"    // building the server (tools/check's hint; the suite builds once, before any spec)
 	SetupStart    = "start"    // starting the server
 	SetupConnect  = "connect"  // connecting the spec's clients
 	SetupGreeting = "greeting" // reading the declared greeting
@@ -106,9 +107,10 @@ const (
 )
 
 // SetupSteps are the setup steps, in the order a spec meets them.
-var SetupSteps = []string{SetupStart, SetupConnect, SetupGreeting, SetupState}
+var SetupSteps = []string{SetupBuild, SetupStart, SetupConnect, SetupGreeting, SetupState}
 
 var setupHints = map[string]string{
+	SetupBuild:    "the build in echospec.toml failed, so the server could not run: its output above names the error — fix it, or check build = [...] by running the command in the folder yourself (with a folder of your own for {builddir})",
 	SetupStart:    "the server did not come up listening for this spec: the message says how it ended or what it printed — check the command and port in echospec.toml, and that the server listens within ready_timeout",
 	SetupConnect:  "the kit's clients could not connect or get a first echo, so the server was not accepting: check that it listens with a backlog, goes back to accept() after each client, and is still running",
 	SetupGreeting: "the greeting declared in echospec.toml did not arrive as written: check that greeting = \"...\" is exactly what the server sends first on every connection, or remove it",

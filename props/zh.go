@@ -19,6 +19,7 @@ var zhFamilies = map[string]string{
 }
 
 var zhSetupHints = map[string]string{
+	SetupBuild:    "echospec.toml 中的 build 编译失败，服务器无法运行：上面的输出指出了错误——修正它，或者在本目录中亲自运行这条命令来检查 build = [...]（{builddir} 换成你自己的一个目录）",
 	SetupStart:    "本次检查中服务器没有开始监听：上面的信息说明了它是怎样退出的或输出了什么——请检查 echospec.toml 里的 command 和 port，并确认服务器在 ready_timeout 之内调用了 listen()",
 	SetupConnect:  "检查工具的客户端连不上服务器，或者收不到第一次回显，说明服务器没有在接收连接：请确认监听socket调用了 listen()（带队列长度），每个客户服务完后回到 accept()，并且服务器仍在运行",
 	SetupGreeting: "echospec.toml 中声明的欢迎信息（greeting）没有按原样到达：请确认 greeting = \"...\" 正是服务器在每个连接上最先发送的内容，否则删掉这一项",

@@ -69,6 +69,7 @@ func report(w io.Writer, l props.Lang, tg *manifest.Target, sel selection, r res
 	}
 	v := r.v
 	if v.Reason != "" {
+		fmt.Fprintln(w)
 		fmt.Fprintln(w, msg(l, "cannot-run", tg.Name))
 		fmt.Fprintln(w, "  "+translateHead(l, v.Reason))
 		// Every spec failed with the same message; its whole text (the
@@ -81,7 +82,11 @@ func report(w io.Writer, l props.Lang, tg *manifest.Target, sel selection, r res
 				break
 			}
 		}
-		fmt.Fprintln(w, "  "+label(l, "hint")+props.SetupHint(props.SetupStart, l))
+		step := props.SetupStart
+		if strings.Contains(v.Reason, ": the build ") || strings.Contains(v.Reason, ": cannot start the build ") {
+			step = props.SetupBuild // launch.Build's words
+		}
+		fmt.Fprintln(w, "  "+label(l, "hint")+props.SetupHint(step, l))
 		return exitBroken
 	}
 	fmt.Fprintln(w)

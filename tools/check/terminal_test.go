@@ -249,8 +249,9 @@ command = ["{builddir}/server", "{port}"]
 		{"zh", fixture("py-single"), "ECHO-1", exitPass, []string{"[1/1] ECHO-1 通过", "所有检查的属性都通过了。"}},
 		{"en", fixture("py-send-ignored"), "", exitFail, []string{"1 failed, in catalogue order", "\n✗ ECHO-4  echoes every byte", "hint:     the echo stopped short"}},
 		{"zh", fixture("py-send-ignored"), "ECHO-4", exitFail, []string{"[1/1] ECHO-4 失败", "\n✗ ECHO-4  客户端边发边读时，8 MiB 的数据每个字节都能返回", "提示：    客户端读得慢了之后", "服务器最后的输出（stdout）："}},
-		{"en", broken, "ECHO-1", exitBroken, []string{"could not be built or started, so no property was checked", "server.c", "hint: the server did not come up"}},
-		{"zh", broken, "ECHO-1", exitBroken, []string{"无法编译或启动，因此没有检查任何属性", "server.c", "提示：本次检查中服务器没有开始监听"}},
+		{"en", broken, "ECHO-1", exitBroken, []string{"could not be built or started, so no property was checked", "server.c", "hint: the build in echospec.toml failed"}},
+		{"en", filepath.Join("..", "..", "fixtures", "hostile", "exits-at-once"), "ECHO-1", exitBroken, []string{"could not be built or started", "before listening", "hint: the server did not come up listening"}},
+		{"zh", broken, "ECHO-1", exitBroken, []string{"无法编译或启动，因此没有检查任何属性", "server.c", "提示：echospec.toml 中的 build 编译失败"}},
 	}
 	for _, c := range cases {
 		args := []string{"--suite", suite, "--lang", c.lang}
