@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/echospec/echospec/manifest"
@@ -21,7 +22,7 @@ func list(w io.Writer, l props.Lang) {
 			}
 			q := p.In(l)
 			fmt.Fprintf(w, "  %-9s %s\n", p.ID, q.Requirement)
-			fmt.Fprintf(w, "  %-9s %s %s\n", "", msg(l, "list-applies"), applies(l, p))
+			fmt.Fprintf(w, "  %-9s %s%s\n", "", label(l, "list-applies"), applies(l, p))
 		}
 		fmt.Fprintln(w)
 	}
@@ -29,9 +30,17 @@ func list(w io.Writer, l props.Lang) {
 
 // applies names the models p applies to, with its conditions.
 func applies(l props.Lang, p props.Property) string {
-	s := strings.Join(p.Models, ", ")
+	names := strings.Split(msg(l, "model-names"), "|")
+	var ms []string
+	for _, m := range p.Models {
+		if i := slices.Index(manifest.Models, m); i >= 0 && i < len(names) {
+			m = names[i]
+		}
+		ms = append(ms, m)
+	}
+	s := strings.Join(ms, ", ")
 	if len(p.Models) == len(manifest.Models) {
-		s = msg(l, "list-every", s)
+		s = msg(l, "list-every")
 	}
 	var cond []string
 	switch p.Pooled {

@@ -68,10 +68,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if f, ok := stdout.(*os.File); ok && isTerminal(int(f.Fd())) {
 		tty, width = true, termWidth(int(f.Fd()))
 	}
+	code := 0
 	if o.watch {
-		return watch(ctx, o, stdout, tty, width)
+		code = watch(ctx, o, stdout, tty, width)
+	} else {
+		code = checkOnce(ctx, o, stdout, tty, width, "")
 	}
-	return checkOnce(ctx, o, stdout, tty, width, "")
+	if ctx.Err() != nil {
+		fmt.Fprintln(stdout, msg(o.lang, "interrupted"))
+		return exitInterrupted
+	}
+	return code
 }
 
 // parse reads the flags, which may come before or after DIR.

@@ -128,9 +128,9 @@ var msgs = map[string]map[props.Lang]string{
 		props.En: "%s changed: checking again",
 		props.Zh: "%s 已修改：重新检查",
 	},
-	"stopped": {
-		props.En: "stopped; nothing is left running",
-		props.Zh: "已停止；没有留下任何运行中的进程",
+	"interrupted": {
+		props.En: "stopped by Ctrl-C; nothing is left running",
+		props.Zh: "已按 Ctrl-C 停止；没有留下任何运行中的进程",
 	},
 	// init.
 	"init-wrote": {
@@ -151,8 +151,12 @@ var msgs = map[string]map[props.Lang]string{
 		props.Zh: "适用于：",
 	},
 	"list-every": {
-		props.En: "every model (%s)",
-		props.Zh: "所有模型（%s）",
+		props.En: "every model",
+		props.Zh: "所有模型",
+	},
+	"model-names": {
+		props.En: "single|multiprocess|multithread|coroutine|multiplex|selector",
+		props.Zh: "single（单进程）|multiprocess（多进程）|multithread（多线程）|coroutine（协程）|multiplex（IO多路复用）|selector",
 	},
 	"list-pool-only": {
 		props.En: "with pool = N",

@@ -16,6 +16,9 @@ const (
 	exitPass   = 0 // every property checked passed
 	exitFail   = 1 // a property failed
 	exitBroken = 2 // the manifest is invalid, or the server cannot be built or started
+	// exitInterrupted is the shells' status for a command ended by Ctrl-C
+	// (128 + SIGINT), whatever the run had found by then.
+	exitInterrupted = 130
 )
 
 // selection is what a run checks: the properties that apply to the

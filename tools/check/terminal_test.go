@@ -331,8 +331,10 @@ func TestWatchRerunsOnChangeAndCtrlCLeavesNothing(t *testing.T) {
 	if _, err := s.tty.Write([]byte{3}); err != nil { // Ctrl-C
 		t.Fatal(err)
 	}
-	s.out.waitFor(t, "stopped; nothing is left running", at, 30*time.Second)
-	s.wait(t, 30*time.Second)
+	s.out.waitFor(t, "stopped by Ctrl-C; nothing is left running", at, 30*time.Second)
+	if code := s.wait(t, 30*time.Second); code != exitInterrupted {
+		t.Errorf("exit status %d after Ctrl-C, want %d", code, exitInterrupted)
+	}
 	if left := marked(mark, ""); len(left) > 0 {
 		t.Errorf("after Ctrl-C these processes of check's are still running: %s", strings.Join(left, "; "))
 	}

@@ -92,7 +92,6 @@ func watch(ctx context.Context, o options, w io.Writer, tty bool, width int) int
 					if running {
 						<-finished
 					}
-					fmt.Fprintln(w, msg(l, "stopped"))
 					return code
 				}
 				next, changes = name, nil
