@@ -2,6 +2,8 @@ package props
 
 import (
 	"os"
+	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -125,4 +127,51 @@ func SetupHint(key string, l Lang) string {
 		}
 	}
 	return setupHints[key]
+}
+
+// setupFailed is how the suite's headline of a setup failure begins,
+// before the step's what (spec/failure_test.go).
+const setupFailed = "setup failed, the property was not judged: "
+
+var zhSetupFailed = "准备步骤失败，此属性未被判定："
+
+// stagePatterns match a rendered step (its %d filled in), longest first,
+// so that "connecting a client" does not take "connecting a client that
+// never sends".
+var stagePatterns = func() []stagePattern {
+	var ps []stagePattern
+	for en := range zhStages {
+		re := "^" + strings.ReplaceAll(regexp.QuoteMeta(en), "%d", `([0-9][0-9,]*)`) + "(:|$)"
+		ps = append(ps, stagePattern{regexp.MustCompile(re), en})
+	}
+	slices.SortFunc(ps, func(a, b stagePattern) int { return len(b.en) - len(a.en) })
+	return ps
+}()
+
+type stagePattern struct {
+	re *regexp.Regexp
+	en string
+}
+
+// Headline puts the suite's headline of a setup failure ("setup failed,
+// the property was not judged: connecting 64 clients ...: ...") into l:
+// the fixed words and the step; what the step ran into stays as the
+// suite wrote it. Any other headline comes back as it is.
+func Headline(head string, l Lang) string {
+	rest, ok := strings.CutPrefix(head, setupFailed)
+	if !ok || l == En {
+		return head
+	}
+	for _, p := range stagePatterns {
+		m := p.re.FindStringSubmatchIndex(rest)
+		if m == nil {
+			continue
+		}
+		zh := zhStages[p.en]
+		for i := 2; i+1 < len(m)-2; i += 2 { // each number, in order
+			zh = strings.Replace(zh, "%d", rest[m[i]:m[i+1]], 1)
+		}
+		return zhSetupFailed + zh + rest[m[len(m)-2]:]
+	}
+	return zhSetupFailed + rest
 }

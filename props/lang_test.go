@@ -3,6 +3,8 @@ package props
 import (
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode"
@@ -114,4 +116,63 @@ func hasHan(s string) bool {
 		}
 	}
 	return false
+}
+
+// Every setup step of the suite has its Chinese: the what of each
+// prepare and setupStep call in spec/, and no other.
+func TestEveryStageHasChinese(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("..", "spec", "*.go"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no spec sources: %v", err)
+	}
+	call := regexp.MustCompile(`(?:prepare|setupStep)\((?:fmt\.Sprintf\()?"((?:[^"\\]|\\.)*)"`)
+	seen := map[string]bool{}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range call.FindAllStringSubmatch(string(data), -1) {
+			what, err := strconv.Unquote(`"` + m[1] + `"`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			seen[what] = true
+			if _, ok := zhStages[what]; !ok {
+				t.Errorf("%s: the setup step %q has no Chinese in zh.go's zhStages", f, what)
+			}
+		}
+	}
+	if len(seen) < 20 {
+		t.Fatalf("found only %d setup steps in spec/: has the way they are written changed?", len(seen))
+	}
+	for what := range zhStages {
+		if !seen[what] {
+			t.Errorf("zhStages has %q, which no spec prepares any more", what)
+		}
+	}
+}
+
+func TestHeadline(t *testing.T) {
+	for in, want := range map[string]string{
+		"setup failed, the property was not judged: connecting 256 clients and keeping them all open: client 7 could not connect":                "准备步骤失败，此属性未被判定：连接 256 个客户端并让它们全部保持打开: client 7 could not connect",
+		"setup failed, the property was not judged: connecting a client that never sends: dial: refused":                                         "准备步骤失败，此属性未被判定：连接一个从不发送数据的客户端: dial: refused",
+		"setup failed, the property was not judged: connecting a client":                                                                         "准备步骤失败，此属性未被判定：连接一个客户端",
+		"setup failed, the property was not judged: connecting clients one by one until the server, limited to 64 open files, serves no more: x": "准备步骤失败，此属性未被判定：逐个连接客户端，直到限制为 64 个打开文件的服务器不再服务: x",
+		"received 0 of 11 bytes": "received 0 of 11 bytes",
+	} {
+		if got := Headline(in, Zh); got != want {
+			t.Errorf("Headline(%q)\n = %q\nwant %q", in, got, want)
+		}
+		if got := Headline(in, En); got != in {
+			t.Errorf("Headline(%q, en) = %q", in, got)
+		}
+	}
+	data, err := os.ReadFile(filepath.Join("..", "spec", "failure_test.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), `"`+setupFailed+`%s: %s"`) {
+		t.Errorf("spec/failure_test.go no longer begins a setup failure with %q: update setupFailed", setupFailed)
+	}
 }

@@ -138,3 +138,37 @@ var sources = map[string]source{
 	"PROC-1":   {"socket默认不支持地址复用，OSError: [Errno 98] Address already in use", "a socket does not reuse addresses by default: OSError: [Errno 98] Address already in use", "单进程 TCP Server"},
 	"CAP-1":    {"当用户量较大时，系统开销会非常大，内存会被耗尽，导致系统崩溃或者性能将急剧下降", "with many users, the system's cost is very high, memory runs out, and the system crashes or slows down sharply", "多进程 TCP Server"},
 }
+
+// zhStages are the suite's setup steps (the what of its prepare and
+// setupStep calls, %d for a number), in Chinese: a setup failure's
+// headline names the step that stopped.
+var zhStages = map[string]string{
+	"bringing a second client to the state where a reset makes the server's next write fail with EPIPE": "让第二个客户端进入这样的状态：一次重置会使服务器的下一次写入以 EPIPE 失败",
+	"connecting %d clients and keeping them all open":                                                   "连接 %d 个客户端并让它们全部保持打开",
+	"connecting %d clients that each echo once and stay open":                                           "连接 %d 个客户端，每个回显一次后保持连接",
+	"connecting %d clients that each echo one byte, then go silent":                                     "连接 %d 个客户端，每个回显一个字节后不再发送",
+	"connecting %d clients that keep the server busy":                                                   "连接 %d 个让服务器保持忙碌的客户端",
+	"connecting %d clients":                                                                    "连接 %d 个客户端",
+	"connecting %d more clients, which wait for a worker":                                      "再连接 %d 个客户端，它们等待空闲的工作进程或线程",
+	"connecting 64 clients and keeping them all open":                                          "连接 64 个客户端并让它们全部保持打开",
+	"connecting a client that never sends":                                                     "连接一个从不发送数据的客户端",
+	"connecting a client that resets at once":                                                  "连接一个立即重置连接的客户端",
+	"connecting a client that sends 16 MiB and never reads, through a 16 KiB receive buffer":   "连接一个发送 16 MiB 却从不读取的客户端（接收缓冲区为 16 KiB）",
+	"connecting a client with a 16 KiB receive buffer":                                         "连接一个接收缓冲区为 16 KiB 的客户端",
+	"connecting a client":                                                                      "连接一个客户端",
+	"connecting client %d":                                                                     "连接第 %d 个客户端",
+	"connecting client C, queued behind B":                                                     "连接客户端 C，它排在 B 后面",
+	"connecting clients one by one until the server, limited to %d open files, serves no more": "逐个连接客户端，直到限制为 %d 个打开文件的服务器不再服务",
+	"echoing for client A, which stays connected":                                              "为保持连接的客户端 A 回显",
+	"echoing for client A, which stays connected, then connecting client B":                    "为保持连接的客户端 A 回显，然后连接客户端 B",
+	"echoing once before the signal":                                                           "发送信号之前先回显一次",
+	"echoing once, so the server is serving this client":                                       "先回显一次，让服务器正在为这个客户端服务",
+	"finding the listening process":                                                            "查找监听进程",
+	"killing the server with a connection open, so its port is left in TIME_WAIT":              "在有连接打开时杀死服务器，使它的端口处于 TIME_WAIT 状态",
+	"reading the greeting":                                                                     "读取欢迎信息（greeting）",
+	"starting the server":                                                                      "启动服务器",
+	"waiting for the children that served them to exit":                                        "等待为它们服务的子进程退出",
+	"waiting until the server is stuck writing to it: its echo fills the client's queue and the server stops taking more": "等待服务器卡在向它写数据上：回显填满客户端的接收队列，服务器不再接收更多数据",
+	"waiting until the server's echo fills the client's receive queue":                                                    "等待服务器的回显填满客户端的接收队列",
+	"warming up with 8 clients, one after another, and noting the socket descriptors once they have left":                 "先依次连接 8 个客户端预热，在它们离开后记下socket描述符的数量",
+}

@@ -74,10 +74,6 @@ var msgs = map[string]map[props.Lang]string{
 		props.Zh: "服务器最后的输出：没有捕获到",
 	},
 	"tutorial": {props.En: "tutorial:", props.Zh: "教程原文："},
-	"setup-failed": {
-		props.En: "setup failed, the property was not judged: ",
-		props.Zh: "准备步骤失败，此属性未被判定：",
-	},
 	"crashed": {
 		props.En: "the server ended during this spec",
 		props.Zh: "服务器在这项检查进行中退出了",

@@ -200,12 +200,10 @@ func label(l props.Lang, key string) string {
 // into l; what follows them (the step, the numbers) stays as the suite
 // wrote it.
 func translateHead(l props.Lang, head string) string {
-	for _, k := range []string{"setup-failed", "crashed"} {
-		if en := msg(props.En, k); strings.Contains(head, en) {
-			head = strings.Replace(head, en, msg(l, k), 1)
-		}
+	if en := msg(props.En, "crashed"); strings.HasPrefix(head, en) {
+		head = msg(l, "crashed") + strings.TrimPrefix(head, en)
 	}
-	return head
+	return props.Headline(head, l)
 }
 
 // relabel puts the labels of a failure's lines (want:, sent:, hint:,
