@@ -43,8 +43,11 @@ type event struct {
 
 // moduleRoot finds the echospec module from the current folder.
 func moduleRoot(ctx context.Context) (string, error) {
-	out, err := exec.CommandContext(ctx, "go", "env", "GOMOD").Output()
-	mod := strings.TrimSpace(string(out))
+	cmd := exec.Command("go", "env", "GOMOD")
+	var out strings.Builder
+	cmd.Stdout = &out
+	err := runGroup(ctx, cmd, time.Second)
+	mod := strings.TrimSpace(out.String())
 	if err != nil || mod == "" || mod == os.DevNull {
 		return "", errors.New("not inside the echospec module (go env GOMOD is empty): run check from the echospec folder, or give a compiled suite with --suite")
 	}

@@ -120,6 +120,25 @@ func (s *screen) waitFor(t *testing.T, want string, from int, d time.Duration) i
 	}
 }
 
+// drained waits until the reader has met the end of the output: on
+// Linux, the pty's master reads EIO once the last slave is closed.
+func (s *screen) drained(t *testing.T, deadline <-chan time.Time) {
+	t.Helper()
+	for {
+		s.mu.Lock()
+		ch, closed := s.changed, s.closed
+		s.mu.Unlock()
+		if closed {
+			return
+		}
+		select {
+		case <-ch:
+		case <-deadline:
+			t.Fatalf("the terminal's output did not end; so far:\n%s", s.String())
+		}
+	}
+}
+
 // session is check running in a pseudo-terminal, 120 columns wide.
 type session struct {
 	cmd  *exec.Cmd
@@ -152,14 +171,17 @@ func startTerminal(t *testing.T, env []string, args ...string) *session {
 	return s
 }
 
-// wait waits for check to exit and returns its status.
+// wait waits for check to exit, and for the terminal to have shown all
+// it wrote, and returns its status.
 func (s *session) wait(t *testing.T, d time.Duration) int {
 	t.Helper()
+	deadline := time.After(d)
 	select {
 	case <-s.done:
-	case <-time.After(d):
+	case <-deadline:
 		t.Fatalf("check did not exit within %v; its output:\n%s", d, s.out.String())
 	}
+	s.out.drained(t, deadline)
 	var ee *exec.ExitError
 	if errors.As(s.err, &ee) {
 		return ee.ExitCode()
@@ -204,7 +226,7 @@ func TestCheckInATerminal(t *testing.T) {
 		"1 passed; 1 failed: ECHO-4",
 		"py-send-ignored (multiplex, select): 1 passed, 1 failed, 0 skipped",
 		"✗ ECHO-4  echoes every byte of an 8 MiB payload sent while the client reads",
-		"what happened: received ",
+		"what happened: ",
 		"hint:     the echo stopped short of 8 MiB",
 		"the server's last output (stdout):",
 	} {
