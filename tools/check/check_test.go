@@ -192,6 +192,24 @@ func TestBrokenManifestExits2(t *testing.T) {
 	}
 }
 
+// The suite's fixed words of a failure's headline are put into the
+// student's language; what follows them stays as the suite wrote it.
+func TestHeadlines(t *testing.T) {
+	for in, want := range map[string]string{
+		"the server ended during this spec (it exited with status 1): received 0 of 11 bytes": "服务器在这项检查进行中退出了（exited with status 1）: received 0 of 11 bytes",
+		"the server ended during this spec (it was killed by signal 9 (killed))":              "服务器在这项检查进行中退出了（was killed by signal 9 (killed)）",
+		"setup failed, the property was not judged: finding the listening process: none":      "准备步骤失败，此属性未被判定：查找监听进程: none",
+		"received 4,305,977 of 8,388,609 bytes, then nothing for 4s":                          "received 4,305,977 of 8,388,609 bytes, then nothing for 4s",
+	} {
+		if got := translateHead(props.Zh, in); got != want {
+			t.Errorf("translateHead(%q)\n = %q\nwant %q", in, got, want)
+		}
+		if got := translateHead(props.En, in); got != in {
+			t.Errorf("translateHead(en, %q) = %q", in, got)
+		}
+	}
+}
+
 func TestFit(t *testing.T) {
 	if s := fit("第 1 项，共 2 项", 8); s != "第 1 项" {
 		t.Errorf("fit: %q", s)

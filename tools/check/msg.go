@@ -75,8 +75,8 @@ var msgs = map[string]map[props.Lang]string{
 	},
 	"tutorial": {props.En: "tutorial:", props.Zh: "教程原文："},
 	"crashed": {
-		props.En: "the server ended during this spec",
-		props.Zh: "服务器在这项检查进行中退出了",
+		props.En: "the server ended during this spec (it %s)",
+		props.Zh: "服务器在这项检查进行中退出了（%s）",
 	},
 	// Exit status 2.
 	"cannot-run": {

@@ -200,8 +200,16 @@ func label(l props.Lang, key string) string {
 // into l; what follows them (the step, the numbers) stays as the suite
 // wrote it.
 func translateHead(l props.Lang, head string) string {
-	if en := msg(props.En, "crashed"); strings.HasPrefix(head, en) {
-		head = msg(l, "crashed") + strings.TrimPrefix(head, en)
+	// The suite's words: "the server ended during this spec (it exited
+	// with status 1): ...".
+	if rest, ok := strings.CutPrefix(head, "the server ended during this spec (it "); ok {
+		end := strings.Index(rest, "): ")
+		if end < 0 && strings.HasSuffix(rest, ")") {
+			end = len(rest) - 1
+		}
+		if end >= 0 {
+			head = msg(l, "crashed", rest[:end]) + rest[end+1:]
+		}
 	}
 	return props.Headline(head, l)
 }
