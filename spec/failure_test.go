@@ -32,7 +32,7 @@ func failWithContext(message string, callerSkip ...int) {
 	}
 	hint := ""
 	if p, ok := props.Lookup(props.IDFromLabels(CurrentSpecReport().Labels())); ok {
-		hint = p.Hint
+		hint = p.In(lang()).Hint
 	}
 	// A server that died during the spec failed it, whatever step the kit
 	// was at: the crash is the headline, and the property's hint stands.
@@ -42,7 +42,7 @@ func failWithContext(message string, callerSkip ...int) {
 		if rest != "" {
 			b.WriteString("\n" + rest)
 		}
-		hint = st.hint
+		hint = props.SetupHint(st.hint, lang())
 	} else {
 		b.WriteString(message)
 	}
@@ -126,14 +126,16 @@ func steady(ctx context.Context, d time.Duration, cond func() error) {
 
 // stage is a step that only sets a property up: connecting its clients,
 // reading a greeting, bringing the server to a state. A failure there is
-// reported as a setup failure, with the stage's own hint.
+// reported as a setup failure, with the stage's own hint (a key of
+// props.SetupHint).
 type stage struct{ what, hint string }
 
-// Hints of the setup steps.
+// Hints of the setup steps: keys of props.SetupHint, which has each one's
+// text in every language.
 const (
-	hintConnect  = "the kit's clients could not connect or get a first echo, so the server was not accepting: check that it listens with a backlog, goes back to accept() after each client, and is still running"
-	hintGreeting = "the greeting declared in echospec.toml did not arrive as written: check that greeting = \"...\" is exactly what the server sends first on every connection, or remove it"
-	hintState    = "the kit could not bring the server into the state this property is about; the message says which step stopped and what the server did"
+	hintConnect  = props.SetupConnect
+	hintGreeting = props.SetupGreeting
+	hintState    = props.SetupState
 )
 
 // prepare runs f as a setup stage: By(what), and failures inside f are

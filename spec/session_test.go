@@ -121,7 +121,7 @@ func newSession(ctx context.Context, tg *manifest.Target, id string) *session {
 }
 
 // hintStart is the hint of a server that did not start for a spec.
-const hintStart = "the server did not come up listening for this spec: the message says how it ended or what it printed — check the command and port in echospec.toml, and that the server listens within ready_timeout"
+const hintStart = props.SetupStart
 
 // start launches the target on port and fails the spec, with the
 // launcher's explanation, if it does not come up listening.

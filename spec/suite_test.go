@@ -54,6 +54,9 @@ func TestSpec(t *testing.T) {
 	if *patience <= 0 {
 		t.Fatalf("echospec: --patience %v: it must be a positive factor, e.g. 2 on a slow machine", *patience)
 	}
+	if err := checkLang(); err != nil {
+		t.Fatalf("echospec: %v", err)
+	}
 	RegisterFailHandler(failWithContext)
 	RunSpecs(t, "echospec")
 }

@@ -1,0 +1,5 @@
+//go:build !unix
+
+package spec_test
+
+func closeOnExec(int) {}
