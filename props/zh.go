@@ -143,6 +143,7 @@ var sources = map[string]source{
 // setupStep calls, %d for a number), in Chinese: a setup failure's
 // headline names the step that stopped.
 var zhStages = map[string]string{
+	"echoing for every client at once, to see which threads do the work":                                "让所有客户端同时回显，以查看是哪些线程在做读写",
 	"bringing a second client to the state where a reset makes the server's next write fail with EPIPE": "让第二个客户端进入这样的状态：一次重置会使服务器的下一次写入以 EPIPE 失败",
 	"connecting %d clients and keeping them all open":                                                   "连接 %d 个客户端并让它们全部保持打开",
 	"connecting %d clients that each echo once and stay open":                                           "连接 %d 个客户端，每个回显一次后保持连接",

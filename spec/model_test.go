@@ -188,7 +188,7 @@ var _ = family("model", func(tg *manifest.Target) {
 		By(fmt.Sprintf("echoing %s for each of the %d clients at once, up to %d times until the server has worked %v, noting the CPU time of each thread", probe.Size(burstBytes), len(cs), burstRounds, minBurstCPU))
 		before := s.threadCPU()
 		var w work
-		s.prepare("echoing for every client at once, to see which threads do the work", hintBurst, func() {
+		s.prepare("echoing for every client at once, to see which threads do the work", hintState, func() {
 			for range burstRounds {
 				s.burst(cs, burstBytes)
 				if w = cpuShares(before, s.threadCPU()); w.total >= minBurstCPU {
@@ -234,9 +234,6 @@ const (
 	burstRounds = 10
 	minBurstCPU = 15 * time.Millisecond
 )
-
-// hintBurst is the hint when the MODEL-6 burst does not come back whole.
-const hintBurst = "the server did not echo 256 KiB for each of 16 clients writing at once, so the kit could not see which threads do its work; the ECHO and CONC specs say more about why the bytes did not come back"
 
 // burst echoes n bytes for every client at once, and fails with the first
 // client that did not get its bytes back.
