@@ -33,12 +33,17 @@ func githubMain(ctx context.Context, args []string, stdout io.Writer) error {
 	timeout := fs.Duration("timeout", 15*time.Minute, "how long the suite may run")
 	suite := fs.String("suite", "", "a compiled suite to run, instead of compiling one")
 	seed := fs.Int64("seed", 0, "the suite's seed (default: from the clock; printed)")
+	langFlag := fs.String("lang", "en", "the language of the summary's texts and the suite's hints: en or zh")
 	dirs, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(dirs) != 1 {
 		return errors.New("grade github: give the one folder holding the server's echospec.toml")
+	}
+	lang, ok := props.ParseLang(*langFlag)
+	if !ok {
+		return fmt.Errorf("grade github: --lang %q: the kit speaks en and zh", *langFlag)
 	}
 	s := load(filepath.Base(dirs[0]), dirs[0])
 	tmp, err := os.MkdirTemp("", "echospec-github-")
@@ -51,7 +56,7 @@ func githubMain(ctx context.Context, args []string, stdout io.Writer) error {
 		if err != nil {
 			return err
 		}
-		rn.repeat, rn.seed = 1, *seed
+		rn.repeat, rn.seed, rn.lang = 1, *seed, lang
 		if rn.seed == 0 {
 			rn.seed = time.Now().UnixNano() % 1_000_000
 		}
@@ -68,6 +73,7 @@ func githubMain(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	r.Lang = lang
 	g := r.Grade(s)
 	file := manifestPath(dirs[0])
 	annotate(stdout, g, file)
@@ -186,7 +192,7 @@ func jobSummary(g Grade) string {
 				other = append(other, fmt.Sprintf("%d %s", n[o], o))
 			}
 		}
-		fmt.Fprintf(&b, "| %s | %s | %d | %d | %s |\n", f.Title, verdict, n[Passed], bad, orDash(strings.Join(other, ", ")))
+		fmt.Fprintf(&b, "| %s | %s | %d | %d | %s |\n", props.FamilyTitle(f.Name, g.Lang), verdict, n[Passed], bad, orDash(strings.Join(other, ", ")))
 		for _, l := range g.Lines {
 			if l.Prop.Family == f.Name && (l.Outcome == Failed || l.Outcome == Unstable || l.Outcome == TimedOut) {
 				firsts = append(firsts, l)

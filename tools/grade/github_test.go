@@ -84,4 +84,3 @@ func TestGitHubAction(t *testing.T) {
 		t.Errorf("summary:\n%s", data)
 	}
 }
-

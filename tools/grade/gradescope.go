@@ -16,6 +16,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/echospec/echospec/manifest"
+	"github.com/echospec/echospec/props"
 )
 
 // Gradescope runs an autograder as /autograder/run_autograder, with the
@@ -36,6 +37,7 @@ type bundleConfig struct {
 	StudentMaySet []string `json:"student_may_set"`
 	Languages     []string `json:"languages"`
 	Seed          int64    `json:"seed,omitempty"`
+	Lang          string   `json:"lang,omitempty"` // en or zh: the tests' texts and hints
 }
 
 // neverStudent are the keys only the teacher sets: a student who could
@@ -112,7 +114,12 @@ func gradescopeRun(ctx context.Context, root string, timeout time.Duration) (gra
 	if err != nil {
 		return gradescope{}, err
 	}
-	rn.repeat, rn.seed = 1, cfg.Seed
+	lang, ok := props.ParseLang(orText(cfg.Lang, "en"))
+	if !ok {
+		return gradescope{}, fmt.Errorf("the bundle's gradescope.json: lang %q: the kit speaks en and zh", cfg.Lang)
+	}
+	r.Lang = lang
+	rn.repeat, rn.seed, rn.lang = 1, cfg.Seed, lang
 	if rn.seed == 0 {
 		rn.seed = time.Now().UnixNano() % 1_000_000
 	}

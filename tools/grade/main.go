@@ -50,6 +50,7 @@ import (
 	"time"
 
 	"github.com/echospec/echospec/launch"
+	"github.com/echospec/echospec/props"
 )
 
 func main() {
@@ -131,6 +132,7 @@ func gradeMain(ctx context.Context, args []string) error {
 	suite := fs.String("suite", "", "a compiled suite (go test -c ./spec) to run, instead of compiling one")
 	repeat := fs.Int("repeat", 1, "run each submission's suite N times (seeds S, S+1, …): an ID that both passes and fails is unstable, and scores as the rubric's unstable = says")
 	seed := fs.Int64("seed", 0, "the suite's random seed (spec order and payloads); every run prints the one it used (default: from the clock)")
+	langFlag := fs.String("lang", "en", "the language of requirements, hints and the suite's failure hints in every output: en or zh")
 	rerun := fs.String("rerun-failed", "", "a grade.json of an earlier run: grade again only what failed, timed out or was unstable there, and merge it in (no DIR needed)")
 	fs.Usage = func() { fmt.Fprint(fs.Output(), usage); fs.PrintDefaults() }
 	dirs, err := parseInterleaved(fs, args)
@@ -151,6 +153,10 @@ func gradeMain(ctx context.Context, args []string) error {
 	r, err := loadRubric(*rubricFile)
 	if err != nil {
 		return err
+	}
+	lang, ok := props.ParseLang(*langFlag)
+	if !ok {
+		return fmt.Errorf("grade: --lang %q: the kit speaks en and zh", *langFlag)
 	}
 	var subs []*Submission
 	var plan map[string]rerunPlan
@@ -185,7 +191,8 @@ func gradeMain(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	rn.repeat, rn.seed = *repeat, *seed
+	rn.repeat, rn.seed, rn.lang = *repeat, *seed, lang
+	r.Lang = lang
 	if rn.seed == 0 {
 		rn.seed = time.Now().UnixNano() % 1_000_000
 	}

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/echospec/echospec/props"
 )
 
 // merge reads the grade.json of each shard output folder (or the files
@@ -16,7 +18,7 @@ import (
 // submission in two shards is an error: the merged grades would be wrong.
 func merge(shards []string, r *Rubric) (*Rubric, []*Submission, error) {
 	var subs []*Submission
-	var text, name, first string
+	var text, name, first, lang string
 	seen := map[string]string{} // shard "i/n" → file
 	n := 0
 	for _, sh := range shards {
@@ -44,7 +46,7 @@ func merge(shards []string, r *Rubric) (*Rubric, []*Submission, error) {
 			return nil, nil, fmt.Errorf("grade merge: %s and %s are both shard %s", prev, file, key)
 		}
 		if first == "" {
-			first, text, name = file, gf.RubricText, gf.Rubric
+			first, text, name, lang = file, gf.RubricText, gf.Rubric, gf.Lang
 		}
 		if m != n && n != 0 {
 			return nil, nil, fmt.Errorf("grade merge: %s is shard %d/%d, but %s is one of %d shards", file, i, m, first, n)
@@ -72,5 +74,6 @@ func merge(shards []string, r *Rubric) (*Rubric, []*Submission, error) {
 			return nil, nil, fmt.Errorf("grade merge: the shards' rubric: %w", err)
 		}
 	}
+	r.Lang, _ = props.ParseLang(lang)
 	return r, subs, nil
 }

@@ -22,6 +22,7 @@ type gradeFile struct {
 	Shard       string        `json:"shard,omitempty"` // "i/n" for a shard's own output
 	Rubric      string        `json:"rubric"`
 	RubricText  string        `json:"rubric_text"`
+	Lang        string        `json:"lang,omitempty"` // the outputs' language, if not English
 	Submissions []*Submission `json:"submissions"`
 }
 
@@ -38,7 +39,7 @@ func writeAll(out string, r *Rubric, subs []*Submission, shard string) error {
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return err
 	}
-	gf, err := json.MarshalIndent(gradeFile{Shard: shard, Rubric: r.Name, RubricText: r.Text, Submissions: subs}, "", "  ")
+	gf, err := json.MarshalIndent(gradeFile{Shard: shard, Rubric: r.Name, RubricText: r.Text, Lang: langName(r.Lang), Submissions: subs}, "", "  ")
 	if err != nil {
 		return err
 	}
@@ -327,6 +328,14 @@ func gradescopeResults(rb *Rubric, g Grade) gradescope {
 		}
 	}
 	return r
+}
+
+// langName is how grade.json names a language: "" for English.
+func langName(l props.Lang) string {
+	if l == props.En {
+		return ""
+	}
+	return string(l)
 }
 
 func orText(s, alt string) string {

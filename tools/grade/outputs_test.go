@@ -413,3 +413,34 @@ func TestUnstableAndTimedOutInEveryOutput(t *testing.T) {
 		t.Errorf("summary.md lacks the unstable ID:\n%s", md)
 	}
 }
+
+// TestOutputsFollowLang: with --lang zh the requirements, hints and family
+// titles of every output are the Chinese ones, and merge keeps the
+// language.
+func TestOutputsFollowLang(t *testing.T) {
+	r := defaultRubricT(t)
+	r.Lang = props.Zh
+	gs := gradesOf(r, canned())
+	echo4, _ := props.Lookup("ECHO-4")
+	zhReq := echo4.In(props.Zh).Requirement
+	html, err := reportHTML(r, gs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, text := range map[string]string{"report.html": string(html), "junit.xml": string(junitXML(gs))} {
+		if !strings.Contains(text, zhReq) {
+			t.Errorf("%s lacks ECHO-4's Chinese requirement %q", name, zhReq)
+		}
+	}
+	if !strings.Contains(string(html), props.FamilyTitle("echo", props.Zh)) {
+		t.Errorf("report.html lacks the echo family's Chinese title")
+	}
+	out := t.TempDir()
+	if err := writeAll(out, r, canned(), ""); err != nil {
+		t.Fatal(err)
+	}
+	r2, _, err := merge([]string{out}, nil)
+	if err != nil || r2.Lang != props.Zh {
+		t.Errorf("merge: lang %q, %v; want the shards' zh kept", r2.Lang, err)
+	}
+}

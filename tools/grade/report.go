@@ -60,7 +60,7 @@ type reportFailure struct {
 func reportHTML(r *Rubric, gs []Grade) ([]byte, error) {
 	page := reportPage{Rubric: r.Name, MaxPoints: r.MaxPoints}
 	for _, f := range props.Families {
-		page.Families = append(page.Families, reportFamily{f.Name, f.Title})
+		page.Families = append(page.Families, reportFamily{f.Name, props.FamilyTitle(f.Name, r.Lang)})
 	}
 	for _, g := range gs {
 		rs := reportSub{Grade: g}

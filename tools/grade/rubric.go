@@ -43,6 +43,9 @@ type Rubric struct {
 	// StdoutVisibility is Gradescope's stdout_visibility: whether students
 	// see the autograder's own output (hidden by default).
 	StdoutVisibility string
+	// Lang is the language of the requirements, hints and family titles
+	// the outputs show (grade --lang); not a key of the TOML.
+	Lang props.Lang
 }
 
 // Gradescope's visibility values.
@@ -207,17 +210,18 @@ type Grade struct {
 	Score     float64
 	MaxPoints float64
 	Lines     []Line // every property, catalogue order
+	Lang      props.Lang
 }
 
 // Grade scores a submission. What does not apply, was skipped with a
 // reason, or weighs 0 is not counted; a submission with nothing counted
 // (its manifest did not load) scores 0.
 func (r *Rubric) Grade(s *Submission) Grade {
-	g := Grade{Sub: s, MaxPoints: r.MaxPoints}
+	g := Grade{Sub: s, MaxPoints: r.MaxPoints, Lang: r.Lang}
 	v := s.Verdict
 	total := 0.0
 	for _, p := range props.All() {
-		l := Line{Prop: p}
+		l := Line{Prop: p.In(r.Lang)}
 		switch {
 		case s.Model == "" || !p.Applies(s.Model, s.Pool, s.Mechanism):
 			l.Outcome = NA

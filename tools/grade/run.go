@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/echospec/echospec/props"
 	"github.com/echospec/echospec/verdict"
 )
 
@@ -28,6 +29,7 @@ type runner struct {
 	timeout  time.Duration
 	repeat   int           // runs per submission
 	seed     int64         // the first run's seed; run k has seed+k
+	lang     props.Lang    // the language of the suite's hints (--lang)
 	grace    time.Duration // after the timeout's SIGTERM, before SIGKILL
 	children *children     // running suites, to tell orphans from them
 }
@@ -158,6 +160,9 @@ func (r *runner) runSuite(ctx context.Context, s *Submission, seed int64, only [
 	args := []string{"--target", dir, "--verdicts", verdicts,
 		"--patience", strconv.FormatFloat(r.patience, 'g', -1, 64),
 		"--ginkgo.no-color", "--ginkgo.seed", strconv.FormatInt(seed, 10)}
+	if r.lang != "" {
+		args = append(args, "--lang", string(r.lang))
+	}
 	if len(only) > 0 {
 		args = append(args, "--ginkgo.label-filter", idFilter(only))
 	}

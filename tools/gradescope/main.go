@@ -62,6 +62,7 @@ func run(ctx context.Context, args []string) error {
 	rubric := fs.String("rubric", "", "the rubric TOML (default tools/grade/rubric.toml); [visibility] sets each test's Gradescope visibility")
 	langs := fs.String("languages", "python", "comma-separated student languages setup.sh installs: "+strings.Join(slices.Sorted(maps.Keys(languages)), ", "))
 	may := fs.String("student-may-set", strings.Join(studentMaySet, ","), "manifest keys a student's own echospec.toml may set (never model, pool, mechanism)")
+	lang := fs.String("lang", "en", "the language of the tests' requirements and hints: en or zh")
 	seed := fs.Int64("seed", 0, "a fixed suite seed for every submission (default: a new one each run, printed in the output)")
 	out := fs.String("out", filepath.Join("out", "gradescope"), "the folder autograder.zip goes to")
 	if err := fs.Parse(args); err != nil {
@@ -90,7 +91,10 @@ func run(ctx context.Context, args []string) error {
 	}
 	slices.Sort(pkgs)
 	pkgs = slices.Compact(pkgs)
-	cfg := map[string]any{"languages": names, "student_may_set": []string{}, "seed": *seed}
+	if *lang != "en" && *lang != "zh" {
+		return fmt.Errorf("--lang %q: the kit speaks en and zh", *lang)
+	}
+	cfg := map[string]any{"languages": names, "student_may_set": []string{}, "seed": *seed, "lang": *lang}
 	var keys []string
 	for _, k := range strings.Split(*may, ",") {
 		switch k = strings.TrimSpace(k); k {
