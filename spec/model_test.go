@@ -356,15 +356,6 @@ func (s *session) capacity() int {
 	return math.MaxInt
 }
 
-// group is a snapshot of the server's processes: its process group, and
-// those that left it (setsid), found by the kit's run token and cgroup.
-func (s *session) group() []procfs.Proc {
-	GinkgoHelper()
-	ps, err := procfs.Group(s.srv.PID)
-	must(err, "listing the server's processes")
-	return append(ps, procfs.Of(s.srv.Strays())...)
-}
-
 // threads is the number of threads in all of the server's processes.
 func (s *session) threads() int {
 	GinkgoHelper()
