@@ -8,7 +8,6 @@ import (
 	"os"
 	"runtime"
 	"slices"
-	"strconv"
 	"sync"
 	"syscall"
 	"time"
@@ -349,8 +348,7 @@ var _ = SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
 		must(err, "making a build folder for %s", tg.Name)
 		r := buildResult{Dir: dir}
 		if len(tg.Build) > 0 {
-			argv := launch.Expand(tg.Build, map[string]string{"builddir": dir})
-			if err := launch.Build(ctx, tg.Name, tg.Dir, argv, nil, scaled(buildBase), "build in "+tg.File); err != nil {
+			if err := launch.Build(ctx, tg.Name, tg.Dir, tg.BuildArgv(dir), nil, scaled(buildBase), "build in "+tg.File); err != nil {
 				r.Err = err.Error()
 			}
 		}
@@ -399,20 +397,12 @@ func smokeStart(ctx context.Context, tg *manifest.Target, builddir string) strin
 	return ""
 }
 
-// launchOptions describes one start of tg on port.
+// launchOptions describes one start of tg on port, its ready timeout
+// scaled by the patience factor.
 func launchOptions(tg *manifest.Target, builddir string, port int) launch.Options {
-	vars := map[string]string{"port": strconv.Itoa(port), "builddir": builddir}
-	return launch.Options{
-		Name:         tg.Name,
-		Dir:          tg.Dir,
-		Argv:         launch.Expand(tg.Command, vars),
-		Env:          []string{"PORT=" + strconv.Itoa(port), "PYTHONUNBUFFERED=1"},
-		Host:         "127.0.0.1",
-		Port:         port,
-		ReadyTimeout: scaled(tg.ReadyTimeout),
-		Source:       "command in " + tg.File,
-		Limits:       tg.Limits,
-	}
+	o := tg.LaunchOptions(builddir, port)
+	o.ReadyTimeout = scaled(o.ReadyTimeout)
+	return o
 }
 
 var _ = SynchronizedAfterSuite(func() {}, func() {
