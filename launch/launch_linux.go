@@ -1,14 +1,12 @@
 package launch
 
 import (
-	"bufio"
-	"fmt"
-	"os"
-	"strings"
 	"sync"
 	"syscall"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/echospec/echospec/procfs"
 )
 
 var subreaper sync.Once
@@ -32,23 +30,4 @@ func platformAttr(a *syscall.SysProcAttr) {
 // listening reports whether a socket in pid's network namespace listens on
 // port. It reads /proc instead of connecting, so the check itself does not
 // hand the server a connection.
-func listening(pid int, _ string, port int) bool {
-	want := fmt.Sprintf(":%04X ", port)
-	for _, f := range []string{"tcp", "tcp6"} {
-		fh, err := os.Open(fmt.Sprintf("/proc/%d/net/%s", pid, f))
-		if err != nil {
-			continue
-		}
-		sc := bufio.NewScanner(fh)
-		for sc.Scan() {
-			// "sl local_address rem_address st ...": st 0A is LISTEN.
-			fields := strings.Fields(sc.Text())
-			if len(fields) > 3 && fields[3] == "0A" && strings.HasSuffix(fields[1]+" ", want) {
-				fh.Close()
-				return true
-			}
-		}
-		fh.Close()
-	}
-	return false
-}
+func listening(pid int, _ string, port int) bool { return procfs.Listens(pid, port) }

@@ -1,7 +1,6 @@
 package launch
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -78,37 +77,8 @@ func strays(token, cgroup string) []int {
 			}
 		}
 	}
-	for _, pid := range WithEnv(runTokenVar + "=" + token) {
+	for _, pid := range procfs.WithEnv(runTokenVar + "=" + token) {
 		add(pid)
-	}
-	return out
-}
-
-// WithEnv lists the processes whose environment holds the entry kv
-// ("NAME=value"), e.g. to check that nothing a run started is left.
-func WithEnv(kv string) []int {
-	ents, err := os.ReadDir("/proc")
-	if err != nil {
-		return nil
-	}
-	want := []byte(kv)
-	self := os.Getpid()
-	var out []int
-	for _, e := range ents {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil || pid == self {
-			continue
-		}
-		data, err := os.ReadFile("/proc/" + e.Name() + "/environ")
-		if err != nil {
-			continue
-		}
-		for v := range bytes.SplitSeq(data, []byte{0}) {
-			if bytes.Equal(v, want) {
-				out = append(out, pid)
-				break
-			}
-		}
 	}
 	return out
 }
@@ -129,8 +99,7 @@ func reapStray(pid int) {
 func describeProcs(pids []int) string {
 	var parts []string
 	for _, pid := range pids {
-		comm, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid))
-		parts = append(parts, fmt.Sprintf("pid %d %q", pid, strings.TrimSpace(string(comm))))
+		parts = append(parts, fmt.Sprintf("pid %d %q", pid, procfs.Comm(pid)))
 	}
 	return strings.Join(parts, ", ")
 }

@@ -49,7 +49,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/echospec/echospec/launch"
+	"github.com/echospec/echospec/procfs"
 )
 
 func main() {
@@ -206,7 +206,7 @@ func gradeMain(ctx context.Context, args []string) error {
 	if ctx.Err() != nil {
 		return exitError(130)
 	}
-	if left := launch.WithEnv(session); len(left) > 0 {
+	if left := procfs.WithEnv(session); len(left) > 0 {
 		return fmt.Errorf("grade: after the run, %d processes it started are still running (pids %v): the launcher failed to stop a server", len(left), left)
 	}
 	if err := writeAll(*out, r, subs, *shardFlag); err != nil {
