@@ -249,7 +249,7 @@ func (s *Server) Strays() []int {
 func (s *Server) DescribeStrays() string { return describeProcs(s.Strays()) }
 
 // Signal sends sig to the server's whole process group.
-func (s *Server) Signal(sig os.Signal) error { return signalGroup(s.PID, sig) }
+func (s *Server) Signal(sig os.Signal) error { return SignalGroup(s.PID, sig) }
 
 // GroupGone reports whether no process of the server is left: none in its
 // process group (zombies reaped) and none that left the group.

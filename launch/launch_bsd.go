@@ -5,6 +5,7 @@ package launch
 import (
 	"net"
 	"os"
+	"os/exec"
 	"strconv"
 	"syscall"
 	"time"
@@ -18,7 +19,12 @@ func prepare() {}
 // selfExe is the kit's own executable, run as the pre-exec shim.
 func selfExe() (string, error) { return os.Executable() }
 
-func platformAttr(*syscall.SysProcAttr) {}
+// DieWithParent does nothing: there is no parent-death signal here.
+func DieWithParent(*exec.Cmd, syscall.Signal) {}
+
+// SweepOrphans does nothing: without a child subreaper, orphans go to
+// init, which reaps them.
+func SweepOrphans(map[int]bool) {}
 
 // listening probes the port with a connection: there is no /proc to read.
 func listening(_ int, host string, port int) bool {

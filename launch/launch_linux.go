@@ -1,6 +1,8 @@
 package launch
 
 import (
+	"os"
+	"os/exec"
 	"sync"
 	"syscall"
 
@@ -22,9 +24,43 @@ func prepare() {
 // or removed (ginkgo rebuilds spec.test in place between runs).
 func selfExe() (string, error) { return "/proc/self/exe", nil }
 
-func platformAttr(a *syscall.SysProcAttr) {
-	// If the kit dies, the server it started dies with it.
-	a.Pdeathsig = syscall.SIGKILL
+// DieWithParent has cmd sent sig when the process that started it dies
+// (a parent-death signal); call it after OwnGroup.
+func DieWithParent(cmd *exec.Cmd, sig syscall.Signal) {
+	if cmd.SysProcAttr == nil {
+		cmd.SysProcAttr = &syscall.SysProcAttr{}
+	}
+	cmd.SysProcAttr.Pdeathsig = sig
+}
+
+// SweepOrphans SIGKILLs the process group of every child of this process
+// whose pid keep does not hold (or the child alone, if it shares this
+// process's group), and reaps each once it is gone. As a subreaper
+// (BecomeSubreaper), its children include the orphans of what it started.
+func SweepOrphans(keep map[int]bool) {
+	own := syscall.Getpgrp()
+	children, _ := procfs.Children(os.Getpid())
+	for _, c := range children {
+		pid, pgid := c.PID, c.PGID
+		if keep[pid] {
+			continue
+		}
+		if pgid > 1 && pgid != own {
+			_ = unix.Kill(-pgid, unix.SIGKILL)
+		} else {
+			_ = unix.Kill(pid, unix.SIGKILL)
+		}
+		// Reaped when it is gone; a process stuck in the kernel must not
+		// hold up the caller.
+		go func() {
+			var ws unix.WaitStatus
+			for {
+				if _, err := unix.Wait4(pid, &ws, 0, nil); err != unix.EINTR {
+					return
+				}
+			}
+		}()
+	}
 }
 
 // listening reports whether a socket in pid's network namespace listens on

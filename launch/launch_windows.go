@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"os/exec"
+	"syscall"
 	"time"
 )
 
@@ -14,8 +15,10 @@ var errUnsupported = errors.New("launch: starting servers is not supported on wi
 func supported() error                                            { return errUnsupported }
 func prepare()                                                    {}
 func isolate(*exec.Cmd)                                           {}
+func OwnGroup(*exec.Cmd)                                          {}
+func DieWithParent(*exec.Cmd, syscall.Signal)                     {}
+func SweepOrphans(map[int]bool)                                   {}
 func listening(int, string, int) bool                             { return false }
-func signalGroup(int, os.Signal) error                            { return errUnsupported }
 func groupGone(int) bool                                          { return true }
 func reapGroup(int)                                               {}
 func stopGroup(int, <-chan struct{}, time.Duration, func() []int) {}
@@ -23,3 +26,13 @@ func getpgid(int) (int, error)                                    { return 0, er
 func selfExe() (string, error)                                    { return os.Executable() }
 func shimArgv(path string, argv []string) []string                { return argv }
 func exitText(st *os.ProcessState) string                         { return "exited: " + st.String() }
+
+// SignalGroup ends the process pgid: there are no process groups to
+// signal here, and no SIGTERM, so the process alone is killed.
+func SignalGroup(pgid int, _ os.Signal) error {
+	p, err := os.FindProcess(pgid)
+	if err != nil {
+		return nil
+	}
+	return p.Kill()
+}

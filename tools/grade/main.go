@@ -222,7 +222,7 @@ func gradeMain(ctx context.Context, args []string) error {
 // progress; the slowest last time (timings) start first, and this run's
 // times are written back there.
 func gradeAll(ctx context.Context, rn *runner, r *Rubric, subs []*Submission, plan map[string]rerunPlan, n int, timings string) {
-	defer rn.children.sweep()
+	defer rn.children.Sweep()
 	p := newProgress(os.Stderr, isTerminal(int(os.Stderr.Fd())), len(subs))
 	defer p.end()
 	var mu sync.Mutex

@@ -20,6 +20,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"github.com/echospec/echospec/launch"
 	"github.com/echospec/echospec/manifest"
 	"github.com/echospec/echospec/props"
 	"github.com/echospec/echospec/tools/ports/portinfo"
@@ -219,7 +220,11 @@ func runArch(root, dir string, p portinfo.Platform, r *archRun, patience float64
 	cmd := exec.CommandContext(ctx, r.Command[0], r.Command[1:]...)
 	cmd.Dir = dir
 	cmd.Stdout, cmd.Stderr = logf, logf
-	killGroupOnCancel(cmd)
+	// The suite runs in a process group of its own; when it overruns, the
+	// whole group is killed, with whatever it left, and the servers it
+	// started die with it (launch sets their parent-death signal on Linux).
+	launch.OwnGroup(cmd)
+	cmd.Cancel = func() error { return launch.SignalGroup(cmd.Process.Pid, os.Kill) }
 	cmd.WaitDelay = 10 * time.Second
 	began := time.Now()
 	err = cmd.Run()
