@@ -3,6 +3,7 @@ package spec_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -102,7 +103,7 @@ func newSession(ctx context.Context, tg *manifest.Target, id string) *session {
 	}
 	b := builds[tg.Name]
 	if b.Err != "" {
-		Fail(b.Err)
+		failed(b.Reason, b.Err, 0)
 	}
 	s.prepare("starting the server", hintStart, func() {
 		if isolated() {
@@ -134,7 +135,11 @@ func (s *session) start(ctx context.Context, port int, limits func(*rlimit.Set))
 		limits(&o.Limits)
 	}
 	srv, err := launch.Start(ctx, o)
-	if err != nil {
+	var le *launch.Error
+	switch {
+	case errors.As(err, &le):
+		failWith(le.Headline, le.Ending(), 0)
+	case err != nil:
 		fail("%v", err)
 	}
 	s.addr = srv.Addr()
@@ -332,7 +337,19 @@ var builds = map[string]buildResult{}
 
 type buildResult struct {
 	Dir string `json:"dir"`
-	Err string `json:"err,omitempty"` // the build or the first start failed
+	// Err is the build's or the first start's failure, in full; Reason
+	// its headline, the verdict's one line.
+	Err    string `json:"err,omitempty"`
+	Reason string `json:"reason,omitempty"`
+}
+
+// failedWith records err, a failure of the build or the first start.
+func (r *buildResult) failedWith(err error) {
+	r.Err, r.Reason = err.Error(), err.Error()
+	var le *launch.Error
+	if errors.As(err, &le) {
+		r.Reason = le.Headline
+	}
 }
 
 var _ = SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
@@ -349,11 +366,13 @@ var _ = SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
 		r := buildResult{Dir: dir}
 		if len(tg.Build) > 0 {
 			if err := launch.Build(ctx, tg.Name, tg.Dir, tg.BuildArgv(dir), nil, scaled(buildBase), "build in "+tg.File); err != nil {
-				r.Err = err.Error()
+				r.failedWith(err)
 			}
 		}
 		if r.Err == "" {
-			r.Err = smokeStart(ctx, tg, dir)
+			if err := smokeStart(ctx, tg, dir); err != nil {
+				r.failedWith(err)
+			}
 		}
 		out[tg.Name] = r
 	}
@@ -372,29 +391,29 @@ func isolated() bool { return netns.Available() == nil }
 // smokeStart starts and stops tg once, so a server that cannot start
 // fails every spec at once with the reason, instead of each spec waiting
 // for it in turn.
-func smokeStart(ctx context.Context, tg *manifest.Target, builddir string) string {
+func smokeStart(ctx context.Context, tg *manifest.Target, builddir string) error {
 	port := tg.Port
 	if port == 0 {
 		var err error
 		if port, err = launch.FreePort(); err != nil {
-			return err.Error()
+			return err
 		}
 	}
 	o := launchOptions(tg, builddir, port)
 	if isolated() {
 		ns, err := netns.New()
 		if err != nil {
-			return err.Error()
+			return err
 		}
 		defer ns.Close()
 		o.NetNS = ns
 	}
 	srv, err := launch.Start(ctx, o)
 	if err != nil {
-		return err.Error()
+		return err
 	}
 	srv.Stop(scaled(stopGrace))
-	return ""
+	return nil
 }
 
 // launchOptions describes one start of tg on port, its ready timeout
