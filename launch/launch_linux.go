@@ -11,17 +11,29 @@ import (
 	"github.com/echospec/echospec/procfs"
 )
 
+// Platform is what the kit does on Linux to start a server and see it
+// listen (see Facts).
+var Platform = Facts{
+	Prepare: "prepare makes the kit a child subreaper, so a server's " +
+		"orphaned processes are re-parented to the kit (and reaped by " +
+		"it) instead of init.",
+	SelfExe: "selfExe is the kit's own executable, run as the pre-exec shim. " +
+		"Through /proc it is the running binary even if its file has " +
+		"since been replaced or removed (ginkgo rebuilds spec.test in " +
+		"place between runs).",
+	Listening: "listening reports whether a socket in pid's network namespace " +
+		"listens on port. It reads /proc instead of connecting, so the " +
+		"check itself does not hand the server a connection.",
+}
+
 var subreaper sync.Once
 
-// prepare makes the kit a child subreaper, so a server's orphaned
-// processes are re-parented to the kit (and reaped by it) instead of init.
+// prepare does what Platform.Prepare says.
 func prepare() {
 	subreaper.Do(func() { _ = unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) })
 }
 
-// selfExe is the kit's own executable, run as the pre-exec shim. Through
-// /proc it is the running binary even if its file has since been replaced
-// or removed (ginkgo rebuilds spec.test in place between runs).
+// selfExe does what Platform.SelfExe says.
 func selfExe() (string, error) { return "/proc/self/exe", nil }
 
 // DieWithParent has cmd sent sig when the process that started it dies
@@ -63,7 +75,5 @@ func SweepOrphans(keep map[int]bool) {
 	}
 }
 
-// listening reports whether a socket in pid's network namespace listens on
-// port. It reads /proc instead of connecting, so the check itself does not
-// hand the server a connection.
+// listening does what Platform.Listening says.
 func listening(pid int, _ string, port int) bool { return procfs.Listens(pid, port) }

@@ -8,9 +8,15 @@ import (
 	"time"
 )
 
-// Windows has no process groups that can be signalled as a whole, so the
-// kit does not start servers there; test a running server with --addr.
-var errUnsupported = errors.New("launch: starting servers is not supported on windows; start the server yourself and use --addr")
+// Platform is what the kit does on Windows (see Facts): Windows has no
+// process groups that can be signalled as a whole, so the kit does not
+// start servers there; test a running server with --addr.
+var Platform = Facts{
+	Unsupported: "launch: starting servers is not supported on windows; " +
+		"start the server yourself and use --addr",
+}
+
+var errUnsupported = errors.New(Platform.Unsupported)
 
 func supported() error                                            { return errUnsupported }
 func prepare()                                                    {}

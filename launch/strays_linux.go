@@ -14,6 +14,17 @@ import (
 	"github.com/echospec/echospec/procfs"
 )
 
+// StrayFacts say how a server's processes are counted and found on
+// Linux (see Facts).
+var StrayFacts = Facts{
+	NewCgroup: "newCgroup makes a pids cgroup for one server and returns its " +
+		"folder, or \"\" where the kit cannot (then RLIMIT_NPROC stands " +
+		"in).",
+	Strays: "strays lists the live processes (zombies excluded) that carry " +
+		"token in their environment or sit in cgroup dir, whatever " +
+		"their process group.",
+}
+
 // A server's processes are found three ways, so one that leaves its
 // process group (setsid after a double fork) is still found: its process
 // group; its pids cgroup, which no process can leave on its own; and the
@@ -33,8 +44,7 @@ func newRunToken() string {
 // each server, when it may (root, v1 pids mounted).
 const pidsRoot = "/sys/fs/cgroup/pids"
 
-// newCgroup makes a pids cgroup for one server and returns its folder, or
-// "" where the kit cannot (then RLIMIT_NPROC stands in).
+// newCgroup does what StrayFacts.NewCgroup says.
 func newCgroup(token string, max uint64) string {
 	if _, err := os.Stat(filepath.Join(pidsRoot, "cgroup.procs")); err != nil {
 		return ""
@@ -57,8 +67,7 @@ func removeCgroup(dir string) {
 	}
 }
 
-// strays lists the live processes (zombies excluded) that carry token in
-// their environment or sit in cgroup dir, whatever their process group.
+// strays does what StrayFacts.Strays says.
 func strays(token, cgroup string) []int {
 	seen := map[int]bool{}
 	var out []int

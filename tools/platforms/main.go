@@ -194,7 +194,7 @@ func write(b *strings.Builder, all []facts, st *suite) {
 			fmt.Fprintf(&t, ": supported() returns %q", f.NoStart)
 		}
 		t.WriteString("\n")
-		for _, fn := range []string{"prepare", "selfExe", "listening", "resources", "newCgroup", "strays"} {
+		for _, fn := range f.LaunchFacts {
 			if d := f.LaunchDocs[fn]; d != "" {
 				fmt.Fprintf(&t, "  - `%s`: %s\n", fn, d)
 			}
