@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/echospec/echospec/launch"
+	"github.com/echospec/echospec/props"
 	"github.com/echospec/echospec/verdict"
 )
 
@@ -128,7 +129,7 @@ func (r *runner) run(ctx context.Context, s *Submission, only []string, prev *Ve
 			break
 		}
 	}
-	s.Verdict = verdict.Merge(sortIDs, vs...)
+	s.Verdict = verdict.Merge(props.InOrder, vs...)
 	s.Verdict.Target, s.Verdict.Model = s.Name, s.Model
 	switch {
 	case timedOut:
