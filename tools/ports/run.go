@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path"
@@ -239,14 +240,16 @@ func runArch(root, dir string, p portinfo.Platform, r *archRun, patience float64
 	case err != nil:
 		return fmt.Errorf("running %s: %w", suite, err)
 	}
-	data, err := os.ReadFile(verdictFile)
-	if err != nil {
+	vs, err := verdict.Read(verdictFile)
+	var unread *fs.PathError // the file could not be read, as opposed to parsed
+	if errors.As(err, &unread) {
 		if r.Error == "" {
 			r.Error = fmt.Sprintf("the suite wrote no verdicts (exit %d); the end of %s:\n%s", r.Exit, logFile, tailOf(logFile, 30))
 		}
 		return nil
 	}
-	return json.Unmarshal(data, &r.Verdicts)
+	r.Verdicts = vs
+	return err
 }
 
 // runsDirectly reports whether the kernel runs a foreign binary by itself:
