@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"runtime"
@@ -472,3 +473,76 @@ func randomBytes(n int, salt uint64) []byte {
 }
 
 var payloads sync.Map // [n, salt] → []byte
+
+// dialMany connects n clients; those beyond what the server serves at
+// once (capacity) wait in its backlog, their greeting still owed.
+func (s *session) dialMany(ctx SpecContext, n int) []*probe.Conn {
+	GinkgoHelper()
+	cs := make([]*probe.Conn, n)
+	for i := range cs {
+		if i < s.capacity() {
+			cs[i] = s.dial(ctx)
+		} else {
+			cs[i] = s.dialQueued(ctx)
+		}
+	}
+	return cs
+}
+
+// connectEchoed connects n clients, or as many as the server serves at
+// once if that is fewer, and echoes once for each; they stay open.
+func (s *session) connectEchoed(ctx SpecContext, n int) []*probe.Conn {
+	GinkgoHelper()
+	n = min(n, s.capacity())
+	var cs []*probe.Conn
+	s.prepare(fmt.Sprintf("connecting %d clients that each echo once and stay open", n), hintConnect, func() {
+		cs = s.dialMany(ctx, n)
+		for i, c := range cs {
+			s.echo(c, []byte(fmt.Sprintf("client %d\n", i+1)), 0, fmt.Sprintf("by client %d of %d", i+1, n))
+		}
+	})
+	return cs
+}
+
+// capacity is how many clients the target serves at once: one for the
+// single model, N for a pool, unbounded otherwise.
+func (s *session) capacity() int {
+	switch {
+	case s.tg.Model == "single":
+		return 1
+	case s.tg.Pool > 0:
+		return s.tg.Pool
+	}
+	return math.MaxInt
+}
+
+// quietBase is how long a spec watches for something that must not
+// happen (an early echo), before patience.
+const quietBase = 500 * time.Millisecond
+
+// servedAndQueued connects A and echoes for it (so the server is serving A),
+// then connects B, which waits in the backlog.
+func (s *session) servedAndQueued(ctx SpecContext) (a, b *probe.Conn) {
+	GinkgoHelper()
+	s.prepare("echoing for client A, which stays connected, then connecting client B", hintConnect, func() {
+		a = s.dial(ctx)
+		s.echo(a, []byte("A is being served\n"), 0, "by client A")
+		b = s.dialQueued(ctx)
+	})
+	return a, b
+}
+
+// expectQuiet checks that nothing arrives on c for the quiet period.
+func (s *session) expectQuiet(c *probe.Conn, who string) {
+	GinkgoHelper()
+	d := scaled(quietBase)
+	got, quiet, err := c.Quiet(d)
+	must(err, "watching %s for %v", who, d)
+	check(quiet, func() string {
+		return fmt.Sprintf("%s received %s within %v: %s; it must not be answered yet", who, probe.Size(len(got)), d, probe.HexAt(got, 0))
+	})
+}
+
+// finDeadline bounds resetAfterFIN's wait for the server to take the
+// payload and the FIN.
+const finDeadline = 10 * time.Second
