@@ -232,6 +232,18 @@ func (s *session) measureCPU(window time.Duration) cpuUse {
 	return u
 }
 
+// expectCPU measures, as step what, the server's CPU use over idleWindow
+// and fails with msg's sentence unless its threads ran for less than
+// maxUsed of the window and were runnable for less than maxRunnable.
+func (s *session) expectCPU(what string, maxUsed, maxRunnable float64, msg func(cpuUse) string) {
+	GinkgoHelper()
+	By(what)
+	u := s.measureCPU(idleWindow)
+	m := func() string { return msg(u) }
+	check(u.used() < maxUsed, m)
+	check(u.runnable() < maxRunnable, m)
+}
+
 // sched sums how long the server's threads have run and waited to run.
 func (s *session) sched() (run, wait time.Duration) {
 	GinkgoHelper()
