@@ -16,15 +16,28 @@ import (
 func supported() error { return nil }
 
 // isolate puts the command in a process group of its own, so the whole
-// group can be signalled and reaped, whatever the server forks.
+// group can be signalled and reaped, whatever the server forks; if the kit
+// dies, the server it started dies with it.
 func isolate(cmd *exec.Cmd) {
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	platformAttr(cmd.SysProcAttr)
+	OwnGroup(cmd)
+	DieWithParent(cmd, syscall.SIGKILL)
+}
+
+// OwnGroup has cmd start in a process group of its own, whose ID is its
+// pid, so that the whole group can be signalled (SignalGroup) and reaped,
+// whatever it forks.
+func OwnGroup(cmd *exec.Cmd) {
+	if cmd.SysProcAttr == nil {
+		cmd.SysProcAttr = &syscall.SysProcAttr{}
+	}
+	cmd.SysProcAttr.Setpgid = true
 }
 
 func getpgid(pid int) (int, error) { return unix.Getpgid(pid) }
 
-func signalGroup(pgid int, sig os.Signal) error {
+// SignalGroup sends sig to the process group pgid. A group that is
+// already gone is not an error.
+func SignalGroup(pgid int, sig os.Signal) error {
 	s, ok := sig.(syscall.Signal)
 	if !ok {
 		return fmt.Errorf("launch: %v is not a signal the kit can send", sig)
@@ -67,7 +80,7 @@ func stopGroup(pgid int, leaderExited <-chan struct{}, grace time.Duration, stra
 		strays = func() []int { return nil }
 	}
 	signalAll := func(sig syscall.Signal) {
-		_ = signalGroup(pgid, sig)
+		_ = SignalGroup(pgid, sig)
 		for _, pid := range strays() {
 			_ = unix.Kill(pid, sig)
 		}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/echospec/echospec/netns"
+	"github.com/echospec/echospec/procfs"
 	"github.com/echospec/echospec/rlimit"
 )
 
@@ -149,7 +150,7 @@ while True: time.sleep(1)
 	if !s.GroupGone() {
 		t.Fatal("GroupGone() is false after Stop")
 	}
-	if left := WithEnv(runTokenVar + "=" + s.token); len(left) > 0 {
+	if left := procfs.WithEnv(runTokenVar + "=" + s.token); len(left) > 0 {
 		t.Fatalf("processes with the run token remain: %v", left)
 	}
 	if d := time.Since(began); d > 5*time.Second {

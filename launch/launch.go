@@ -119,20 +119,20 @@ func (s *Server) Report() string {
 // end of its stderr, and every process it started has been stopped.
 func Start(ctx context.Context, o Options) (*Server, error) {
 	if len(o.Argv) == 0 {
-		return nil, fmt.Errorf("%s: no command to run (%s)", o.Name, o.Source)
+		return nil, &Error{Headline: fmt.Sprintf("%s: no command to run (%s)", o.Name, o.Source)}
 	}
 	if err := supported(); err != nil {
-		return nil, fmt.Errorf("%s: %w", o.Name, err)
+		return nil, &Error{Headline: fmt.Sprintf("%s: %v", o.Name, err), Err: err}
 	}
 	prepare()
 	path, err := resolve(o.Argv[0], o.Dir)
 	if err != nil {
-		return nil, fmt.Errorf("%s: cannot start %q: %v (%s; a relative path is taken from the manifest's folder %s)",
-			o.Name, o.Argv[0], err, o.Source, o.Dir)
+		return nil, &Error{Headline: fmt.Sprintf("%s: cannot start %q: %v (%s; a relative path is taken from the manifest's folder %s)",
+			o.Name, o.Argv[0], err, o.Source, o.Dir)}
 	}
 	self, err := selfExe()
 	if err != nil {
-		return nil, fmt.Errorf("%s: the launcher cannot find its own executable to start the server through: %v", o.Name, err)
+		return nil, &Error{Headline: fmt.Sprintf("%s: the launcher cannot find its own executable to start the server through: %v", o.Name, err)}
 	}
 	limits := o.Limits
 	if limits == (rlimit.Set{}) {
@@ -153,7 +153,7 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	// A child starts in the network namespace of the thread that forks it.
 	if err := o.NetNS.Do(cmd.Start); err != nil {
 		removeCgroup(cgroup)
-		return nil, fmt.Errorf("%s: cannot start %q: %v (%s)", o.Name, o.Argv[0], unwrapExec(err), o.Source)
+		return nil, &Error{Headline: fmt.Sprintf("%s: cannot start %q: %v (%s)", o.Name, o.Argv[0], unwrapExec(err), o.Source)}
 	}
 	s.PID = cmd.Process.Pid
 	go func() {
@@ -181,12 +181,12 @@ func (s *Server) waitListening(ctx context.Context, o Options) error {
 		}
 		select {
 		case <-s.exited:
-			return fmt.Errorf("%s: the server %s before listening on port %d%s%s", o.Name, s.Status(), o.Port, s.lastWords(), s.tailHint())
+			return s.failure(fmt.Sprintf("%s: the server %s before listening on port %d%s", o.Name, s.Status(), o.Port, s.lastWords()))
 		case <-deadline.C:
-			return fmt.Errorf("%s: the server did not listen on port %d within %v (it is %s%s); check that it binds the port given as {port} or $PORT (or the manifest's port = N) and calls listen()%s",
-				o.Name, o.Port, o.ReadyTimeout, s.Status(), s.lastWords(), s.tailHint())
+			return s.failure(fmt.Sprintf("%s: the server did not listen on port %d within %v (it is %s%s); check that it binds the port given as {port} or $PORT (or the manifest's port = N) and calls listen()",
+				o.Name, o.Port, o.ReadyTimeout, s.Status(), s.lastWords()))
 		case <-ctx.Done():
-			return fmt.Errorf("%s: interrupted while waiting for the server to listen: %w", o.Name, ctx.Err())
+			return &Error{Headline: fmt.Sprintf("%s: interrupted while waiting for the server to listen: %v", o.Name, ctx.Err()), Err: ctx.Err()}
 		case <-tick.C:
 		}
 	}
@@ -203,11 +203,20 @@ func (s *Server) lastWords() string {
 	return " (it printed nothing)"
 }
 
-func (s *Server) tailHint() string {
-	if h := ending("stderr", s.Stderr, 12); h != "" {
-		return h
+// failure is the Error with headline and the end of the server's stderr,
+// or of its stdout if it printed nothing on stderr.
+func (s *Server) failure(headline string) *Error {
+	e := &Error{Headline: headline}
+	for _, o := range []struct {
+		name string
+		t    *Tail
+	}{{"stderr", s.Stderr}, {"stdout", s.Stdout}} {
+		if txt := o.t.String(); txt != "" {
+			e.Stream, e.Tail = o.name, lastLines(txt, 12)
+			break
+		}
 	}
-	return ending("stdout", s.Stdout, 12)
+	return e
 }
 
 // Stop ends the server: SIGTERM to its process group, up to grace for every
@@ -249,7 +258,7 @@ func (s *Server) Strays() []int {
 func (s *Server) DescribeStrays() string { return describeProcs(s.Strays()) }
 
 // Signal sends sig to the server's whole process group.
-func (s *Server) Signal(sig os.Signal) error { return signalGroup(s.PID, sig) }
+func (s *Server) Signal(sig os.Signal) error { return SignalGroup(s.PID, sig) }
 
 // GroupGone reports whether no process of the server is left: none in its
 // process group (zombies reaped) and none that left the group.
@@ -274,7 +283,7 @@ func Build(ctx context.Context, name, dir string, argv []string, env []string, t
 	cmd.Stdout, cmd.Stderr = out, out
 	isolate(cmd)
 	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("%s: cannot start the build %q: %v (%s)", name, argv[0], unwrapExec(err), source)
+		return &Error{Headline: fmt.Sprintf("%s: cannot start the build %q: %v (%s)", name, argv[0], unwrapExec(err), source)}
 	}
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
@@ -282,26 +291,25 @@ func Build(ctx context.Context, name, dir string, argv []string, env []string, t
 	case err := <-done:
 		reapGroup(cmd.Process.Pid)
 		if err != nil {
-			return fmt.Errorf("%s: the build %q failed (%s)%s", name, strings.Join(argv, " "), describeExit(cmd.ProcessState, err), outputHint(out))
+			return buildFailure(fmt.Sprintf("%s: the build %q failed (%s)", name, strings.Join(argv, " "), describeExit(cmd.ProcessState, err)), out)
 		}
 		return nil
 	case <-ctx.Done():
 		exited := make(chan struct{})
 		go func() { <-done; close(exited) }()
 		stopGroup(cmd.Process.Pid, exited, time.Second, nil)
-		return fmt.Errorf("%s: the build %q did not finish within %v; it was stopped%s", name, strings.Join(argv, " "), timeout, outputHint(out))
+		return buildFailure(fmt.Sprintf("%s: the build %q did not finish within %v; it was stopped", name, strings.Join(argv, " "), timeout), out)
 	}
 }
 
-func outputHint(t *Tail) string { return ending("output", t, 20) }
-
-// ending renders the last n lines kept in t for an error message, or ""
-// if nothing was printed.
-func ending(what string, t *Tail, n int) string {
-	if txt := t.String(); txt != "" {
-		return "; its " + what + " ends with:\n" + indent(lastLines(txt, n), "    | ")
+// buildFailure is the Error with headline and the end of the build's
+// output.
+func buildFailure(headline string, out *Tail) *Error {
+	e := &Error{Headline: headline}
+	if txt := out.String(); txt != "" {
+		e.Stream, e.Tail = "output", lastLines(txt, 20)
 	}
-	return ""
+	return e
 }
 
 // resolve finds the program argv0 names: a path with a slash is taken

@@ -1,54 +1,79 @@
 package launch
 
 import (
-	"bufio"
-	"fmt"
 	"os"
-	"strings"
+	"os/exec"
 	"sync"
 	"syscall"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/echospec/echospec/procfs"
 )
+
+// Platform is what the kit does on Linux to start a server and see it
+// listen (see Facts).
+var Platform = Facts{
+	Prepare: "prepare makes the kit a child subreaper, so a server's " +
+		"orphaned processes are re-parented to the kit (and reaped by " +
+		"it) instead of init.",
+	SelfExe: "selfExe is the kit's own executable, run as the pre-exec shim. " +
+		"Through /proc it is the running binary even if its file has " +
+		"since been replaced or removed (ginkgo rebuilds spec.test in " +
+		"place between runs).",
+	Listening: "listening reports whether a socket in pid's network namespace " +
+		"listens on port. It reads /proc instead of connecting, so the " +
+		"check itself does not hand the server a connection.",
+}
 
 var subreaper sync.Once
 
-// prepare makes the kit a child subreaper, so a server's orphaned
-// processes are re-parented to the kit (and reaped by it) instead of init.
+// prepare does what Platform.Prepare says.
 func prepare() {
 	subreaper.Do(func() { _ = unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) })
 }
 
-// selfExe is the kit's own executable, run as the pre-exec shim. Through
-// /proc it is the running binary even if its file has since been replaced
-// or removed (ginkgo rebuilds spec.test in place between runs).
+// selfExe does what Platform.SelfExe says.
 func selfExe() (string, error) { return "/proc/self/exe", nil }
 
-func platformAttr(a *syscall.SysProcAttr) {
-	// If the kit dies, the server it started dies with it.
-	a.Pdeathsig = syscall.SIGKILL
+// DieWithParent has cmd sent sig when the process that started it dies
+// (a parent-death signal); call it after OwnGroup.
+func DieWithParent(cmd *exec.Cmd, sig syscall.Signal) {
+	if cmd.SysProcAttr == nil {
+		cmd.SysProcAttr = &syscall.SysProcAttr{}
+	}
+	cmd.SysProcAttr.Pdeathsig = sig
 }
 
-// listening reports whether a socket in pid's network namespace listens on
-// port. It reads /proc instead of connecting, so the check itself does not
-// hand the server a connection.
-func listening(pid int, _ string, port int) bool {
-	want := fmt.Sprintf(":%04X ", port)
-	for _, f := range []string{"tcp", "tcp6"} {
-		fh, err := os.Open(fmt.Sprintf("/proc/%d/net/%s", pid, f))
-		if err != nil {
+// SweepOrphans SIGKILLs the process group of every child of this process
+// whose pid keep does not hold (or the child alone, if it shares this
+// process's group), and reaps each once it is gone. As a subreaper
+// (BecomeSubreaper), its children include the orphans of what it started.
+func SweepOrphans(keep map[int]bool) {
+	own := syscall.Getpgrp()
+	children, _ := procfs.Children(os.Getpid())
+	for _, c := range children {
+		pid, pgid := c.PID, c.PGID
+		if keep[pid] {
 			continue
 		}
-		sc := bufio.NewScanner(fh)
-		for sc.Scan() {
-			// "sl local_address rem_address st ...": st 0A is LISTEN.
-			fields := strings.Fields(sc.Text())
-			if len(fields) > 3 && fields[3] == "0A" && strings.HasSuffix(fields[1]+" ", want) {
-				fh.Close()
-				return true
-			}
+		if pgid > 1 && pgid != own {
+			_ = unix.Kill(-pgid, unix.SIGKILL)
+		} else {
+			_ = unix.Kill(pid, unix.SIGKILL)
 		}
-		fh.Close()
+		// Reaped when it is gone; a process stuck in the kernel must not
+		// hold up the caller.
+		go func() {
+			var ws unix.WaitStatus
+			for {
+				if _, err := unix.Wait4(pid, &ws, 0, nil); err != unix.EINTR {
+					return
+				}
+			}
+		}()
 	}
-	return false
 }
+
+// listening does what Platform.Listening says.
+func listening(pid int, _ string, port int) bool { return procfs.Listens(pid, port) }

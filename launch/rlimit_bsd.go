@@ -7,8 +7,15 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// resources on the BSDs and macOS: no pids cgroup, so processes are
-// bounded by RLIMIT_NPROC, which counts the whole user's processes.
+// LimitFacts say how a server's resources are bounded on the BSDs
+// (OpenBSD aside) and macOS (see Facts).
+var LimitFacts = Facts{
+	Resources: "resources on the BSDs and macOS: no pids cgroup, so processes " +
+		"are bounded by RLIMIT_NPROC, which counts the whole user's " +
+		"processes.",
+}
+
+// resources does what LimitFacts.Resources says.
 func resources(s rlimit.Set, _ bool) []resource {
 	return []resource{
 		{"RLIMIT_NOFILE", unix.RLIMIT_NOFILE, s.OpenFiles},

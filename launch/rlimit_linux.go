@@ -5,8 +5,15 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// resources on Linux: the pids cgroup bounds processes and threads when
-// the kit can make one (root, cgroup v1 pids); RLIMIT_NPROC otherwise.
+// LimitFacts say how a server's resources are bounded on Linux
+// (see Facts).
+var LimitFacts = Facts{
+	Resources: "resources on Linux: the pids cgroup bounds processes and " +
+		"threads when the kit can make one (root, cgroup v1 pids); " +
+		"RLIMIT_NPROC otherwise.",
+}
+
+// resources does what LimitFacts.Resources says.
 func resources(s rlimit.Set, pidsCgroup bool) []resource {
 	r := []resource{
 		{"RLIMIT_NOFILE", unix.RLIMIT_NOFILE, s.OpenFiles},

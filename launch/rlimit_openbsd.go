@@ -5,9 +5,16 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// resources on OpenBSD, which has no RLIMIT_AS: the address-space limit
-// becomes RLIMIT_DATA (heap only), and processes are bounded by
-// RLIMIT_NPROC, which counts the whole user's processes.
+// LimitFacts say how a server's resources are bounded on OpenBSD
+// (see Facts).
+var LimitFacts = Facts{
+	Resources: "resources on OpenBSD, which has no RLIMIT_AS: the " +
+		"address-space limit becomes RLIMIT_DATA (heap only), and " +
+		"processes are bounded by RLIMIT_NPROC, which counts the whole " +
+		"user's processes.",
+}
+
+// resources does what LimitFacts.Resources says.
 func resources(s rlimit.Set, _ bool) []resource {
 	return []resource{
 		{"RLIMIT_NOFILE", unix.RLIMIT_NOFILE, s.OpenFiles},

@@ -1,7 +1,6 @@
 package launch
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -14,6 +13,17 @@ import (
 
 	"github.com/echospec/echospec/procfs"
 )
+
+// StrayFacts say how a server's processes are counted and found on
+// Linux (see Facts).
+var StrayFacts = Facts{
+	NewCgroup: "newCgroup makes a pids cgroup for one server and returns its " +
+		"folder, or \"\" where the kit cannot (then RLIMIT_NPROC stands " +
+		"in).",
+	Strays: "strays lists the live processes (zombies excluded) that carry " +
+		"token in their environment or sit in cgroup dir, whatever " +
+		"their process group.",
+}
 
 // A server's processes are found three ways, so one that leaves its
 // process group (setsid after a double fork) is still found: its process
@@ -34,8 +44,7 @@ func newRunToken() string {
 // each server, when it may (root, v1 pids mounted).
 const pidsRoot = "/sys/fs/cgroup/pids"
 
-// newCgroup makes a pids cgroup for one server and returns its folder, or
-// "" where the kit cannot (then RLIMIT_NPROC stands in).
+// newCgroup does what StrayFacts.NewCgroup says.
 func newCgroup(token string, max uint64) string {
 	if _, err := os.Stat(filepath.Join(pidsRoot, "cgroup.procs")); err != nil {
 		return ""
@@ -58,8 +67,7 @@ func removeCgroup(dir string) {
 	}
 }
 
-// strays lists the live processes (zombies excluded) that carry token in
-// their environment or sit in cgroup dir, whatever their process group.
+// strays does what StrayFacts.Strays says.
 func strays(token, cgroup string) []int {
 	seen := map[int]bool{}
 	var out []int
@@ -78,37 +86,8 @@ func strays(token, cgroup string) []int {
 			}
 		}
 	}
-	for _, pid := range WithEnv(runTokenVar + "=" + token) {
+	for _, pid := range procfs.WithEnv(runTokenVar + "=" + token) {
 		add(pid)
-	}
-	return out
-}
-
-// WithEnv lists the processes whose environment holds the entry kv
-// ("NAME=value"), e.g. to check that nothing a run started is left.
-func WithEnv(kv string) []int {
-	ents, err := os.ReadDir("/proc")
-	if err != nil {
-		return nil
-	}
-	want := []byte(kv)
-	self := os.Getpid()
-	var out []int
-	for _, e := range ents {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil || pid == self {
-			continue
-		}
-		data, err := os.ReadFile("/proc/" + e.Name() + "/environ")
-		if err != nil {
-			continue
-		}
-		for v := range bytes.SplitSeq(data, []byte{0}) {
-			if bytes.Equal(v, want) {
-				out = append(out, pid)
-				break
-			}
-		}
 	}
 	return out
 }
@@ -129,8 +108,7 @@ func reapStray(pid int) {
 func describeProcs(pids []int) string {
 	var parts []string
 	for _, pid := range pids {
-		comm, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid))
-		parts = append(parts, fmt.Sprintf("pid %d %q", pid, strings.TrimSpace(string(comm))))
+		parts = append(parts, fmt.Sprintf("pid %d %q", pid, procfs.Comm(pid)))
 	}
 	return strings.Join(parts, ", ")
 }

@@ -90,3 +90,17 @@ func Connection(localPort, remotePort int) (Socket, bool, error) {
 	}
 	return Socket{}, false, nil
 }
+
+// Listens reports whether a socket in pid's network namespace listens on
+// port. Reading /proc, unlike connecting, hands the server no connection.
+func Listens(pid, port int) bool {
+	for _, name := range []string{"tcp", "tcp6"} {
+		socks, _ := readNetTCP(fmt.Sprintf("/proc/%d/net/%s", pid, name))
+		for _, s := range socks {
+			if s.Listening() && s.LocalPort == port {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -1,7 +1,11 @@
 package procfs
 
 import (
+	"bytes"
 	"fmt"
+	"os"
+	"strconv"
+	"strings"
 
 	pfs "github.com/prometheus/procfs"
 )
@@ -125,4 +129,40 @@ func Of(pids []int) []Proc {
 		out = append(out, snapshot(p, st))
 	}
 	return out
+}
+
+// WithEnv lists the processes, other than this one, whose environment
+// holds the entry kv ("NAME=value"), e.g. to check that nothing a run
+// started is left.
+func WithEnv(kv string) []int {
+	ents, err := os.ReadDir("/proc")
+	if err != nil {
+		return nil
+	}
+	want := []byte(kv)
+	self := os.Getpid()
+	var out []int
+	for _, e := range ents {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil || pid == self {
+			continue
+		}
+		data, err := os.ReadFile("/proc/" + e.Name() + "/environ")
+		if err != nil {
+			continue
+		}
+		for v := range bytes.SplitSeq(data, []byte{0}) {
+			if bytes.Equal(v, want) {
+				out = append(out, pid)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// Comm is pid's command name, or "" if it cannot be read.
+func Comm(pid int) string {
+	comm, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid))
+	return strings.TrimSpace(string(comm))
 }

@@ -75,3 +75,12 @@ func Live(int) bool { return false }
 
 // Of is not available without /proc.
 func Of([]int) []Proc { return nil }
+
+// Listens is not known without /proc; it reports false.
+func Listens(int, int) bool { return false }
+
+// WithEnv needs /proc; it finds nothing elsewhere.
+func WithEnv(string) []int { return nil }
+
+// Comm is not known without /proc; it is "".
+func Comm(int) string { return "" }

@@ -172,7 +172,7 @@ func TestHeadline(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(data), `"`+setupFailed+`%s: %s"`) {
+	if !strings.Contains(string(data), `"`+setupFailed+`%s: "`) {
 		t.Errorf("spec/failure_test.go no longer begins a setup failure with %q: update setupFailed", setupFailed)
 	}
 }

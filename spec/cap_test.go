@@ -50,15 +50,10 @@ var _ = family("cap", func(tg *manifest.Target) {
 	spec(tg, "CAP-2", defaultSpec, func(ctx SpecContext, s *session) {
 		s.local("CPU time at the descriptor limit")
 		at := s.fillToLimit(ctx)
-		By(fmt.Sprintf("measuring over %v how long the server's threads run, %s", idleWindow, at))
-		u := s.measureCPU(idleWindow)
-		used, runnable := u.used(), u.runnable()
-		msg := func() string {
+		s.expectCPU(fmt.Sprintf("measuring over %v how long the server's threads run, %s", idleWindow, at), 0.20, 0.6, func(u cpuUse) string {
 			return fmt.Sprintf("%s, %s (%.1f%% of one core; the limit is 20%%) and were runnable for %v (%.0f%%)",
-				at, u, 100*used, (u.run + u.wait).Round(time.Millisecond), 100*runnable)
-		}
-		check(used < 0.20, msg)
-		check(runnable < 0.6, msg)
+				at, u, 100*u.used(), (u.run + u.wait).Round(time.Millisecond), 100*u.runnable())
+		})
 	})
 
 	spec(tg, "CAP-3", defaultSpec, func(ctx SpecContext, s *session) {

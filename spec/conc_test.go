@@ -154,18 +154,3 @@ func scaleCount(tg *manifest.Target) int {
 	}
 	return 1000
 }
-
-// dialMany connects n clients; those beyond what the server serves at
-// once (capacity) wait in its backlog, their greeting still owed.
-func (s *session) dialMany(ctx SpecContext, n int) []*probe.Conn {
-	GinkgoHelper()
-	cs := make([]*probe.Conn, n)
-	for i := range cs {
-		if i < s.capacity() {
-			cs[i] = s.dial(ctx)
-		} else {
-			cs[i] = s.dialQueued(ctx)
-		}
-	}
-	return cs
-}

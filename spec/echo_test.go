@@ -2,9 +2,6 @@ package spec_test
 
 import (
 	"fmt"
-	"math/rand/v2"
-	"slices"
-	"sync"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -94,46 +91,3 @@ var _ = family("echo", func(tg *manifest.Target) {
 		}
 	})
 })
-
-// textBytes is a reproducible payload of printable ASCII lines, for specs
-// about something other than binary safety: a server that mishandles
-// bytes fails ECHO-2, not every spec.
-func textBytes(n int, salt uint64) []byte {
-	key := [2]uint64{uint64(n), salt | 1<<63}
-	if p, ok := payloads.Load(key); ok {
-		return p.([]byte)
-	}
-	b := slices.Clone(randomBytes(n, salt))
-	for i := range b {
-		if i%64 == 63 {
-			b[i] = '\n'
-		} else {
-			b[i] = 'a' + b[i]%26
-		}
-	}
-	p, _ := payloads.LoadOrStore(key, b)
-	return p.([]byte)
-}
-
-// randomBytes is a reproducible payload: the same seed gives the same
-// bytes, so a failure can be replayed. The suite's seed is mixed in.
-// Payloads are made once per process and shared, read-only: a 16 MiB one
-// takes long enough to make that it must not eat into a spec's deadlines.
-func randomBytes(n int, salt uint64) []byte {
-	key := [2]uint64{uint64(n), salt}
-	if p, ok := payloads.Load(key); ok {
-		return p.([]byte)
-	}
-	r := rand.New(rand.NewPCG(uint64(GinkgoRandomSeed()), salt))
-	b := make([]byte, n)
-	for i := 0; i < n; i += 8 {
-		v := r.Uint64()
-		for j := 0; j < 8 && i+j < n; j++ {
-			b[i+j] = byte(v >> (8 * j))
-		}
-	}
-	p, _ := payloads.LoadOrStore(key, b)
-	return p.([]byte)
-}
-
-var payloads sync.Map // [n, salt] → []byte

@@ -25,6 +25,19 @@ func failWithContext(message string, callerSkip ...int) {
 	if len(callerSkip) > 0 {
 		skip += callerSkip[0]
 	}
+	// The kit's messages, and Gomega's, put their headline first.
+	head, more := message, ""
+	if i := strings.IndexByte(message, '\n'); i >= 0 {
+		head, more = message[:i], message[i:]
+	}
+	failWith(head, more, skip)
+}
+
+// failWith is failWithContext for a failure given as its headline and
+// what follows it (a launch.Error's Ending, or the lines below): the
+// verdict takes the headline as the failure's why (see failed). skip
+// counts the callers above failWith's own to report the failure at.
+func failWith(head, more string, skip int) {
 	var b strings.Builder
 	why := current.crashed()
 	if why != "" {
@@ -37,15 +50,12 @@ func failWithContext(message string, callerSkip ...int) {
 	// A server that died during the spec failed it, whatever step the kit
 	// was at: the crash is the headline, and the property's hint stands.
 	if st := current.currentStage(); st != nil && why == "" {
-		head, rest, _ := strings.Cut(message, "\n")
-		fmt.Fprintf(&b, "setup failed, the property was not judged: %s: %s", st.what, head)
-		if rest != "" {
-			b.WriteString("\n" + rest)
-		}
+		fmt.Fprintf(&b, "setup failed, the property was not judged: %s: ", st.what)
 		hint = props.SetupHint(st.hint, lang())
-	} else {
-		b.WriteString(message)
 	}
+	b.WriteString(head)
+	headline := b.String()
+	b.WriteString(more)
 	if hint != "" {
 		fmt.Fprintf(&b, "\n  hint: %s", hint)
 	}
@@ -54,7 +64,7 @@ func failWithContext(message string, callerSkip ...int) {
 			b.WriteString("\n  " + r)
 		}
 	}
-	Fail(b.String(), skip)
+	failed(headline, b.String(), skip+1)
 }
 
 // fail ends the spec with headline (and any lines below it).

@@ -2,8 +2,6 @@ package spec_test
 
 import (
 	"fmt"
-	"math"
-	"net"
 	"slices"
 	"sort"
 	"strings"
@@ -326,121 +324,12 @@ func (w work) describe() string {
 	return fmt.Sprintf("%d threads worked: %s", len(tids), strings.Join(parts, ", "))
 }
 
-// connectEchoed connects n clients, or as many as the server serves at
-// once if that is fewer, and echoes once for each; they stay open.
-func (s *session) connectEchoed(ctx SpecContext, n int) []*probe.Conn {
-	GinkgoHelper()
-	n = min(n, s.capacity())
-	var cs []*probe.Conn
-	s.prepare(fmt.Sprintf("connecting %d clients that each echo once and stay open", n), hintConnect, func() {
-		cs = s.dialMany(ctx, n)
-		for i, c := range cs {
-			s.echo(c, []byte(fmt.Sprintf("client %d\n", i+1)), 0, fmt.Sprintf("by client %d of %d", i+1, n))
-		}
-	})
-	return cs
-}
-
-// capacity is how many clients the target serves at once: one for the
-// single model, N for a pool, unbounded otherwise.
-func (s *session) capacity() int {
-	switch {
-	case s.tg.Model == "single":
-		return 1
-	case s.tg.Pool > 0:
-		return s.tg.Pool
-	}
-	return math.MaxInt
-}
-
-// group is a snapshot of the server's processes: its process group, and
-// those that left it (setsid), found by the kit's run token and cgroup.
-func (s *session) group() []procfs.Proc {
-	GinkgoHelper()
-	ps, err := procfs.Group(s.srv.PID)
-	must(err, "listing the server's processes")
-	return append(ps, procfs.Of(s.srv.Strays())...)
-}
-
-// threads is the number of threads in all of the server's processes.
-func (s *session) threads() int {
-	GinkgoHelper()
-	n := 0
-	for _, p := range s.group() {
-		n += p.Threads
-	}
-	return n
-}
-
 // socketsOf counts the socket descriptors process pid holds.
 func (s *session) socketsOf(pid int) int {
 	GinkgoHelper()
 	inodes, err := procfs.SocketInodes(pid)
 	must(err, "reading the descriptors of the server's process %d", pid)
 	return len(inodes)
-}
-
-// serverView relates the server's processes to its sockets.
-type serverView struct {
-	main   int     // the topmost process holding the listening socket
-	owners [][]int // per client connection, the processes holding its server side
-	procs  []procfs.Proc
-}
-
-func (v serverView) String() string {
-	return fmt.Sprintf("  processes: %s\n  listening process: %d\n  holders of each connection: %v", describeProcs(v.procs), v.main, v.owners)
-}
-
-// view finds the listening process and, for each client in cs, which of
-// the server's processes hold the server's end of that connection.
-func (s *session) view(cs []*probe.Conn) serverView {
-	GinkgoHelper()
-	procs := s.group()
-	socks, err := procfs.Sockets(s.srv.PID)
-	must(err, "reading the server's sockets")
-	held := map[int]map[uint64]bool{}
-	for _, p := range procs {
-		inodes, err := procfs.SocketInodes(p.PID)
-		switch {
-		case err == nil:
-			held[p.PID] = inodes
-		case p.Zombie() || !procfs.Live(p.PID):
-			// exited meanwhile: it holds nothing
-		default:
-			must(err, "reading the descriptors of the server's process %d", p.PID)
-		}
-	}
-	v := serverView{procs: procs}
-	listeners := map[int]bool{}
-	for _, sk := range socks {
-		if sk.Listening() && sk.LocalPort == s.srv.Port {
-			for pid, inodes := range held {
-				if inodes[sk.Inode] {
-					listeners[pid] = true
-				}
-			}
-		}
-	}
-	for _, p := range procs {
-		if listeners[p.PID] && !listeners[p.PPID] {
-			v.main = p.PID
-		}
-	}
-	for _, c := range cs {
-		clientPort := c.LocalAddr().(*net.TCPAddr).Port
-		var owners []int
-		for _, sk := range socks {
-			if sk.LocalPort == s.srv.Port && sk.RemotePort == clientPort {
-				for _, p := range procs {
-					if held[p.PID][sk.Inode] {
-						owners = append(owners, p.PID)
-					}
-				}
-			}
-		}
-		v.owners = append(v.owners, owners)
-	}
-	return v
 }
 
 // checkBlockedIn checks that one thread waits in the declared mechanism and
@@ -473,12 +362,4 @@ func (s *session) checkBlockedIn(mechanism string) error {
 			strings.Join(names, " or "), mechanism, strings.Join(states, ", "))
 	}
 	return nil
-}
-
-func describeProcs(ps []procfs.Proc) string {
-	var out []string
-	for _, p := range ps {
-		out = append(out, fmt.Sprintf("pid %d %q (parent %d, %s, %d threads, %d fds)", p.PID, p.Comm, p.PPID, p.State, p.Threads, p.FDs))
-	}
-	return strings.Join(out, "; ")
 }

@@ -3,7 +3,6 @@ package spec_test
 import (
 	"errors"
 	"fmt"
-	"strings"
 	"syscall"
 	"time"
 
@@ -77,22 +76,3 @@ var _ = family("proc", func(tg *manifest.Target) {
 		})
 	})
 })
-
-// members lists the server's remaining processes, for a failure message.
-func (s *session) members() string {
-	ps, err := procfs.Group(s.srv.PID)
-	if err != nil {
-		return err.Error()
-	}
-	var out []string
-	for _, p := range ps {
-		out = append(out, fmt.Sprintf("pid %d %q state %s", p.PID, p.Comm, p.State))
-	}
-	if st := s.srv.DescribeStrays(); st != "" {
-		out = append(out, "outside its process group (it called setsid): "+st)
-	}
-	if len(out) == 0 {
-		return "none"
-	}
-	return strings.Join(out, ", ")
-}

@@ -3,14 +3,12 @@ package spec_test
 import (
 	"fmt"
 	"math"
-	"net"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 
 	"github.com/echospec/echospec/manifest"
 	"github.com/echospec/echospec/probe"
-	"github.com/echospec/echospec/procfs"
 )
 
 var _ = family("reset", func(tg *manifest.Target) {
@@ -224,41 +222,3 @@ func (s *session) deliver(ctx SpecContext, c *probe.Conn, p []byte, read *int) b
 	}
 	return true
 }
-
-// serverBlocked reports whether the server's end of c holds unread data
-// while its send queue stays the same for 50 ms: the server cannot write,
-// so it does not read.
-func (s *session) serverBlocked(c *probe.Conn) bool {
-	first, ok := s.serverSide(c)
-	if !ok || first.RxQueue == 0 {
-		return false
-	}
-	tick := time.NewTicker(10 * time.Millisecond)
-	defer tick.Stop()
-	for range 5 {
-		<-tick.C
-		now, ok := s.serverSide(c)
-		if !ok || now.RxQueue == 0 || now.TxQueue != first.TxQueue {
-			return false
-		}
-	}
-	return true
-}
-
-// serverSide finds the server's end of c in /proc, where the kit can see it.
-func (s *session) serverSide(c *probe.Conn) (procfs.Socket, bool) {
-	if s.srv == nil || !onLinux {
-		return procfs.Socket{}, false
-	}
-	var sock procfs.Socket
-	var found bool
-	err := s.ns.Do(func() (err error) {
-		sock, found, err = procfs.Connection(s.srv.Port, c.LocalAddr().(*net.TCPAddr).Port)
-		return
-	})
-	return sock, err == nil && found
-}
-
-// finDeadline bounds resetAfterFIN's wait for the server to take the
-// payload and the FIN.
-const finDeadline = 10 * time.Second

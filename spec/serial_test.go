@@ -3,7 +3,6 @@ package spec_test
 import (
 	"fmt"
 	"net"
-	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 
@@ -11,10 +10,6 @@ import (
 	"github.com/echospec/echospec/probe"
 	"github.com/echospec/echospec/procfs"
 )
-
-// quietBase is how long a spec watches for something that must not
-// happen (an early echo), before patience.
-const quietBase = 500 * time.Millisecond
 
 var _ = family("serial", func(tg *manifest.Target) {
 	spec(tg, "SERIAL-1", defaultSpec, func(ctx SpecContext, s *session) {
@@ -66,29 +61,6 @@ var _ = family("serial", func(tg *manifest.Target) {
 		s.expectQueuedEcho(c, []byte("from C\n"), "by client C, the third to connect, once B left")
 	})
 })
-
-// servedAndQueued connects A and echoes for it (so the server is serving A),
-// then connects B, which waits in the backlog.
-func (s *session) servedAndQueued(ctx SpecContext) (a, b *probe.Conn) {
-	GinkgoHelper()
-	s.prepare("echoing for client A, which stays connected, then connecting client B", hintConnect, func() {
-		a = s.dial(ctx)
-		s.echo(a, []byte("A is being served\n"), 0, "by client A")
-		b = s.dialQueued(ctx)
-	})
-	return a, b
-}
-
-// expectQuiet checks that nothing arrives on c for the quiet period.
-func (s *session) expectQuiet(c *probe.Conn, who string) {
-	GinkgoHelper()
-	d := scaled(quietBase)
-	got, quiet, err := c.Quiet(d)
-	must(err, "watching %s for %v", who, d)
-	check(quiet, func() string {
-		return fmt.Sprintf("%s received %s within %v: %s; it must not be answered yet", who, probe.Size(len(got)), d, probe.HexAt(got, 0))
-	})
-}
 
 // expectUnaccepted checks, where the kit can see the server's sockets, that
 // c's connection waits in the listening socket's backlog: the kernel

@@ -3,11 +3,14 @@ package spec_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"math"
+	"math/rand/v2"
 	"os"
 	"runtime"
 	"slices"
-	"strconv"
+	"sync"
 	"syscall"
 	"time"
 
@@ -101,7 +104,7 @@ func newSession(ctx context.Context, tg *manifest.Target, id string) *session {
 	}
 	b := builds[tg.Name]
 	if b.Err != "" {
-		Fail(b.Err)
+		failed(b.Reason, b.Err, 0)
 	}
 	s.prepare("starting the server", hintStart, func() {
 		if isolated() {
@@ -133,7 +136,11 @@ func (s *session) start(ctx context.Context, port int, limits func(*rlimit.Set))
 		limits(&o.Limits)
 	}
 	srv, err := launch.Start(ctx, o)
-	if err != nil {
+	var le *launch.Error
+	switch {
+	case errors.As(err, &le):
+		failWith(le.Headline, le.Ending(), 0)
+	case err != nil:
 		fail("%v", err)
 	}
 	s.addr = srv.Addr()
@@ -147,7 +154,7 @@ func (s *session) local(what string) {
 	if s.srv == nil {
 		Skip(fmt.Sprintf("needs to see the server's processes to check %s; --addr targets are tested over the network only", what))
 	}
-	if runtime.GOOS != "linux" {
+	if !onLinux {
 		Skip(fmt.Sprintf("needs Linux's /proc to check %s (this is %s)", what, runtime.GOOS))
 	}
 }
@@ -331,7 +338,19 @@ var builds = map[string]buildResult{}
 
 type buildResult struct {
 	Dir string `json:"dir"`
-	Err string `json:"err,omitempty"` // the build or the first start failed
+	// Err is the build's or the first start's failure, in full; Reason
+	// its headline, the verdict's one line.
+	Err    string `json:"err,omitempty"`
+	Reason string `json:"reason,omitempty"`
+}
+
+// failedWith records err, a failure of the build or the first start.
+func (r *buildResult) failedWith(err error) {
+	r.Err, r.Reason = err.Error(), err.Error()
+	var le *launch.Error
+	if errors.As(err, &le) {
+		r.Reason = le.Headline
+	}
 }
 
 var _ = SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
@@ -347,13 +366,14 @@ var _ = SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
 		must(err, "making a build folder for %s", tg.Name)
 		r := buildResult{Dir: dir}
 		if len(tg.Build) > 0 {
-			argv := launch.Expand(tg.Build, map[string]string{"builddir": dir})
-			if err := launch.Build(ctx, tg.Name, tg.Dir, argv, nil, scaled(buildBase), "build in "+tg.File); err != nil {
-				r.Err = err.Error()
+			if err := launch.Build(ctx, tg.Name, tg.Dir, tg.BuildArgv(dir), nil, scaled(buildBase), "build in "+tg.File); err != nil {
+				r.failedWith(err)
 			}
 		}
 		if r.Err == "" {
-			r.Err = smokeStart(ctx, tg, dir)
+			if err := smokeStart(ctx, tg, dir); err != nil {
+				r.failedWith(err)
+			}
 		}
 		out[tg.Name] = r
 	}
@@ -372,45 +392,37 @@ func isolated() bool { return netns.Available() == nil }
 // smokeStart starts and stops tg once, so a server that cannot start
 // fails every spec at once with the reason, instead of each spec waiting
 // for it in turn.
-func smokeStart(ctx context.Context, tg *manifest.Target, builddir string) string {
+func smokeStart(ctx context.Context, tg *manifest.Target, builddir string) error {
 	port := tg.Port
 	if port == 0 {
 		var err error
 		if port, err = launch.FreePort(); err != nil {
-			return err.Error()
+			return err
 		}
 	}
 	o := launchOptions(tg, builddir, port)
 	if isolated() {
 		ns, err := netns.New()
 		if err != nil {
-			return err.Error()
+			return err
 		}
 		defer ns.Close()
 		o.NetNS = ns
 	}
 	srv, err := launch.Start(ctx, o)
 	if err != nil {
-		return err.Error()
+		return err
 	}
 	srv.Stop(scaled(stopGrace))
-	return ""
+	return nil
 }
 
-// launchOptions describes one start of tg on port.
+// launchOptions describes one start of tg on port, its ready timeout
+// scaled by the patience factor.
 func launchOptions(tg *manifest.Target, builddir string, port int) launch.Options {
-	vars := map[string]string{"port": strconv.Itoa(port), "builddir": builddir}
-	return launch.Options{
-		Name:         tg.Name,
-		Dir:          tg.Dir,
-		Argv:         launch.Expand(tg.Command, vars),
-		Env:          []string{"PORT=" + strconv.Itoa(port), "PYTHONUNBUFFERED=1"},
-		Host:         "127.0.0.1",
-		Port:         port,
-		ReadyTimeout: scaled(tg.ReadyTimeout),
-		Source:       "command in " + tg.File,
-		Limits:       tg.Limits,
-	}
+	o := tg.LaunchOptions(builddir, port)
+	o.ReadyTimeout = scaled(o.ReadyTimeout)
+	return o
 }
 
 var _ = SynchronizedAfterSuite(func() {}, func() {
@@ -418,3 +430,119 @@ var _ = SynchronizedAfterSuite(func() {}, func() {
 		os.RemoveAll(b.Dir)
 	}
 })
+
+// textBytes is a reproducible payload of printable ASCII lines, for specs
+// about something other than binary safety: a server that mishandles
+// bytes fails ECHO-2, not every spec.
+func textBytes(n int, salt uint64) []byte {
+	key := [2]uint64{uint64(n), salt | 1<<63}
+	if p, ok := payloads.Load(key); ok {
+		return p.([]byte)
+	}
+	b := slices.Clone(randomBytes(n, salt))
+	for i := range b {
+		if i%64 == 63 {
+			b[i] = '\n'
+		} else {
+			b[i] = 'a' + b[i]%26
+		}
+	}
+	p, _ := payloads.LoadOrStore(key, b)
+	return p.([]byte)
+}
+
+// randomBytes is a reproducible payload: the same seed gives the same
+// bytes, so a failure can be replayed. The suite's seed is mixed in.
+// Payloads are made once per process and shared, read-only: a 16 MiB one
+// takes long enough to make that it must not eat into a spec's deadlines.
+func randomBytes(n int, salt uint64) []byte {
+	key := [2]uint64{uint64(n), salt}
+	if p, ok := payloads.Load(key); ok {
+		return p.([]byte)
+	}
+	r := rand.New(rand.NewPCG(uint64(GinkgoRandomSeed()), salt))
+	b := make([]byte, n)
+	for i := 0; i < n; i += 8 {
+		v := r.Uint64()
+		for j := 0; j < 8 && i+j < n; j++ {
+			b[i+j] = byte(v >> (8 * j))
+		}
+	}
+	p, _ := payloads.LoadOrStore(key, b)
+	return p.([]byte)
+}
+
+var payloads sync.Map // [n, salt] → []byte
+
+// dialMany connects n clients; those beyond what the server serves at
+// once (capacity) wait in its backlog, their greeting still owed.
+func (s *session) dialMany(ctx SpecContext, n int) []*probe.Conn {
+	GinkgoHelper()
+	cs := make([]*probe.Conn, n)
+	for i := range cs {
+		if i < s.capacity() {
+			cs[i] = s.dial(ctx)
+		} else {
+			cs[i] = s.dialQueued(ctx)
+		}
+	}
+	return cs
+}
+
+// connectEchoed connects n clients, or as many as the server serves at
+// once if that is fewer, and echoes once for each; they stay open.
+func (s *session) connectEchoed(ctx SpecContext, n int) []*probe.Conn {
+	GinkgoHelper()
+	n = min(n, s.capacity())
+	var cs []*probe.Conn
+	s.prepare(fmt.Sprintf("connecting %d clients that each echo once and stay open", n), hintConnect, func() {
+		cs = s.dialMany(ctx, n)
+		for i, c := range cs {
+			s.echo(c, []byte(fmt.Sprintf("client %d\n", i+1)), 0, fmt.Sprintf("by client %d of %d", i+1, n))
+		}
+	})
+	return cs
+}
+
+// capacity is how many clients the target serves at once: one for the
+// single model, N for a pool, unbounded otherwise.
+func (s *session) capacity() int {
+	switch {
+	case s.tg.Model == "single":
+		return 1
+	case s.tg.Pool > 0:
+		return s.tg.Pool
+	}
+	return math.MaxInt
+}
+
+// quietBase is how long a spec watches for something that must not
+// happen (an early echo), before patience.
+const quietBase = 500 * time.Millisecond
+
+// servedAndQueued connects A and echoes for it (so the server is serving A),
+// then connects B, which waits in the backlog.
+func (s *session) servedAndQueued(ctx SpecContext) (a, b *probe.Conn) {
+	GinkgoHelper()
+	s.prepare("echoing for client A, which stays connected, then connecting client B", hintConnect, func() {
+		a = s.dial(ctx)
+		s.echo(a, []byte("A is being served\n"), 0, "by client A")
+		b = s.dialQueued(ctx)
+	})
+	return a, b
+}
+
+// expectQuiet checks that nothing arrives on c for the quiet period.
+func (s *session) expectQuiet(c *probe.Conn, who string) {
+	GinkgoHelper()
+	d := scaled(quietBase)
+	got, quiet, err := c.Quiet(d)
+	must(err, "watching %s for %v", who, d)
+	check(quiet, func() string {
+		return fmt.Sprintf("%s received %s within %v: %s; it must not be answered yet", who, probe.Size(len(got)), d, probe.HexAt(got, 0))
+	})
+}
+
+// finDeadline bounds resetAfterFIN's wait for the server to take the
+// payload and the FIN.
+const finDeadline = 10 * time.Second

@@ -9,6 +9,7 @@
 package spec_test
 
 import (
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -173,18 +174,18 @@ func collect(reports []types.SpecReport) []verdict.Verdict {
 		case s.State.Is(types.SpecStatePassed):
 			v.Passed = append(v.Passed, id)
 		case s.State.Is(types.SpecStateSkipped) && s.Failure.Message != "":
-			v.Skip[id] = firstLine(s.Failure.Message) // skipped for a reason, not filtered out
+			v.Skip[id] = why(s) // skipped for a reason, not filtered out
 		case s.State.Is(types.SpecStateInterrupted):
 			v.TimedOut = append(v.TimedOut, id)
 		case s.State.Is(types.SpecStateFailureStates):
 			v.Failed = append(v.Failed, id)
-			v.Why[id] = firstLine(s.Failure.Message)
+			v.Why[id] = why(s)
 			v.Detail[id] = s.Failure.Message
 		}
 	}
 	for i := range all {
 		if b, ok := builds[all[i].Target]; ok && b.Err != "" {
-			all[i].Reason = firstLine(b.Err)
+			all[i].Reason = b.Reason
 		}
 	}
 	return all
@@ -246,14 +247,44 @@ func labelValue(labels []string, prefix string) string {
 	return ""
 }
 
-// firstLine is a failure's headline, without the "; its stderr ends
-// with:" that introduces the lines below it.
-func firstLine(s string) string {
-	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
-	if i := strings.LastIndex(s, "; its "); i >= 0 && strings.HasSuffix(s, " ends with:") {
-		s = s[:i]
+// headlineEntry is the report entry in which failed keeps a failure's
+// headline, for the verdict's why.
+const headlineEntry = "echospec-failure"
+
+// failure is what failed records: the failure's one-line headline and the
+// whole message it failed with.
+type failure struct {
+	Headline string `json:"headline"`
+	Message  string `json:"message"`
+}
+
+// failed fails the spec with message, keeping headline for the verdict.
+// skip counts the callers above failed's own to report the failure at.
+func failed(headline, message string, skip int) {
+	AddReportEntry(headlineEntry, failure{headline, message}, ReportEntryVisibilityNever)
+	Fail(message, skip+1)
+}
+
+// why is the one-line reason of a failed or skipped spec: the headline
+// failed recorded with the message the spec ended with; else, for a
+// failure of Ginkgo's own (a timeout, a panic) or a skip, whose messages
+// are one line, that message's first line.
+func why(s types.SpecReport) string {
+	for _, e := range s.ReportEntries {
+		if e.Name != headlineEntry {
+			continue
+		}
+		// In this process the entry holds the value; from another, its JSON.
+		f, ok := e.Value.GetRawValue().(failure)
+		if !ok && json.Unmarshal([]byte(e.Value.AsJSON), &f) != nil {
+			continue
+		}
+		if f.Message == s.Failure.Message {
+			return f.Headline
+		}
 	}
-	return s
+	head, _, _ := strings.Cut(strings.TrimSpace(s.Failure.Message), "\n")
+	return head
 }
 
 type stringList []string

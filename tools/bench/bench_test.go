@@ -119,3 +119,24 @@ func TestInts(t *testing.T) {
 		}
 	}
 }
+
+func TestServersStartAsTheirManifestsSay(t *testing.T) {
+	servers, err := catalogue("../..", "/b")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range servers {
+		o := s.options(4242)
+		if !slices.Contains(o.Env, "PORT=4242") || !slices.Contains(o.Env, "GOMAXPROCS=1") {
+			t.Errorf("%s: Env = %q, want PORT=4242 and GOMAXPROCS=1", s.Name, o.Env)
+		}
+		if o.ReadyTimeout != s.tg.ReadyTimeout || o.Limits != s.tg.Limits {
+			t.Errorf("%s: ReadyTimeout %v, Limits %+v: not the manifest's", s.Name, o.ReadyTimeout, o.Limits)
+		}
+		if s.Name == "multiprocess-pool" {
+			if got, want := s.command(), "GOMAXPROCS=1 taskset -c 0 ./multiprocess-pool -port 9090 -pool 16"; got != want {
+				t.Errorf("command() = %q, want %q", got, want)
+			}
+		}
+	}
+}

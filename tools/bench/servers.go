@@ -35,10 +35,9 @@ type server struct {
 	// iterative server serves one, a pool its size.
 	MaxConns int
 
-	dir   string   // the manifest's folder (commands run there)
-	build []string // build argv, {builddir} expanded
-	argv  []string // command, {port} not yet expanded
-	env   []string
+	tg       *manifest.Target // how to build and start it
+	builddir string           // where it is built
+	env      []string         // added to the build's environment
 
 	srv  *launch.Server
 	port int
@@ -69,23 +68,29 @@ func catalogue(root, bin string) ([]*server, error) {
 		if err != nil {
 			return nil, err
 		}
-		dir := filepath.Join(bin, s.name)
-		vars := map[string]string{"builddir": dir}
-		argv := launch.Expand(t.Command, vars)
-		if t.Pool > 0 {
-			argv = withPool(argv, t.Pool, poolSize)
-		}
-		out = append(out, &server{Name: s.name, Model: s.model, MaxConns: s.max, dir: t.Dir,
-			build: launch.Expand(t.Build, vars), argv: argv})
+		out = append(out, &server{Name: s.name, Model: s.model, MaxConns: s.max, tg: t, builddir: filepath.Join(bin, s.name)})
 	}
 	anchor := filepath.Join(root, "tools", "bench", "anchor", "gnet")
-	exe := filepath.Join(bin, "gnet", "server")
-	out = append(out, &server{Name: "gnet", Model: "event loop (gnet v2)", MaxConns: 1000, dir: anchor,
-		build: []string{"go", "build", "-o", exe, "."},
-		argv:  []string{exe, "-port", "{port}"},
+	out = append(out, &server{Name: "gnet", Model: "event loop (gnet v2)", MaxConns: 1000, builddir: filepath.Join(bin, "gnet"),
+		tg: &manifest.Target{Name: "gnet", Model: "multiplex", Dir: anchor, File: "tools/bench/anchor/gnet",
+			Build:        []string{"go", "build", "-o", "{builddir}/server", "."},
+			Command:      []string{"{builddir}/server", "-port", "{port}"},
+			ReadyTimeout: manifest.DefaultReadyTimeout},
 		// The anchor's module has its own go.sum; no workspace may mix in.
 		env: []string{"GOWORK=off"}})
 	return out, nil
+}
+
+// options describes one start of s on port: its manifest's, with pools at
+// poolSize, pinned to the server CPU with GOMAXPROCS=1.
+func (s *server) options(port int) launch.Options {
+	o := s.tg.LaunchOptions(s.builddir, port)
+	if s.tg.Pool > 0 {
+		o.Argv = withPool(o.Argv, s.tg.Pool, poolSize)
+	}
+	o.Argv = append([]string{"taskset", "-c", serverCPU}, o.Argv...)
+	o.Env = append(o.Env, "GOMAXPROCS=1")
+	return o
 }
 
 // withPool replaces "-pool N" (from the manifest) by "-pool n".
@@ -109,11 +114,11 @@ func buildAll(ctx context.Context, servers []*server) error {
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			env := append([]string{"CGO_ENABLED=0"}, s.env...)
-			if err := os.MkdirAll(filepath.Dir(s.argv[0]), 0o755); err != nil {
+			if err := os.MkdirAll(s.builddir, 0o755); err != nil {
 				errs <- err
 				return
 			}
-			errs <- launch.Build(ctx, s.Name, s.dir, s.build, env, 5*time.Minute, "bench")
+			errs <- launch.Build(ctx, s.Name, s.tg.Dir, s.tg.BuildArgv(s.builddir), env, 5*time.Minute, "build in "+s.tg.File)
 		}()
 	}
 	var first error
@@ -131,11 +136,7 @@ func (s *server) start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	argv := append([]string{"taskset", "-c", serverCPU}, launch.Expand(s.argv, map[string]string{"port": strconv.Itoa(port)})...)
-	srv, err := launch.Start(ctx, launch.Options{
-		Name: s.Name, Dir: s.dir, Argv: argv, Env: []string{"GOMAXPROCS=1"},
-		Host: "127.0.0.1", Port: port, ReadyTimeout: 20 * time.Second, Source: "tools/bench",
-	})
+	srv, err := launch.Start(ctx, s.options(port))
 	if err != nil {
 		return err
 	}
@@ -168,7 +169,7 @@ func (s *server) addr() string { return "127.0.0.1:" + strconv.Itoa(s.port) }
 
 // command is s's argv as a person would type it, for the report.
 func (s *server) command() string {
-	argv := slices.Clone(s.argv)
+	argv := s.options(9090).Argv[3:] // without taskset, shown below
 	argv[0] = "./" + filepath.Base(filepath.Dir(argv[0]))
-	return "GOMAXPROCS=1 taskset -c " + serverCPU + " " + strings.Join(launch.Expand(argv, map[string]string{"port": "9090"}), " ")
+	return "GOMAXPROCS=1 taskset -c " + serverCPU + " " + strings.Join(argv, " ")
 }

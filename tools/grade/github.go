@@ -62,7 +62,7 @@ func githubMain(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		fmt.Fprintf(stdout, "echospec: seed %d (--seed %d runs the same order and payloads)\n", rn.seed, rn.seed)
 		rn.run(ctx, s, nil, nil)
-		rn.children.sweep()
+		rn.children.Sweep()
 		if log, err := os.ReadFile(filepath.Join(tmp, "logs", s.Name+".log")); err == nil {
 			fmt.Fprintln(stdout, "::group::the suite's output")
 			stdout.Write(log)

@@ -124,7 +124,7 @@ func gradescopeRun(ctx context.Context, root string, timeout time.Duration) (gra
 		rn.seed = time.Now().UnixNano() % 1_000_000
 	}
 	rn.run(ctx, s, nil, nil)
-	rn.children.sweep()
+	rn.children.Sweep()
 	res := gradescopeResults(r, r.Grade(s))
 	if len(notes) > 0 {
 		res.Output = strings.TrimSpace(strings.Join(notes, "\n") + "\n" + res.Output)

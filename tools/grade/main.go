@@ -49,7 +49,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/echospec/echospec/launch"
+	"github.com/echospec/echospec/procfs"
 	"github.com/echospec/echospec/props"
 )
 
@@ -213,7 +213,7 @@ func gradeMain(ctx context.Context, args []string) error {
 	if ctx.Err() != nil {
 		return exitError(130)
 	}
-	if left := launch.WithEnv(session); len(left) > 0 {
+	if left := procfs.WithEnv(session); len(left) > 0 {
 		return fmt.Errorf("grade: after the run, %d processes it started are still running (pids %v): the launcher failed to stop a server", len(left), left)
 	}
 	if err := writeAll(*out, r, subs, *shardFlag); err != nil {
@@ -229,7 +229,7 @@ func gradeMain(ctx context.Context, args []string) error {
 // progress; the slowest last time (timings) start first, and this run's
 // times are written back there.
 func gradeAll(ctx context.Context, rn *runner, r *Rubric, subs []*Submission, plan map[string]rerunPlan, n int, timings string) {
-	defer rn.children.sweep()
+	defer rn.children.Sweep()
 	p := newProgress(os.Stderr, isTerminal(int(os.Stderr.Fd())), len(subs))
 	defer p.end()
 	var mu sync.Mutex

@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+
+	"github.com/echospec/echospec/props"
 )
 
 // rerunPlan is what --rerun-failed does with one submission of the
@@ -53,7 +55,7 @@ func planRerun(file string, dirs []string) ([]*Submission, map[string]rerunPlan,
 			prev := v
 			prev.TimedOut = nil // run again: a new outcome replaces it
 			s.Overrun = ""
-			plan[s.Name] = rerunPlan{only: sortIDs(slices.Compact(sortIDs(again))), prev: &prev}
+			plan[s.Name] = rerunPlan{only: props.InOrder(slices.Compact(props.InOrder(again))), prev: &prev}
 		}
 	}
 	return subs, plan, nil

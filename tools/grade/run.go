@@ -13,8 +13,10 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
+	"github.com/echospec/echospec/launch"
 	"github.com/echospec/echospec/props"
 	"github.com/echospec/echospec/verdict"
 )
@@ -31,7 +33,9 @@ type runner struct {
 	seed     int64         // the first run's seed; run k has seed+k
 	lang     props.Lang    // the language of the suite's hints (--lang)
 	grace    time.Duration // after the timeout's SIGTERM, before SIGKILL
-	children *children     // running suites, to tell orphans from them
+
+	// children are the running suites, to tell orphans from them.
+	children *launch.Children
 }
 
 // newRunner sets up a runner: with the given compiled suite, or with one
@@ -57,7 +61,7 @@ func newRunner(ctx context.Context, suite, tmp, out string, patience float64, ti
 		}
 		rn.cwd = filepath.Join(root, "spec")
 	}
-	rn.children = newChildren()
+	rn.children = launch.NewChildren()
 	return rn, nil
 }
 
@@ -126,7 +130,7 @@ func (r *runner) run(ctx context.Context, s *Submission, only []string, prev *Ve
 			break
 		}
 	}
-	s.Verdict = verdict.Merge(sortIDs, vs...)
+	s.Verdict = verdict.Merge(props.InOrder, vs...)
 	s.Verdict.Target, s.Verdict.Model = s.Name, s.Model
 	switch {
 	case timedOut:
@@ -174,16 +178,16 @@ func (r *runner) runSuite(ctx context.Context, s *Submission, seed int64, only [
 	cmd.Stdout, cmd.Stderr = log, log
 	// On overrun: SIGTERM, on which Ginkgo stops the running spec's server
 	// and still writes the verdicts; SIGKILL to the group after grace.
-	ownGroup(cmd)
-	dieWithGrade(cmd)
-	cmd.Cancel = func() error { return signalGroup(cmd.Process.Pid, false) }
+	launch.OwnGroup(cmd)
+	launch.DieWithParent(cmd, syscall.SIGTERM)
+	cmd.Cancel = func() error { return launch.SignalGroup(cmd.Process.Pid, syscall.SIGTERM) }
 	cmd.WaitDelay = r.grace
 	began := time.Now()
-	err = r.children.start(cmd)
+	err = r.children.Start(cmd)
 	if err == nil {
 		err = cmd.Wait()
-		_ = signalGroup(cmd.Process.Pid, true)
-		r.children.done(cmd)
+		_ = launch.SignalGroup(cmd.Process.Pid, os.Kill)
+		r.children.Done(cmd)
 	}
 	fmt.Fprintf(log, "\ngrade: %s ended after %v: %v\n", s.Name, time.Since(began).Round(time.Millisecond), err)
 
@@ -196,7 +200,7 @@ func (r *runner) runSuite(ctx context.Context, s *Submission, seed int64, only [
 	}
 	switch {
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
-		r.children.sweep()
+		r.children.Sweep()
 		return v, fmt.Sprintf("the suite did not finish within %v and was stopped; what had not finished is timed out; see %s", r.timeout, logFile), true
 	case ctx.Err() != nil:
 		return v, "grading was interrupted", false
@@ -297,40 +301,4 @@ func schedule(subs []*Submission, n int, do func(*Submission)) {
 		})
 	}
 	wg.Wait()
-}
-
-// children tracks the suites running, so that a sweep for orphaned server
-// processes (re-parented to grade when a killed suite leaves them) never
-// touches a suite that is still running.
-type children struct {
-	mu   sync.Mutex
-	pids map[int]bool
-}
-
-func newChildren() *children {
-	becomeSubreaper()
-	return &children{pids: map[int]bool{}}
-}
-
-func (c *children) start(cmd *exec.Cmd) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if err := cmd.Start(); err != nil {
-		return err
-	}
-	c.pids[cmd.Process.Pid] = true
-	return nil
-}
-
-func (c *children) done(cmd *exec.Cmd) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	delete(c.pids, cmd.Process.Pid)
-}
-
-// sweep kills and reaps every child of grade that is not a running suite.
-func (c *children) sweep() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	killOrphans(c.pids)
 }

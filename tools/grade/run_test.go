@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/echospec/echospec/launch"
 	"github.com/echospec/echospec/verdict"
 )
 
@@ -102,7 +103,7 @@ func runFakeWith(t *testing.T, mode string, timeout time.Duration, repeat int, o
 	}
 	tmp := t.TempDir()
 	rn := &runner{suite: self, cwd: tmp, tmp: filepath.Join(tmp, "scratch"), logs: filepath.Join(tmp, "logs"),
-		patience: 1, timeout: timeout, grace: 100 * time.Millisecond, children: newChildren(), repeat: repeat, seed: 40}
+		patience: 1, timeout: timeout, grace: 100 * time.Millisecond, children: launch.NewChildren(), repeat: repeat, seed: 40}
 	s := &Submission{Name: "x", Dir: tmp, Model: "single"}
 	rn.run(context.Background(), s, only, prev)
 	if _, err := os.Stat(filepath.Join(tmp, "logs", "x.log")); err != nil {

@@ -106,8 +106,8 @@ func (s *Submission) complete(reason string, timedOut bool) {
 			v.Why[p.ID] = why
 		}
 	}
-	v.Failed = sortIDs(v.Failed)
-	v.Passed = sortIDs(v.Passed)
+	v.Failed = props.InOrder(v.Failed)
+	v.Passed = props.InOrder(v.Passed)
 	if v.Failed == nil {
 		v.Failed = []string{}
 	}
@@ -115,35 +115,11 @@ func (s *Submission) complete(reason string, timedOut bool) {
 		v.Passed = []string{}
 	}
 	if len(v.TimedOut) > 0 {
-		v.TimedOut = sortIDs(v.TimedOut)
+		v.TimedOut = props.InOrder(v.TimedOut)
 	}
 	if len(v.Unstable) > 0 {
-		v.Unstable = sortIDs(v.Unstable)
+		v.Unstable = props.InOrder(v.Unstable)
 	}
-}
-
-// sortIDs sorts property IDs in catalogue order (ECHO-2 before ECHO-10),
-// unknown IDs last by name.
-func sortIDs(ids []string) []string {
-	rank := map[string]int{}
-	for i, p := range props.All() {
-		rank[p.ID] = i
-	}
-	out := slices.Clone(ids)
-	slices.SortFunc(out, func(a, b string) int {
-		ra, oka := rank[a]
-		rb, okb := rank[b]
-		switch {
-		case oka && okb:
-			return ra - rb
-		case oka:
-			return -1
-		case okb:
-			return 1
-		}
-		return strings.Compare(a, b)
-	})
-	return out
 }
 
 // discover finds the submissions under each dir: dir itself if it holds

@@ -24,9 +24,10 @@ type facts struct {
 
 	// launch
 	LaunchFile    string            // the platform file of package launch: launch_linux.go
-	StartsServers bool              // supported() returns nil
-	NoStart       string            // otherwise, its error text
-	LaunchDocs    map[string]string // prepare, listening, ... → doc comment
+	StartsServers bool              // launch.Platform.Unsupported is ""
+	NoStart       string            // otherwise, that text
+	LaunchDocs    map[string]string // prepare, listening, ... → its launch.Facts text
+	LaunchFacts   []string          // those names, in launch.Facts's order
 	NetnsDoc      string            // netns.New's doc comment there
 
 	// procfs
@@ -129,26 +130,65 @@ func (f *facts) launch(pkg *portinfo.Package) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", f.P, err)
 	}
-	for i, name := range pkg.GoFiles {
-		if strings.HasPrefix(name, "launch_") {
-			f.LaunchFile = name
-		}
-		for _, fn := range funcs(files[i]) {
-			switch fn.Name.Name {
-			case "supported":
-				f.StartsServers = returnsNil(fn)
-				if !f.StartsServers {
-					f.NoStart = errorText(files, returnedIdent(fn))
-				}
-			case "prepare", "listening", "selfExe", "resources", "newCgroup", "strays":
-				if fn.Doc != nil {
-					f.LaunchDocs[fn.Name.Name] = oneLine(fn.Doc.Text())
+	// The fields of launch.Facts, in order, and the values of that type
+	// the platform's files declare (Platform, LimitFacts, ...).
+	var fields []string
+	for _, file := range files {
+		if st := structType(file, "Facts"); st != nil {
+			for _, fl := range st.Fields.List {
+				for _, n := range fl.Names {
+					fields = append(fields, n.Name)
 				}
 			}
 		}
 	}
-	if !f.StartsServers && f.NoStart == "" {
-		return fmt.Errorf("%s: launch's supported() neither returns nil nor a known error; update tools/platforms", f.P)
+	if len(fields) == 0 {
+		return fmt.Errorf("%s: package launch has no Facts type; update tools/platforms", f.P)
+	}
+	set := map[string]string{}
+	for i, name := range pkg.GoFiles {
+		for varName, val := range varValues(files[i]) {
+			cl, ok := val.(*ast.CompositeLit)
+			if !ok || !isIdent(cl.Type, "Facts") {
+				continue
+			}
+			if varName == "Platform" {
+				f.LaunchFile = name
+			}
+			for _, elt := range cl.Elts {
+				kv, ok := elt.(*ast.KeyValueExpr)
+				if !ok {
+					return fmt.Errorf("%s: %s: launch.%s is not written field: \"text\"; update tools/platforms", f.P, name, varName)
+				}
+				key, ok := kv.Key.(*ast.Ident)
+				if !ok {
+					return fmt.Errorf("%s: %s: launch.%s is not written field: \"text\"; update tools/platforms", f.P, name, varName)
+				}
+				text, ok := stringConst(kv.Value)
+				if !ok {
+					return fmt.Errorf("%s: %s: launch.%s.%s is not a string constant; update tools/platforms", f.P, name, varName, key.Name)
+				}
+				if _, dup := set[key.Name]; dup {
+					return fmt.Errorf("%s: launch's Facts.%s is declared twice (%s has another)", f.P, key.Name, name)
+				}
+				set[key.Name] = text
+			}
+		}
+	}
+	if f.LaunchFile == "" {
+		return fmt.Errorf("%s: package launch declares no Platform facts; update tools/platforms", f.P)
+	}
+	f.NoStart = set["Unsupported"]
+	f.StartsServers = f.NoStart == ""
+	for _, fl := range fields {
+		if fl == "Unsupported" {
+			continue
+		}
+		label := strings.ToLower(fl[:1]) + fl[1:] // the function the fact is about
+		f.LaunchFacts = append(f.LaunchFacts, label)
+		if t := set[fl]; t != "" {
+			f.LaunchDocs[label] = oneLine(t)
+		}
 	}
 	return nil
 }
@@ -413,6 +453,43 @@ func (f *facts) servers(v portinfo.View, refs []*manifest.Target) error {
 
 // ---- small AST helpers ----
 
+// structType finds `type name struct{...}` in f.
+func structType(f *ast.File, name string) *ast.StructType {
+	for _, d := range f.Decls {
+		gd, ok := d.(*ast.GenDecl)
+		if !ok || gd.Tok != token.TYPE {
+			continue
+		}
+		for _, s := range gd.Specs {
+			if ts := s.(*ast.TypeSpec); ts.Name.Name == name {
+				st, _ := ts.Type.(*ast.StructType)
+				return st
+			}
+		}
+	}
+	return nil
+}
+
+// stringConst evaluates a string literal or a sum of them.
+func stringConst(e ast.Expr) (string, bool) {
+	switch x := e.(type) {
+	case *ast.BasicLit:
+		if x.Kind == token.STRING {
+			s, err := strconv.Unquote(x.Value)
+			return s, err == nil
+		}
+	case *ast.BinaryExpr:
+		if x.Op == token.ADD {
+			a, ok1 := stringConst(x.X)
+			b, ok2 := stringConst(x.Y)
+			return a + b, ok1 && ok2
+		}
+	case *ast.ParenExpr:
+		return stringConst(x.X)
+	}
+	return "", false
+}
+
 func funcs(f *ast.File) []*ast.FuncDecl {
 	var out []*ast.FuncDecl
 	for _, d := range f.Decls {
@@ -448,25 +525,6 @@ func varValues(f *ast.File) map[string]ast.Expr {
 func isIdent(e ast.Expr, name string) bool {
 	id, ok := e.(*ast.Ident)
 	return ok && id.Name == name
-}
-
-func returnsNil(fn *ast.FuncDecl) bool {
-	if len(fn.Body.List) != 1 {
-		return false
-	}
-	r, ok := fn.Body.List[0].(*ast.ReturnStmt)
-	return ok && len(r.Results) == 1 && isIdent(r.Results[0], "nil")
-}
-
-func returnedIdent(fn *ast.FuncDecl) string {
-	if len(fn.Body.List) == 1 {
-		if r, ok := fn.Body.List[0].(*ast.ReturnStmt); ok && len(r.Results) == 1 {
-			if id, ok := r.Results[0].(*ast.Ident); ok {
-				return id.Name
-			}
-		}
-	}
-	return ""
 }
 
 // errorText finds `var name = errors.New("...")` in files.

@@ -184,7 +184,7 @@ func write(b *strings.Builder, all []facts, st *suite) {
 	writeReasons(b, all, st.Specs, st.onAddr, "every platform")
 
 	w("\n## How the kit starts and watches servers, per platform\n\n")
-	w("The doc comments of `launch`'s platform functions, as compiled there, and the platform files of `procfs` and `probe`.\n")
+	w("The facts `launch`'s platform files declare (`launch.Facts`, one line per function they describe), as compiled there, and the platform files of `procfs` and `probe`.\n")
 	var groups []string
 	byText := map[string][]string{}
 	for _, f := range all {
@@ -194,7 +194,7 @@ func write(b *strings.Builder, all []facts, st *suite) {
 			fmt.Fprintf(&t, ": supported() returns %q", f.NoStart)
 		}
 		t.WriteString("\n")
-		for _, fn := range []string{"prepare", "selfExe", "listening", "resources", "newCgroup", "strays"} {
+		for _, fn := range f.LaunchFacts {
 			if d := f.LaunchDocs[fn]; d != "" {
 				fmt.Fprintf(&t, "  - `%s`: %s\n", fn, d)
 			}

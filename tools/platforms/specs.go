@@ -22,7 +22,7 @@ type suite struct {
 	// local()'s two skips: for an --addr target, and for a GOOS.
 	AddrSkip  skipRule
 	GOOSSkip  skipRule
-	OnLinux   goosCond // platform_test.go's onLinux
+	OnLinux   goosCond // the suite's onLinux (session_procs_test.go)
 	LocalFile string
 }
 
@@ -63,6 +63,18 @@ func readSuite(pkg *portinfo.Package) (*suite, error) {
 	}
 	methods := map[string]*ast.FuncDecl{}
 	s := &suite{}
+	for _, f := range files {
+		if e, ok := varValues(f)["onLinux"]; ok && e != nil {
+			c, ok := parseGOOSCond(fset, e)
+			if !ok {
+				return nil, fmt.Errorf("the suite's onLinux is %s, not a runtime.GOOS comparison; update tools/platforms", render(fset, e))
+			}
+			s.OnLinux = c
+		}
+	}
+	if s.OnLinux.GOOS == "" {
+		return nil, fmt.Errorf("the suite has no onLinux constant; update tools/platforms")
+	}
 	for i, f := range files {
 		for _, fn := range funcs(f) {
 			if fn.Recv != nil && len(fn.Recv.List) == 1 && strings.Contains(render(fset, fn.Recv.List[0].Type), "session") {
@@ -75,19 +87,9 @@ func readSuite(pkg *portinfo.Package) (*suite, error) {
 				}
 			}
 		}
-		if e, ok := varValues(f)["onLinux"]; ok && e != nil {
-			c, ok := parseGOOSCond(fset, e)
-			if !ok {
-				return nil, fmt.Errorf("the suite's onLinux is %s, not a runtime.GOOS comparison; update tools/platforms", render(fset, e))
-			}
-			s.OnLinux = c
-		}
 	}
 	if s.GOOSSkip.Format == "" || s.AddrSkip.Format == "" {
 		return nil, fmt.Errorf("session.local() no longer has its --addr and runtime.GOOS skips; update tools/platforms")
-	}
-	if s.OnLinux.GOOS == "" {
-		return nil, fmt.Errorf("the suite has no onLinux constant; update tools/platforms")
 	}
 
 	// Every spec(tg, "ID", timeout, body) call.
@@ -142,8 +144,8 @@ func (s *suite) readLocal(fset *token.FileSet, fn *ast.FuncDecl) error {
 			}
 			return true
 		})
-		if c, ok := parseGOOSCond(fset, ifs.Cond); ok {
-			rule.Cond = c
+		if c, ok := s.platformCond(fset, ifs.Cond); ok {
+			rule.Cond, rule.Text = c, c.Text
 			s.GOOSSkip = rule
 		} else if strings.Contains(rule.Text, "srv == nil") {
 			s.AddrSkip = rule
@@ -152,6 +154,24 @@ func (s *suite) readLocal(fset *token.FileSet, fn *ast.FuncDecl) error {
 		}
 	}
 	return nil
+}
+
+// platformCond reads a platform condition: a runtime.GOOS comparison,
+// onLinux, or !onLinux.
+func (s *suite) platformCond(fset *token.FileSet, e ast.Expr) (goosCond, bool) {
+	switch x := e.(type) {
+	case *ast.Ident:
+		if x.Name == "onLinux" {
+			return s.OnLinux, true
+		}
+	case *ast.UnaryExpr:
+		if x.Op == token.NOT && isIdent(x.X, "onLinux") {
+			c := goosCond{Neq: !s.OnLinux.Neq, GOOS: s.OnLinux.GOOS}
+			c.Text = fmt.Sprintf("runtime.GOOS %s %q", map[bool]string{true: "!=", false: "=="}[c.Neq], c.GOOS)
+			return c, true
+		}
+	}
+	return parseGOOSCond(fset, e)
 }
 
 func parseGOOSCond(fset *token.FileSet, e ast.Expr) (goosCond, bool) {

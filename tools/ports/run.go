@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path"
@@ -20,6 +21,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"github.com/echospec/echospec/launch"
 	"github.com/echospec/echospec/manifest"
 	"github.com/echospec/echospec/props"
 	"github.com/echospec/echospec/tools/ports/portinfo"
@@ -219,7 +221,11 @@ func runArch(root, dir string, p portinfo.Platform, r *archRun, patience float64
 	cmd := exec.CommandContext(ctx, r.Command[0], r.Command[1:]...)
 	cmd.Dir = dir
 	cmd.Stdout, cmd.Stderr = logf, logf
-	killGroupOnCancel(cmd)
+	// The suite runs in a process group of its own; when it overruns, the
+	// whole group is killed, with whatever it left, and the servers it
+	// started die with it (launch sets their parent-death signal on Linux).
+	launch.OwnGroup(cmd)
+	cmd.Cancel = func() error { return launch.SignalGroup(cmd.Process.Pid, os.Kill) }
 	cmd.WaitDelay = 10 * time.Second
 	began := time.Now()
 	err = cmd.Run()
@@ -234,14 +240,16 @@ func runArch(root, dir string, p portinfo.Platform, r *archRun, patience float64
 	case err != nil:
 		return fmt.Errorf("running %s: %w", suite, err)
 	}
-	data, err := os.ReadFile(verdictFile)
-	if err != nil {
+	vs, err := verdict.Read(verdictFile)
+	var unread *fs.PathError // the file could not be read, as opposed to parsed
+	if errors.As(err, &unread) {
 		if r.Error == "" {
 			r.Error = fmt.Sprintf("the suite wrote no verdicts (exit %d); the end of %s:\n%s", r.Exit, logFile, tailOf(logFile, 30))
 		}
 		return nil
 	}
-	return json.Unmarshal(data, &r.Verdicts)
+	r.Verdicts = vs
+	return err
 }
 
 // runsDirectly reports whether the kernel runs a foreign binary by itself:

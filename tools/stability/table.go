@@ -43,7 +43,7 @@ func readRun(n int, dir string) (Run, error) {
 	}
 	r := Run{N: n, Failed: map[string][]string{}}
 	for _, s := range g.Submissions {
-		r.Failed[s.Name] = catalogueOrder(s.Verdict.Failed)
+		r.Failed[s.Name] = props.InOrder(s.Verdict.Failed)
 	}
 	return r, nil
 }
@@ -95,7 +95,7 @@ func printTable(w io.Writer, runs []Run) int {
 			fmt.Fprintf(tw, "%s\t%d\t%s\n", label, r.N, sets[i])
 		}
 		var per []string
-		for _, id := range catalogueOrder(slices.Collect(maps.Keys(count))) {
+		for _, id := range props.InOrder(slices.Collect(maps.Keys(count))) {
 			per = append(per, fmt.Sprintf("%s %d/%d", id, count[id], len(runs)))
 		}
 		fmt.Fprintf(tw, "\truns failed\t%s\n", strings.Join(per, ", "))
@@ -103,29 +103,4 @@ func printTable(w io.Writer, runs []Run) int {
 	tw.Flush()
 	fmt.Fprintf(w, "%d fixtures, %d runs, %d verdict changes\n", len(names), len(runs), changed)
 	return changed
-}
-
-// catalogueOrder sorts IDs as the catalogue lists them (ECHO-2 before
-// ECHO-10), unknown IDs last by name.
-func catalogueOrder(ids []string) []string {
-	rank := map[string]int{}
-	for i, p := range props.All() {
-		rank[p.ID] = i
-	}
-	out := slices.Clone(ids)
-	slices.SortFunc(out, func(a, b string) int {
-		ra, oka := rank[a]
-		rb, okb := rank[b]
-		switch {
-		case oka && okb:
-			return ra - rb
-		case oka != okb:
-			if oka {
-				return -1
-			}
-			return 1
-		}
-		return strings.Compare(a, b)
-	})
-	return out
 }

@@ -1,0 +1,42 @@
+package procfs
+
+import (
+	"net"
+	"os"
+	"os/exec"
+	"slices"
+	"testing"
+)
+
+func TestListens(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	if !Listens(os.Getpid(), port) {
+		t.Errorf("Listens(self, %d) = false while listening", port)
+	}
+	ln.Close()
+	if Listens(os.Getpid(), port) {
+		t.Errorf("Listens(self, %d) = true after closing the listener", port)
+	}
+}
+
+func TestWithEnvAndComm(t *testing.T) {
+	cmd := exec.Command("sleep", "30")
+	cmd.Env = append(os.Environ(), "ECHOSPEC_PROCFS_TEST=1")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	if got := WithEnv("ECHOSPEC_PROCFS_TEST=1"); !slices.Contains(got, cmd.Process.Pid) {
+		t.Errorf("WithEnv = %v, want the child %d in it", got, cmd.Process.Pid)
+	}
+	if got := WithEnv("ECHOSPEC_PROCFS_TEST=2"); len(got) != 0 {
+		t.Errorf("WithEnv of an entry nobody has = %v", got)
+	}
+	if got := Comm(cmd.Process.Pid); got != "sleep" {
+		t.Errorf("Comm(child) = %q, want sleep", got)
+	}
+}

@@ -1,5 +1,0 @@
-package spec_test
-
-import "runtime"
-
-const onLinux = runtime.GOOS == "linux"
