@@ -75,6 +75,11 @@ import (
 // adds itself, so a platform gets exactly the mechanisms it compiles.
 var mechanisms = map[string]func(*server) error{}
 
+// unavailable maps a mechanism that this system may refuse although it is
+// compiled in (io_uring: kernel.io_uring_disabled, a seccomp filter, an
+// old kernel) to the check that says why, or nil if it can be used.
+var unavailable = map[string]func() error{}
+
 func main() {
 	// Pin the event loop to this OS thread for the whole run.
 	runtime.LockOSThread()
@@ -90,6 +95,12 @@ func main() {
 	if run == nil {
 		fmt.Fprintf(os.Stderr, "multiplex: -mechanism %q is not available on %s\n", *mechanism, runtime.GOOS)
 		os.Exit(2)
+	}
+	if check := unavailable[*mechanism]; check != nil {
+		if err := check(); err != nil {
+			fmt.Fprintf(os.Stderr, "multiplex: -mechanism %s cannot be used here: %v\n", *mechanism, err)
+			os.Exit(2)
+		}
 	}
 	lfd, addr, err := listen(*host, *port)
 	if err != nil {
