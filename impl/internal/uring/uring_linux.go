@@ -33,6 +33,9 @@ type Ring struct {
 	// (impl/multiplex/sys_linux.go says why). Anywhere else, leave it
 	// false so a blocking wait does not stall other goroutines.
 	Raw bool
+
+	// Enters counts io_uring_enter calls, for the loop's statistics.
+	Enters uint64
 }
 
 // Options for New.
@@ -199,6 +202,7 @@ func (r *Ring) Enter(wait time.Duration, minComplete uint32) (int, error) {
 	if r.Raw {
 		syscall6 = unix.RawSyscall6
 	}
+	r.Enters++
 	n, _, e := syscall6(unix.SYS_IO_URING_ENTER, uintptr(r.fd), uintptr(toSubmit), uintptr(minComplete), flags, uintptr(arg), argSize)
 	if e != 0 {
 		return int(n), e
