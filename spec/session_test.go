@@ -99,6 +99,9 @@ func newSession(ctx context.Context, tg *manifest.Target, id string) *session {
 		s.addr = tg.Addr
 		return s
 	}
+	if why := mechanismMissing(tg); why != "" {
+		Skip(why)
+	}
 	b := builds[tg.Name]
 	if b.Err != "" {
 		Fail(b.Err)
@@ -352,7 +355,9 @@ var _ = SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
 				r.Err = err.Error()
 			}
 		}
-		if r.Err == "" {
+		// A mechanism this system refuses skips every spec (newSession)
+		// instead of failing them all on a server that cannot start.
+		if r.Err == "" && mechanismMissing(tg) == "" {
 			r.Err = smokeStart(ctx, tg, dir)
 		}
 		out[tg.Name] = r

@@ -202,6 +202,8 @@ var _ = ReportAfterSuite("verdicts", func(r Report) {
 		if b, ok := builds[v.Target]; ok && b.Err != "" {
 			v.Reason = firstLine(b.Err)
 			state = "FAIL every spec: " + v.Reason
+		} else if why := mechanismMissing(tgByName(v.Target)); why != "" && len(v.Passed) == 0 && len(v.Failed) == 0 {
+			state = "SKIP every spec: " + why
 		}
 		fmt.Fprintf(&summary, "  %-24s %-13s %3d passed, %2d skipped  %s\n", v.Target, v.Model, len(v.Passed), len(v.Skip), state)
 	}
@@ -212,6 +214,16 @@ var _ = ReportAfterSuite("verdicts", func(r Report) {
 		Expect(os.WriteFile(*verdictFile, data, 0o644)).To(Succeed(), "writing --verdicts %s", *verdictFile)
 	}
 })
+
+// tgByName is the target called name.
+func tgByName(name string) *manifest.Target {
+	for _, tg := range targets {
+		if tg.Name == name {
+			return tg
+		}
+	}
+	return &manifest.Target{}
+}
 
 func labelValue(labels []string, prefix string) string {
 	for _, l := range labels {

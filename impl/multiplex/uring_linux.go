@@ -133,6 +133,7 @@ type uconn struct {
 	multi      bool   // it is multishot, into the buffer ring
 	cancelling bool   // its cancellation too
 	sending    int    // bytes of out[sent:] in flight in a send, or 0
+	flying     []byte // those bytes: the kernel reads them until the send completes
 	closing    bool   // dropped: close once nothing is in flight
 	buf        []byte // single-shot receives' buffer
 	queued     bool   // in dirty
@@ -225,7 +226,7 @@ func (l *uloop) complete(c *uring.CQE) {
 		l.received(uc, c)
 	case tagSend:
 		l.sends++
-		uc.sending = 0
+		uc.sending, uc.flying = 0, nil
 		l.sent(uc, c.Res)
 	}
 }
@@ -330,12 +331,14 @@ func (l *uloop) progress(uc *uconn) {
 		return
 	}
 	if uc.pending() > 0 && uc.sending == 0 {
-		// Sending straight from out: it is not touched, only appended
-		// to (a new array if it grows, this one kept alive by uc.out
-		// until the completion), until the send completes.
-		p := uc.out[uc.sent:]
-		l.sqe().PrepSend(uc.fd, p, unix.MSG_NOSIGNAL, tagSend|uc.id)
-		uc.sending = len(p)
+		// Sending straight from out, whose bytes are only appended to
+		// until the send completes. An append that outgrows the array
+		// moves out to a new one: flying keeps the old one alive (the
+		// garbage collector does not know the kernel reads it) and
+		// unchanged.
+		uc.flying = uc.out[uc.sent:]
+		l.sqe().PrepSend(uc.fd, uc.flying, unix.MSG_NOSIGNAL, tagSend|uc.id)
+		uc.sending = len(uc.flying)
 	}
 	switch want := !uc.eof && uc.pending() < maxPending; {
 	case want && !uc.recv && !uc.cancelling:
