@@ -39,6 +39,11 @@
 //     list between calls, the program changes it only when it changes, and
 //     each wait returns just the ready sockets: O(ready), which is what lets
 //     one thread serve tens of thousands of mostly idle clients.
+//   - io_uring (Linux): not a readiness call at all. The loop hands the
+//     kernel the accepts, receives and sends themselves and reaps their
+//     completions, one io_uring_enter per turn for all of them
+//     (uring_linux.go). The kernel may refuse it (kernel.io_uring_disabled,
+//     seccomp), and then the server says so and exits.
 //
 // Trade-offs of the model as a whole: one thread and no locks, the
 // program decides exactly who is served when, and an idle client costs only
