@@ -29,8 +29,10 @@ const FileName = "echospec.toml"
 // Models are the concurrency models of the tutorial, in its order.
 var Models = []string{"single", "multiprocess", "multithread", "coroutine", "multiplex", "selector"}
 
-// Mechanisms are the readiness mechanisms a multiplexing server may declare.
-var Mechanisms = []string{"select", "poll", "epoll", "kqueue"}
+// Mechanisms are the mechanisms a multiplexing server may declare: the
+// readiness calls, and io_uring (Linux 5.1+), where the loop submits its
+// I/O and waits for completions in io_uring_enter.
+var Mechanisms = []string{"select", "poll", "epoll", "kqueue", "io_uring"}
 
 // DefaultReadyTimeout is how long a server has to start listening, before
 // the patience factor is applied.

@@ -10,6 +10,8 @@ var waits = map[string][]Syscall{
 	"select": {{"pselect6", unix.SYS_PSELECT6}},
 	"poll":   {{"ppoll", unix.SYS_PPOLL}},
 	"epoll":  {{"epoll_pwait", unix.SYS_EPOLL_PWAIT}, {"epoll_pwait2", unix.SYS_EPOLL_PWAIT2}},
+	// An io_uring loop waits in io_uring_enter (IORING_ENTER_GETEVENTS).
+	"io_uring": {{"io_uring_enter", unix.SYS_IO_URING_ENTER}},
 }
 
 var reads = []Syscall{{"read", unix.SYS_READ}, {"recvfrom", unix.SYS_RECVFROM}, {"recvmsg", unix.SYS_RECVMSG}, {"readv", unix.SYS_READV}}

@@ -102,7 +102,7 @@ var catalogue = []Property{
 	{"MODEL-5", "model", "serves 200 concurrent connections with a bounded number of OS threads in one process", []string{"coroutine"}, "any",
 		"the server used OS threads or processes to serve 200 coroutine connections: coroutines multiplex many connections over a few threads — serve each connection in a task (asyncio, gevent), not in a threading.Thread or a fork per client"},
 	{"MODEL-6", "model", "serves every connection from one process and one thread, blocked in the declared mechanism when idle", []string{"multiplex", "selector"}, "any",
-		"the server was not one thread waiting in the declared mechanism: an event loop serves every connection from one thread and blocks in select/poll/epoll_wait/kevent — start no threads or processes, and check that mechanism in echospec.toml names the call your loop makes"},
+		"the server was not one thread waiting in the declared mechanism: an event loop serves every connection from one thread and blocks in select/poll/epoll_wait/kevent/io_uring_enter — start no threads or processes, and check that mechanism in echospec.toml names the call your loop makes"},
 	{"MODEL-7", "model", "runs as one process that never serves two clients at once", []string{"single"}, "any",
 		"the server ran more than one process, or served a second client while the first was connected: the single model accepts one client, serves it to the end, then accepts the next — remove the forks, threads or event loop, or declare the model the server uses"},
 	{"IDLE-1", "idle", "uses under 5 % of one core with 16 silent clients connected", all, "any",

@@ -220,6 +220,8 @@ var _ = ReportAfterSuite("verdicts", func(r Report) {
 		switch {
 		case v.Reason != "":
 			state = "FAIL every spec: " + v.Reason
+		case mechanismMissing(tgByName(v.Target)) != "" && len(v.Passed) == 0 && len(v.Failed) == 0:
+			state = "SKIP every spec: " + mechanismMissing(tgByName(v.Target))
 		case len(v.Failed) > 0:
 			state = "FAIL " + strings.Join(v.Failed, " ")
 		case len(v.TimedOut) > 0:
@@ -237,6 +239,16 @@ var _ = ReportAfterSuite("verdicts", func(r Report) {
 		}
 	}
 })
+
+// tgByName is the target called name.
+func tgByName(name string) *manifest.Target {
+	for _, tg := range targets {
+		if tg.Name == name {
+			return tg
+		}
+	}
+	return &manifest.Target{}
+}
 
 func labelValue(labels []string, prefix string) string {
 	for _, l := range labels {

@@ -39,6 +39,11 @@
 //     list between calls, the program changes it only when it changes, and
 //     each wait returns just the ready sockets: O(ready), which is what lets
 //     one thread serve tens of thousands of mostly idle clients.
+//   - io_uring (Linux): not a readiness call at all. The loop hands the
+//     kernel the accepts, receives and sends themselves and reaps their
+//     completions, one io_uring_enter per turn for all of them
+//     (uring_linux.go). The kernel may refuse it (kernel.io_uring_disabled,
+//     seccomp), and then the server says so and exits.
 //
 // Trade-offs of the model as a whole: one thread and no locks, the
 // program decides exactly who is served when, and an idle client costs only
@@ -75,6 +80,11 @@ import (
 // adds itself, so a platform gets exactly the mechanisms it compiles.
 var mechanisms = map[string]func(*server) error{}
 
+// unavailable maps a mechanism that this system may refuse although it is
+// compiled in (io_uring: kernel.io_uring_disabled, a seccomp filter, an
+// old kernel) to the check that says why, or nil if it can be used.
+var unavailable = map[string]func() error{}
+
 func main() {
 	// Pin the event loop to this OS thread for the whole run.
 	runtime.LockOSThread()
@@ -90,6 +100,12 @@ func main() {
 	if run == nil {
 		fmt.Fprintf(os.Stderr, "multiplex: -mechanism %q is not available on %s\n", *mechanism, runtime.GOOS)
 		os.Exit(2)
+	}
+	if check := unavailable[*mechanism]; check != nil {
+		if err := check(); err != nil {
+			fmt.Fprintf(os.Stderr, "multiplex: -mechanism %s cannot be used here: %v\n", *mechanism, err)
+			os.Exit(2)
+		}
 	}
 	lfd, addr, err := listen(*host, *port)
 	if err != nil {

@@ -17,7 +17,12 @@ import (
 // forEachMechanism runs test once per mechanism this platform has.
 func forEachMechanism(t *testing.T, test func(t *testing.T, mechanism string)) {
 	for _, name := range slices.Sorted(maps.Keys(mechanisms)) {
-		t.Run(name, func(t *testing.T) { test(t, name) })
+		t.Run(name, func(t *testing.T) {
+			if check := unavailable[name]; check != nil {
+				servertest.SkipUnavailable(t, name, check())
+			}
+			test(t, name)
+		})
 	}
 }
 

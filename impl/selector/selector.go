@@ -3,7 +3,7 @@
 // care about and a piece of data (typically a callback), then call Select to
 // learn which descriptors are ready.
 //
-// Every backend (epoll, kqueue, poll, select) behaves the same way:
+// Every backend (epoll, kqueue, poll, select, io_uring) behaves the same way:
 //
 //   - Readiness is level-triggered: a descriptor is reported on every Select
 //     for as long as it stays ready. A socket with room in its send buffer is
@@ -19,13 +19,16 @@
 //     it is forgotten silently by epoll and kqueue (closing removes it from
 //     the kernel object), reported as Read|Write on every Select by poll
 //     (POLLNVAL), and makes every Select fail with EBADF under select,
-//     until it is unregistered. Unregister works in all four cases.
+//     until it is unregistered. Under io_uring it is silent, and the
+//     socket stays open (its poll request holds it) until it is
+//     unregistered. Unregister works in all five cases.
 //
 // The contract is written once, in this file: Selector for callers and
 // backend for the kernel side. registry.go implements Selector on top of a
 // backend; each backend is one build-tagged file (epoll_linux.go,
-// kqueue_bsd.go, poll_unix.go, select_unix.go). On systems that are not
-// Unix (Windows, Plan 9, wasm) the package compiles, but New and Open fail.
+// kqueue_bsd.go, poll_unix.go, select_unix.go, iouring_linux.go). On
+// systems that are not Unix (Windows, Plan 9, wasm) the package compiles,
+// but New and Open fail.
 package selector
 
 import (
@@ -103,6 +106,11 @@ var (
 	// ErrFDLimit is returned by Register when the descriptor is beyond what
 	// the backend can watch (select: FD_SETSIZE, 1024 on Linux and darwin).
 	ErrFDLimit = errors.New("selector: descriptor beyond the backend's limit")
+	// ErrUnavailable is returned by Open for a backend this platform
+	// compiles but this system refuses: io_uring on a kernel without it,
+	// with kernel.io_uring_disabled set, or under a seccomp filter that
+	// blocks it. The error says which.
+	ErrUnavailable = errors.New("selector: backend unavailable on this system")
 )
 
 // Selector watches file descriptors for readiness. It never owns them: the
@@ -144,8 +152,8 @@ type Selector interface {
 	// Len returns the number of registered descriptors, 0 after Close.
 	Len() int
 
-	// Backend returns the mechanism's name: "epoll", "kqueue", "poll" or
-	// "select". It keeps working after Close.
+	// Backend returns the mechanism's name: "epoll", "kqueue", "poll",
+	// "select" or "io_uring". It keeps working after Close.
 	Backend() string
 
 	// Close releases the kernel object (the epoll or kqueue descriptor) and

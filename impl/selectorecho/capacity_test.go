@@ -26,6 +26,7 @@ func TestMain(m *testing.M) { servertest.Main(m, &serverBin) }
 func TestCapacity(t *testing.T) {
 	for _, backend := range selector.Backends() {
 		t.Run(backend, func(t *testing.T) {
+			skipUnavailable(t, backend)
 			p := servertest.ExecLimited(t, servertest.Limits{OpenFiles: 64}, serverBin, "-backend", backend)
 			res := servertest.RunCapacity(t, p, 80)
 			t.Log(res)

@@ -21,11 +21,26 @@ import (
 	"github.com/echospec/echospec/impl/servertest"
 )
 
+// skipUnavailable skips a backend this system refuses (io_uring where it is
+// missing or disabled), with the reason.
+func skipUnavailable(t *testing.T, backend string) {
+	t.Helper()
+	s, err := selector.Open(backend)
+	if err == nil {
+		s.Close()
+		return
+	}
+	if errors.Is(err, selector.ErrUnavailable) {
+		servertest.SkipUnavailable(t, backend, err)
+	}
+}
+
 // eachBackend runs f against an in-process server on an ephemeral port, once
 // per selector backend, and checks that the server stops cleanly.
 func eachBackend(t *testing.T, f func(t *testing.T, addr string)) {
 	for _, name := range selector.Backends() {
 		t.Run(name, func(t *testing.T) {
+			skipUnavailable(t, name)
 			srv, err := listen("127.0.0.1", 0, name)
 			if err != nil {
 				t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -53,56 +54,115 @@ func (b *bench) memory(ctx context.Context) {
 	}
 }
 
-// headline measures the epoll reference against the anchor side by side:
-// alternately, in rounds, and reports the median of the per-round ratios.
+// headline measures the epoll and io_uring references against the anchor
+// side by side: one after the other in each round, the order rotating
+// from round to round, and reports the median of the per-round ratios.
+// Where perf can, it also counts each server's system calls per echo.
 func (b *bench) headline(ctx context.Context) {
 	h := &b.res.Headline
 	h.Conns, h.Size = 256, 64
-	epoll, gnet := b.find("epoll"), b.find("gnet")
+	epoll, gnet, uring := b.find("epoll"), b.find("gnet"), b.find("io_uring")
 	if epoll == nil || gnet == nil {
 		h.Error = "epoll or gnet not in this run"
 		return
 	}
+	group := []*server{epoll, gnet}
+	switch {
+	case uring == nil:
+		h.URingError = "io_uring not in this run"
+	case b.gaveUp[uring.Name] != "":
+		h.URingError = b.gaveUp[uring.Name]
+	default:
+		group = append(group, uring)
+	}
+	if err := perfUsable(); err != nil {
+		h.SyscallsError = err.Error()
+	}
 	spec := loadSpec{Conns: h.Conns, Sizes: []int{h.Size}, Window: b.cfg.headWindow, Warmup: 300 * time.Millisecond, Observe: true}
 	h.Command = spec.display(epoll)
-	var ratios []float64
+	var ratios, uringGnet, uringEpoll []float64
 	for r := range b.cfg.headRounds {
-		if ctx.Err() != nil || b.left() < 2*(b.cfg.headWindow+2*time.Second) {
+		if ctx.Err() != nil || b.left() < time.Duration(len(group))*(b.cfg.headWindow+2*time.Second) {
 			h.Error = fmt.Sprintf("stopped after %d rounds: time budget", r)
 			break
 		}
-		pair := []*server{epoll, gnet}
-		if r%2 == 1 {
-			pair = []*server{gnet, epoll}
-		}
-		hr := HeadRound{First: pair[0].Name}
+		// Rotate, so that each server goes first, second and last as often.
+		order := append(slices.Clone(group[r%len(group):]), group[:r%len(group)]...)
+		hr := HeadRound{First: order[0].Name}
+		var names []string
 		ok := true
-		for _, s := range pair {
-			out, err := runEchoload(ctx, b.echoload, s, spec)
+		for _, s := range order {
+			names = append(names, s.Name)
+			run, err := b.headRun(ctx, s, spec)
 			if err != nil {
+				if s == uring {
+					// io_uring failing must not cost the epoll/gnet rounds.
+					h.URingError = err.Error()
+					group = group[:2]
+					continue
+				}
 				h.Error = err.Error()
 				ok = false
 				break
 			}
-			run := toRun(out, 0, h.Conns)
-			if s == epoll {
+			switch s {
+			case epoll:
 				hr.Epoll = run
-			} else {
+			case gnet:
 				hr.Gnet = run
+			default:
+				hr.URing = &run
 			}
 		}
 		if !ok {
 			break
 		}
+		hr.Order = strings.Join(names, ", ")
 		hr.Ratio = hr.Epoll.MsgsPerSec / hr.Gnet.MsgsPerSec
 		ratios = append(ratios, hr.Ratio)
+		line := ""
+		if hr.URing != nil {
+			hr.URingGnet = hr.URing.MsgsPerSec / hr.Gnet.MsgsPerSec
+			hr.URingEpoll = hr.URing.MsgsPerSec / hr.Epoll.MsgsPerSec
+			uringGnet, uringEpoll = append(uringGnet, hr.URingGnet), append(uringEpoll, hr.URingEpoll)
+			line = fmt.Sprintf("; io_uring %s msg/s (CPU %.0f%%, %.2f syscalls/echo, echoload CPU %.0f%%): io_uring/gnet %.3f, io_uring/epoll %.3f",
+				count(hr.URing.MsgsPerSec), 100*hr.URing.ServerCPU, hr.URing.SyscallsPerEcho, 100*hr.URing.ClientCPU, hr.URingGnet, hr.URingEpoll)
+		}
 		h.Rounds = append(h.Rounds, hr)
-		b.logf("headline round %d: epoll %s msg/s (CPU %.0f%%, blocks %.1f/1k vs echoload %.1f/1k), gnet %s msg/s (CPU %.0f%%, blocks %.1f/1k vs echoload %.1f/1k), echoload CPU %.0f%%/%.0f%%: ratio %.3f",
-			r+1, count(hr.Epoll.MsgsPerSec), 100*hr.Epoll.ServerCPU, hr.Epoll.ServerBlocks, hr.Epoll.ClientBlocks,
-			count(hr.Gnet.MsgsPerSec), 100*hr.Gnet.ServerCPU, hr.Gnet.ServerBlocks, hr.Gnet.ClientBlocks,
-			100*hr.Epoll.ClientCPU, 100*hr.Gnet.ClientCPU, hr.Ratio)
+		b.logf("headline round %d (%s): epoll %s msg/s (CPU %.0f%%, blocks %.1f/1k vs echoload %.1f/1k, %.2f syscalls/echo), gnet %s msg/s (CPU %.0f%%, blocks %.1f/1k vs echoload %.1f/1k, %.2f syscalls/echo), echoload CPU %.0f%%/%.0f%%: ratio %.3f%s",
+			r+1, hr.Order, count(hr.Epoll.MsgsPerSec), 100*hr.Epoll.ServerCPU, hr.Epoll.ServerBlocks, hr.Epoll.ClientBlocks, hr.Epoll.SyscallsPerEcho,
+			count(hr.Gnet.MsgsPerSec), 100*hr.Gnet.ServerCPU, hr.Gnet.ServerBlocks, hr.Gnet.ClientBlocks, hr.Gnet.SyscallsPerEcho,
+			100*hr.Epoll.ClientCPU, 100*hr.Gnet.ClientCPU, hr.Ratio, line)
 	}
 	h.MedianRatio = median(ratios)
+	if len(uringGnet) > 0 {
+		h.MedianURingGnet, h.MedianURingEpoll = median(uringGnet), median(uringEpoll)
+	}
+}
+
+// headRun is one server's run of a headline round, with its system calls
+// per echo counted where perf can.
+func (b *bench) headRun(ctx context.Context, s *server, spec loadSpec) (Run, error) {
+	var sc *syscallCount
+	if s.srv != nil {
+		sc, _ = countSyscalls(ctx, s.srv.PID) // nil where perf cannot: perfUsable says why
+	}
+	out, err := runEchoload(ctx, b.echoload, s, spec)
+	var perSec float64
+	if sc != nil {
+		var serr error
+		if perSec, serr = sc.perSecond(); serr != nil {
+			b.res.Headline.SyscallsError = serr.Error()
+		}
+	}
+	if err != nil {
+		return Run{}, err
+	}
+	run := toRun(out, 0, spec.Conns)
+	if perSec > 0 && run.MsgsPerSec > 0 {
+		run.SyscallsPerEcho = perSec / run.MsgsPerSec
+	}
+	return run, nil
 }
 
 // toRun turns phase i of an echoload run into a Run.

@@ -140,6 +140,7 @@ func (b *bench) markdown(w io.Writer) {
 	p("(a leading Go event-loop library, `tools/bench/anchor/gnet`, a module of its own), measured in the same rounds on the same machine.\n\n")
 
 	b.mdHeadline(w)
+	b.mdURing(w)
 	b.mdMemory(w)
 	b.mdThroughput(w)
 	b.mdLatency(w)
@@ -418,6 +419,8 @@ func why(name string) string {
 		return "every descriptor must stay below FD_SETSIZE (1,024): 1,000 connections fit"
 	case "gnet":
 		return "the anchor: gnet v2.9.7, one event loop (Multicore on one CPU), as gnet's echo example"
+	case "io_uring":
+		return "every count: one multishot receive per connection into a shared ring of 4,096 buffers"
 	}
 	return "every count"
 }

@@ -84,6 +84,10 @@ type Run struct {
 	MemPerConn float64 `json:"mem_per_conn_bytes"`
 	// Ratio is MsgsPerSec over the anchor's in the same round.
 	Ratio float64 `json:"ratio_to_anchor,omitempty"`
+	// SyscallsPerEcho is the server's system calls (every thread, perf's
+	// raw_syscalls:sys_enter) per echo, where perf could count them: the
+	// rate over perf's whole attachment over the run's echo rate.
+	SyscallsPerEcho float64 `json:"syscalls_per_echo,omitempty"`
 }
 
 // Cell is one server × connections × size, over the rounds.
@@ -98,22 +102,36 @@ type Cell struct {
 	Error  string `json:"error,omitempty"`
 }
 
-// Headline is the side-by-side of the epoll reference and the anchor.
+// Headline is the side-by-side of the epoll reference, the io_uring
+// reference and the anchor.
 type Headline struct {
 	Conns       int         `json:"conns"`
 	Size        int         `json:"size"`
 	Rounds      []HeadRound `json:"rounds"`
 	MedianRatio float64     `json:"median_ratio"`
-	Command     string      `json:"command"`
-	Error       string      `json:"error,omitempty"`
+	// The io_uring server's medians of its per-round ratios, 0 where it
+	// was not measured (URingError says why).
+	MedianURingGnet  float64 `json:"median_io_uring_over_gnet,omitempty"`
+	MedianURingEpoll float64 `json:"median_io_uring_over_epoll,omitempty"`
+	URingError       string  `json:"io_uring_error,omitempty"`
+	// SyscallsError says why system calls were not counted, if so.
+	SyscallsError string `json:"syscalls_error,omitempty"`
+	Command       string `json:"command"`
+	Error         string `json:"error,omitempty"`
 }
 
-// HeadRound is one round of the headline: epoll then gnet, or the reverse.
+// HeadRound is one round of the headline: epoll, gnet and io_uring, the
+// order rotating from round to round.
 type HeadRound struct {
 	First string  `json:"first"`
+	Order string  `json:"order,omitempty"`
 	Epoll Run     `json:"epoll"`
 	Gnet  Run     `json:"gnet"`
 	Ratio float64 `json:"ratio"`
+	URing *Run    `json:"io_uring,omitempty"`
+	// io_uring over gnet and over epoll in this round.
+	URingGnet  float64 `json:"io_uring_over_gnet,omitempty"`
+	URingEpoll float64 `json:"io_uring_over_epoll,omitempty"`
 }
 
 // MemRow is one server's memory with idle connections held open.

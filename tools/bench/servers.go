@@ -58,6 +58,7 @@ func catalogue(root, bin string) ([]*server, error) {
 		{"multithread-pool", "pool of threads", poolSize},
 		{"coroutine", "goroutine per connection", 1000},
 		{"epoll", "event loop (epoll)", 1000},
+		{"io_uring", "completion loop (io_uring)", 1000},
 		{"poll", "event loop (poll)", 1000},
 		{"select", "event loop (select)", 1000},
 		{"selector", "event loop (selector package)", 1000},

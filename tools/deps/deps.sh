@@ -1,7 +1,8 @@
 #!/bin/sh
 # tools/deps/deps.sh: install what `make test` needs beyond Go, on Debian.
 #
-# The fixture bank runs Python (with Debian's python3-gevent), C (gcc) and
+# The fixture bank runs Python (with Debian's python3-gevent), C (gcc, and
+# liburing-dev for the io_uring fixtures) and
 # Node servers; tools/grade's test draws report.html in headless Chromium.
 # As root the missing Debian packages are installed with apt-get; as any
 # other user the script stops at once with the one command to run.
@@ -9,6 +10,8 @@ set -eu
 
 need=""
 command -v gcc >/dev/null 2>&1 || need="$need gcc libc6-dev"
+# The io_uring fixtures (fixtures/students/c-uring*) link liburing.
+[ -f /usr/include/liburing.h ] || need="$need liburing-dev"
 command -v make >/dev/null 2>&1 || need="$need make"
 # The gevent fixture runs on Debian's own Python, where python3-gevent lives.
 [ -x /usr/bin/python3 ] || need="$need python3"

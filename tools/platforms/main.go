@@ -122,6 +122,14 @@ func write(b *strings.Builder, all []facts, st *suite) {
 		}
 		w("| %s | %s | %s | %s | %s | %s | %s |\n", f.P, starts, proc, sys, mech, back, pending)
 	}
+	w("\nio_uring is compiled on Linux only, and the kernel may still refuse it: it needs Linux 5.11 (timed waits,\n")
+	w("`IORING_FEAT_EXT_ARG`; multishot receive into a provided buffer ring needs 6.0, and `impl/multiplex` falls back to\n")
+	w("single-shot requests before that, saying so on stderr), and `io_uring_setup` fails with ENOSYS on a kernel built without\n")
+	w("it and EPERM under `kernel.io_uring_disabled` (1: only the group `kernel.io_uring_group`; 2: nobody) or a seccomp\n")
+	w("filter (Docker's and Podman's default profiles). There `impl/multiplex -mechanism io_uring` exits at once with the\n")
+	w("reason, `selector.Open(\"io_uring\")` fails with `ErrUnavailable`, and selectorspec, the impl tests (`servertest.SkipUnavailable`)\n")
+	w("and every spec of a target declaring `mechanism = \"io_uring\"` are skipped with that reason. `ECHOSPEC_IO_URING=off`\n")
+	w("shows those skips on a machine that has io_uring.\n")
 
 	w("\n## The reference servers (fixtures/targets)\n\n")
 	w("Whether each reference target's server is built for real on the platform and can be started there by the suite.\n\n")

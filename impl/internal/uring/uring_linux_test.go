@@ -1,0 +1,109 @@
+package uring
+
+import (
+	"errors"
+	"testing"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// The structures must match the kernel's byte for byte.
+func TestABISizes(t *testing.T) {
+	for _, c := range []struct {
+		name      string
+		got, want uintptr
+	}{
+		{"io_uring_params", unsafe.Sizeof(Params{}), 120},
+		{"io_uring_sqe", unsafe.Sizeof(SQE{}), 64},
+		{"io_uring_cqe", unsafe.Sizeof(CQE{}), 16},
+		{"io_uring_getevents_arg", unsafe.Sizeof(getEventsArg{}), getEventsArgSize},
+		{"io_uring_buf_reg", unsafe.Sizeof(bufReg{}), 40},
+		{"io_uring_probe", unsafe.Sizeof(probe{}), 16 + 8*probeOps},
+	} {
+		if c.got != c.want {
+			t.Errorf("sizeof(%s) = %d; want %d", c.name, c.got, c.want)
+		}
+	}
+}
+
+func ring(t *testing.T) *Ring {
+	t.Helper()
+	if err := Unavailable(); err != nil {
+		t.Skip(err)
+	}
+	r, err := New(Options{Entries: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	return r
+}
+
+// A NOP goes round: submitted, completed with its user data, reaped.
+func TestNop(t *testing.T) {
+	r := ring(t)
+	for i := range 20 { // more than the ring holds, so the indices wrap
+		e := r.SQE()
+		e.Opcode, e.UserData = OpNop, uint64(i)+1
+		if _, err := r.Enter(-1, 1); err != nil {
+			t.Fatalf("io_uring_enter = %v", err)
+		}
+		a, b := r.Peek()
+		cqes := append(a, b...)
+		if len(cqes) != 1 || cqes[0].UserData != uint64(i)+1 || cqes[0].Res != 0 {
+			t.Fatalf("completions %+v; want one with user data %d and result 0", cqes, i+1)
+		}
+		r.Advance(1)
+	}
+	if !r.Supports(OpPollAdd) || !r.Supports(OpNop) {
+		t.Errorf("the probe says NOP or POLL_ADD is not supported")
+	}
+}
+
+// A timed wait with nothing to complete ends with ETIME.
+func TestTimedWait(t *testing.T) {
+	r := ring(t)
+	if _, err := r.Enter(2_000_000, 1); !errors.Is(err, unix.ETIME) {
+		t.Fatalf("a 2 ms wait on an empty ring = %v; want ETIME", err)
+	}
+}
+
+// A multishot receive into a buffer ring gets the bytes written to a
+// socket pair.
+func TestBufRingRecv(t *testing.T) {
+	r := ring(t)
+	br, err := r.NewBufRing(1, 4, 64)
+	if err != nil {
+		t.Skipf("no provided buffer rings here: %v", err)
+	}
+	defer br.Close()
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(fds[0])
+	defer unix.Close(fds[1])
+	r.SQE().PrepRecvMultishot(fds[0], br.Group(), 7)
+	for round, msg := range []string{"hello", "again", "third", "fourth", "fifth", "sixth"} {
+		unix.Write(fds[1], []byte(msg))
+		if _, err := r.Enter(-1, 1); err != nil {
+			t.Fatal(err)
+		}
+		a, _ := r.Peek()
+		if len(a) == 0 {
+			t.Fatalf("round %d: no completion", round)
+		}
+		c := a[0]
+		if c.Res < 0 || c.Flags&CQEFBuffer == 0 || c.Flags&CQEFMore == 0 {
+			t.Fatalf("round %d: completion %+v; want bytes in a provided buffer, still armed", round, c)
+		}
+		id := uint16(c.Flags >> CQEBufShift)
+		if got := string(br.Buffer(id, int(c.Res))); got != msg {
+			t.Fatalf("round %d: buffer %d holds %q; want %q", round, id, got, msg)
+		}
+		r.Advance(1)
+		br.Recycle(id)
+		br.Publish()
+	}
+}
