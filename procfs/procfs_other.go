@@ -58,8 +58,12 @@ func Threads(int) ([]Thread, error) { return nil, ErrUnsupported }
 // Sched is not available without /proc.
 func Sched(int) (run, wait time.Duration, err error) { return 0, 0, ErrUnsupported }
 
-// TaskSched is one thread's time on a CPU and on a run queue.
-type TaskSched struct{ Run, Wait time.Duration }
+// TaskSched is one thread's time on a CPU and on a run queue, and how
+// often it gave the CPU up by itself or had it taken.
+type TaskSched struct {
+	Run, Wait              time.Duration
+	Voluntary, Involuntary uint64
+}
 
 // ThreadSched is not available without /proc.
 func ThreadSched(int) (map[int]TaskSched, error) { return nil, ErrUnsupported }

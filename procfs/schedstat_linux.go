@@ -24,8 +24,13 @@ func Sched(pid int) (run, wait time.Duration, err error) {
 	return run, wait, err
 }
 
-// TaskSched is one thread's time on a CPU and on a run queue.
-type TaskSched struct{ Run, Wait time.Duration }
+// TaskSched is one thread's time on a CPU and on a run queue, and how
+// often it gave the CPU up by itself (it blocked: voluntary) or had it
+// taken (it was preempted: involuntary), from its status.
+type TaskSched struct {
+	Run, Wait              time.Duration
+	Voluntary, Involuntary uint64
+}
 
 // ThreadSched returns, per thread ID of process pid, how long it has run
 // and waited (/proc/PID/task/TID/schedstat). A thread that ends while it
@@ -57,7 +62,33 @@ func ThreadSched(pid int) (map[int]TaskSched, error) {
 		if err1 != nil || err2 != nil {
 			return nil, fmt.Errorf("procfs: %s: %q is not 'run wait slices'", t, data)
 		}
-		out[tid] = TaskSched{time.Duration(r), time.Duration(w)}
+		ts := TaskSched{Run: time.Duration(r), Wait: time.Duration(w)}
+		if status, err := os.ReadFile(filepath.Join(filepath.Dir(t), "status")); err == nil {
+			ts.Voluntary, ts.Involuntary = ctxtSwitches(string(status))
+		}
+		out[tid] = ts
 	}
 	return out, nil
+}
+
+// ctxtSwitches reads voluntary_ctxt_switches and nonvoluntary_ctxt_switches
+// from a task's status.
+func ctxtSwitches(status string) (voluntary, involuntary uint64) {
+	for _, line := range strings.Split(status, "\n") {
+		k, v, ok := strings.Cut(line, ":")
+		if !ok {
+			continue
+		}
+		n, err := strconv.ParseUint(strings.TrimSpace(v), 10, 64)
+		if err != nil {
+			continue
+		}
+		switch k {
+		case "voluntary_ctxt_switches":
+			voluntary = n
+		case "nonvoluntary_ctxt_switches":
+			involuntary = n
+		}
+	}
+	return voluntary, involuntary
 }

@@ -210,7 +210,18 @@ func (s *session) aliveAfter(what string) {
 
 // cpuUse is how long the server's threads ran, and waited to run, over a
 // measurement window.
-type cpuUse struct{ elapsed, run, wait time.Duration }
+type cpuUse struct {
+	elapsed, run, wait time.Duration
+	// voluntary and involuntary count the times a thread gave up the CPU
+	// by itself (it blocked) and had it taken (it was preempted).
+	voluntary, involuntary uint64
+}
+
+// spins reports whether the threads were preempted more often than they
+// blocked: a thread that spins never gives the CPU up by itself, while
+// one that wakes often and blocks at once can wait long on a busy
+// machine's run queue without spinning.
+func (u cpuUse) spins() bool { return u.involuntary >= u.voluntary }
 
 func (u cpuUse) used() float64     { return u.run.Seconds() / u.elapsed.Seconds() }
 func (u cpuUse) runnable() float64 { return (u.run + u.wait).Seconds() / u.elapsed.Seconds() }
@@ -223,11 +234,12 @@ func (u cpuUse) String() string {
 // server ended meanwhile: then nothing was measured.
 func (s *session) measureCPU(window time.Duration) cpuUse {
 	GinkgoHelper()
-	run0, wait0 := s.sched()
+	a := s.sched()
 	began := time.Now()
 	<-time.After(window) // the measurement window itself
-	run1, wait1 := s.sched()
-	u := cpuUse{elapsed: time.Since(began), run: run1 - run0, wait: wait1 - wait0}
+	b := s.sched()
+	u := cpuUse{elapsed: time.Since(began), run: b.Run - a.Run, wait: b.Wait - a.Wait,
+		voluntary: b.Voluntary - a.Voluntary, involuntary: b.Involuntary - a.Involuntary}
 	s.aliveAfter("the measurement")
 	return u
 }
@@ -241,25 +253,33 @@ func (s *session) expectCPU(what string, maxUsed, maxRunnable float64, msg func(
 	u := s.measureCPU(idleWindow)
 	m := func() string { return msg(u) }
 	check(u.used() < maxUsed, m)
-	check(u.runnable() < maxRunnable, m)
+	check(u.runnable() < maxRunnable || !u.spins(), func() string {
+		return m() + fmt.Sprintf("; they were preempted %d times and blocked %d times", u.involuntary, u.voluntary)
+	})
 }
 
-// sched sums how long the server's threads have run and waited to run.
-func (s *session) sched() (run, wait time.Duration) {
+// sched sums how long the server's threads have run and waited to run,
+// and how often they blocked and were preempted.
+func (s *session) sched() procfs.TaskSched {
 	GinkgoHelper()
+	var sum procfs.TaskSched
 	for _, p := range s.group() {
-		r, w, err := procfs.Sched(p.PID)
+		ts, err := procfs.ThreadSched(p.PID)
 		switch {
 		case err == nil:
-			run += r
-			wait += w
+			for _, t := range ts {
+				sum.Run += t.Run
+				sum.Wait += t.Wait
+				sum.Voluntary += t.Voluntary
+				sum.Involuntary += t.Involuntary
+			}
 		case p.Zombie() || !procfs.Live(p.PID):
 			// ended meanwhile
 		default:
 			must(err, "reading the scheduler statistics of the server's process %d", p.PID)
 		}
 	}
-	return run, wait
+	return sum
 }
 
 // serverBlocked reports whether the server's end of c holds unread data
