@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/echospec/echospec/tools/echoload/load"
+	"github.com/echospec/echospec/tools/echoload/report"
 	"golang.org/x/sys/unix"
 )
 
@@ -106,7 +107,7 @@ func (b *bench) headline(ctx context.Context) {
 }
 
 // toRun turns phase i of an echoload run into a Run.
-func toRun(out *echoloadOut, i, conns int) Run {
+func toRun(out *report.Output, i, conns int) Run {
 	p := out.Phases[i]
 	r := Run{MsgsPerSec: p.MsgsPerSec, MBPerSec: p.MBPerSec, Latency: p.Latency}
 	if p.WindowSeconds > 0 {
