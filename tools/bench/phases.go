@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/echospec/echospec/tools/echoload/load"
+	"github.com/echospec/echospec/tools/echoload/report"
 	"golang.org/x/sys/unix"
 )
 
@@ -166,7 +167,7 @@ func (b *bench) headRun(ctx context.Context, s *server, spec loadSpec) (Run, err
 }
 
 // toRun turns phase i of an echoload run into a Run.
-func toRun(out *echoloadOut, i, conns int) Run {
+func toRun(out *report.Output, i, conns int) Run {
 	p := out.Phases[i]
 	r := Run{MsgsPerSec: p.MsgsPerSec, MBPerSec: p.MBPerSec, Latency: p.Latency}
 	if p.WindowSeconds > 0 {

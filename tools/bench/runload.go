@@ -13,8 +13,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/echospec/echospec/tools/echoload/load"
-	"github.com/echospec/echospec/tools/echoload/observe"
+	"github.com/echospec/echospec/tools/echoload/report"
 )
 
 // loadSpec is one echoload invocation.
@@ -26,30 +25,6 @@ type loadSpec struct {
 	Count   int64 // -n; 0: by duration
 	Depth   int
 	Observe bool // pass -server
-}
-
-// echoloadOut is the part of echoload's --json document the bench reads.
-type echoloadOut struct {
-	DialSeconds float64         `json:"dial_seconds"`
-	Verified    int64           `json:"verified_messages"`
-	Phases      []echoloadPhase `json:"phases"`
-	ServerIdle  *observe.Sample `json:"server_idle"`
-	ServerHeld  *observe.Sample `json:"server_held"`
-	Error       string          `json:"error"`
-}
-
-type echoloadPhase struct {
-	Size             int              `json:"size"`
-	Messages         int64            `json:"messages"`
-	Latency          load.Percentiles `json:"latency"`
-	WindowSeconds    float64          `json:"window_seconds"`
-	MsgsPerSec       float64          `json:"msgs_per_sec"`
-	MBPerSec         float64          `json:"mb_per_sec"`
-	ClientCPUSeconds float64          `json:"client_cpu_seconds"`
-	ServerCPUSeconds float64          `json:"server_cpu_seconds"`
-	Server           *observe.Sample  `json:"server"`
-	ServerLoop       *observe.Thread  `json:"server_loop"`
-	ClientLoop       *observe.Thread  `json:"client_loop"`
 }
 
 // args is the echoload command line for spec against s.
@@ -89,7 +64,7 @@ func (l loadSpec) display(s *server) string {
 // runEchoload runs echoload, pinned to the client CPU, against s. A run
 // that the server fails still returns what echoload measured, with the
 // error.
-func runEchoload(ctx context.Context, exe string, s *server, l loadSpec) (*echoloadOut, error) {
+func runEchoload(ctx context.Context, exe string, s *server, l loadSpec) (*report.Output, error) {
 	if err := s.alive(); err != nil {
 		return nil, err
 	}
@@ -104,7 +79,7 @@ func runEchoload(ctx context.Context, exe string, s *server, l loadSpec) (*echol
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	runErr := cmd.Run()
-	var out echoloadOut
+	var out report.Output
 	if err := json.Unmarshal(stdout.Bytes(), &out); err != nil {
 		return nil, fmt.Errorf("%s: echoload %s: %v; %s", s.Name, strings.Join(l.args(s), " "), runErr, lastLine(stderr.String()))
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"github.com/echospec/echospec/probe"
 	"github.com/echospec/echospec/tools/echoload/load"
+	"github.com/echospec/echospec/tools/echoload/report"
 	"io"
 	"net"
 	"slices"
@@ -89,7 +90,7 @@ func TestJSONOutput(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("echoload exited %d: %s", code, errOut.String())
 	}
-	var doc output
+	var doc report.Output
 	if err := json.Unmarshal(out.Bytes(), &doc); err != nil {
 		t.Fatalf("--json output does not parse: %v\n%s", err, out.String())
 	}

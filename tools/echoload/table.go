@@ -9,10 +9,11 @@ import (
 
 	"github.com/echospec/echospec/probe"
 	"github.com/echospec/echospec/tools/echoload/load"
+	"github.com/echospec/echospec/tools/echoload/report"
 )
 
 // printTable writes the human report: one line per size, then the server.
-func printTable(w io.Writer, cfg *load.Config, out *output) {
+func printTable(w io.Writer, cfg *load.Config, out *report.Output) {
 	mode := "closed loop"
 	if cfg.Rate > 0 {
 		mode = fmt.Sprintf("open loop at %s msg/s", probe.Count(int(cfg.Rate)))

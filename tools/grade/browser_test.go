@@ -15,9 +15,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/echospec/echospec/launch"
 )
 
 const chromium = "/usr/bin/chromium"
@@ -89,13 +90,13 @@ func runChromium(t *testing.T, args ...string) []byte {
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, chromium, args...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	launch.OwnGroup(cmd)
+	cmd.Cancel = func() error { return launch.SignalGroup(cmd.Process.Pid, os.Kill) }
 	cmd.WaitDelay = 5 * time.Second
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
-	_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) // helpers it left behind
+	_ = launch.SignalGroup(cmd.Process.Pid, os.Kill) // helpers it left behind
 	if err != nil {
 		t.Fatalf("chromium %s: %v (context: %v)\n%s", strings.Join(args, " "), err, ctx.Err(), tail(stderr.String(), 2000))
 	}

@@ -55,32 +55,28 @@ func (h histogram) percentiles() Percentiles {
 	}
 }
 
+// percentilesJSON is Percentiles as JSON: in microseconds, the unit of a
+// loopback echo.
+type percentilesJSON struct {
+	Count int64   `json:"count"`
+	P50   float64 `json:"p50_us"`
+	P90   float64 `json:"p90_us"`
+	P99   float64 `json:"p99_us"`
+	P999  float64 `json:"p99_9_us"`
+	Max   float64 `json:"max_us"`
+	Mean  float64 `json:"mean_us"`
+}
+
 // MarshalJSON writes the percentiles in microseconds, the unit of a
 // loopback echo.
 func (p Percentiles) MarshalJSON() ([]byte, error) {
 	us := func(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e3 }
-	return json.Marshal(struct {
-		Count int64   `json:"count"`
-		P50   float64 `json:"p50_us"`
-		P90   float64 `json:"p90_us"`
-		P99   float64 `json:"p99_us"`
-		P999  float64 `json:"p99_9_us"`
-		Max   float64 `json:"max_us"`
-		Mean  float64 `json:"mean_us"`
-	}{p.Count, us(p.P50), us(p.P90), us(p.P99), us(p.P999), us(p.Max), us(p.Mean)})
+	return json.Marshal(percentilesJSON{p.Count, us(p.P50), us(p.P90), us(p.P99), us(p.P999), us(p.Max), us(p.Mean)})
 }
 
 // UnmarshalJSON reads what MarshalJSON writes.
 func (p *Percentiles) UnmarshalJSON(b []byte) error {
-	var v struct {
-		Count int64   `json:"count"`
-		P50   float64 `json:"p50_us"`
-		P90   float64 `json:"p90_us"`
-		P99   float64 `json:"p99_us"`
-		P999  float64 `json:"p99_9_us"`
-		Max   float64 `json:"max_us"`
-		Mean  float64 `json:"mean_us"`
-	}
+	var v percentilesJSON
 	if err := json.Unmarshal(b, &v); err != nil {
 		return err
 	}
