@@ -28,16 +28,14 @@ import (
 	"io"
 	"log"
 	"net"
-	"os"
-	"os/signal"
 	"strconv"
-	"syscall"
-	"time"
+
+	"github.com/echospec/echospec/impl/internal/serverenv"
 )
 
 func main() {
 	host := flag.String("host", "127.0.0.1", "address to listen on")
-	port := flag.Int("port", defaultPort(), "TCP port to listen on; defaults to $PORT if set")
+	port := flag.Int("port", serverenv.DefaultPort("coroutine"), "TCP port to listen on; defaults to $PORT if set")
 	flag.Parse()
 	log.SetFlags(0)
 
@@ -47,32 +45,11 @@ func main() {
 	}
 	log.Printf("listening on %s", ln.Addr())
 
-	// Exit 0 on SIGINT or SIGTERM. An echo server has nothing to save: the
-	// kernel closes every socket when the process exits.
-	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	go func() {
-		<-sigs
-		os.Exit(0)
-	}()
+	serverenv.ExitOnSignal()
 
 	if err := serve(ln); err != nil {
 		log.Fatal(err)
 	}
-}
-
-// defaultPort is $PORT if it is set, else 9090.
-func defaultPort() int {
-	s := os.Getenv("PORT")
-	if s == "" {
-		return 9090
-	}
-	p, err := strconv.Atoi(s)
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "coroutine: bad $PORT %q: %v\n", s, err)
-		os.Exit(2)
-	}
-	return p
 }
 
 // serve accepts clients and echoes each in its own goroutine. It returns nil
@@ -81,7 +58,7 @@ func serve(ln net.Listener) error {
 	// freed gets a token when a connection closes, so that an accept that
 	// failed for want of descriptors is retried at once.
 	freed := make(chan struct{}, 1)
-	var delay time.Duration // the pause after a failed accept
+	var pause serverenv.Backoff // after a failed accept
 	for {
 		conn, err := ln.Accept()
 		if errors.Is(err, net.ErrClosed) {
@@ -89,23 +66,11 @@ func serve(ln net.Listener) error {
 		}
 		if err != nil {
 			// Transient, such as running out of file descriptors (EMFILE,
-			// ENFILE): the client stays in the listen queue and accept
-			// fails again until a descriptor is free. Go's Accept retries
-			// nothing itself but ECONNABORTED, so retrying at once would
-			// spin. Wait for a connection to close, or for a pause of
-			// 5 ms, doubling up to 1 s while accept keeps failing, as
-			// net/http's Server.Serve does; log once per run of failures.
-			if delay == 0 {
-				log.Printf("accept: %v; retrying when a connection closes, or after %v doubling to %v", err, minBackoff, maxBackoff)
-			}
-			delay = min(max(2*delay, minBackoff), maxBackoff)
-			select {
-			case <-freed:
-			case <-time.After(delay):
-			}
+			// ENFILE): wait for a connection to close, or for a pause.
+			pause.Wait(fmt.Errorf("accept: %w", err), freed)
 			continue
 		}
-		delay = 0
+		pause.Reset()
 		go func() {
 			echo(conn)
 			select {
@@ -115,12 +80,6 @@ func serve(ln net.Listener) error {
 		}()
 	}
 }
-
-// The pauses after a failed accept.
-const (
-	minBackoff = 5 * time.Millisecond
-	maxBackoff = time.Second
-)
 
 // echo writes everything the client sends back to it, then closes the
 // connection. A client that resets the connection (ECONNRESET, or EPIPE when

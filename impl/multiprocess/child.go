@@ -6,9 +6,10 @@ import (
 	"errors"
 	"log"
 	"os"
-	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/echospec/echospec/impl/internal/serverenv"
 )
 
 // serveConn is the "-child conn" process: it echoes the connected socket fd
@@ -40,12 +41,12 @@ func acceptLoop(lfd int) int {
 		log.Print(os.NewSyscallError("fcntl", err))
 		return 1
 	}
-	var delay time.Duration // the pause after a failed accept
+	var pause serverenv.Backoff // after a failed accept
 	for {
 		fd, _, err := unix.Accept(lfd)
 		switch err {
 		case nil:
-			delay = 0
+			pause.Reset()
 		case unix.EINTR, unix.ECONNABORTED, unix.ECONNRESET, unix.EPERM, unix.EPROTO,
 			unix.ENETDOWN, unix.ENETUNREACH, unix.EHOSTDOWN, unix.EHOSTUNREACH,
 			unix.ENOPROTOOPT, unix.EOPNOTSUPP:
@@ -60,13 +61,8 @@ func acceptLoop(lfd int) int {
 			return 1 // not a listening socket: the parent starts a replacement
 		default:
 			// EMFILE, ENFILE, ENOBUFS, ENOMEM: the connection stays
-			// queued, and accept fails again at once. Pause 5 ms,
-			// doubling up to 1 s while it keeps failing.
-			if delay == 0 {
-				log.Printf("%v; retrying after %v, doubling up to %v", os.NewSyscallError("accept", err), minBackoff, maxBackoff)
-			}
-			delay = min(max(2*delay, minBackoff), maxBackoff)
-			time.Sleep(delay)
+			// queued, and accept fails again at once: pause.
+			pause.Wait(os.NewSyscallError("accept", err), nil)
 			continue
 		}
 		// Send each echo at once. Go's net package sets TCP_NODELAY on the

@@ -58,6 +58,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/echospec/echospec/impl/internal/serverenv"
 	"github.com/echospec/echospec/impl/internal/threadlimit"
 )
 
@@ -152,7 +153,7 @@ func forkPerConnection(ln net.Listener, exe string, sigchld <-chan os.Signal, ma
 			}
 		}
 	}()
-	var delay time.Duration // the pause after a failed accept or fork
+	var pause serverenv.Backoff // after a failed accept or fork
 	for {
 		if slots != nil {
 			select {
@@ -172,7 +173,7 @@ func forkPerConnection(ln net.Listener, exe string, sigchld <-chan os.Signal, ma
 			// queue, and accept fails again until a descriptor is free.
 			// Go's Accept retries nothing itself but ECONNABORTED, so
 			// retrying at once would spin.
-			delay = backoff(delay, err)
+			pause.Wait(err, nil)
 			continue
 		}
 		// Start its child, retrying while fork fails for want of processes
@@ -189,32 +190,14 @@ func forkPerConnection(ln net.Listener, exe string, sigchld <-chan os.Signal, ma
 				}
 				break
 			}
-			delay = backoff(delay, err)
+			pause.Wait(err, nil)
 		}
-		delay = 0
+		pause.Reset()
 		// The child has its own copy now. Keeping ours would hold the
 		// connection open after the child closes it, and leak a descriptor
 		// per connection.
 		conn.Close()
 	}
-}
-
-// The pauses after a failed accept, fork or exec: 5 ms, doubling up to
-// 1 s while it keeps failing, as net/http's Server.Serve makes them.
-const (
-	minBackoff = 5 * time.Millisecond
-	maxBackoff = time.Second
-)
-
-// backoff logs err if it is the first of a run of failures (delay 0),
-// sleeps for the next pause after delay, and returns that pause.
-func backoff(delay time.Duration, err error) time.Duration {
-	if delay == 0 {
-		log.Printf("%v; retrying after %v, doubling up to %v", err, minBackoff, maxBackoff)
-	}
-	delay = min(max(2*delay, minBackoff), maxBackoff)
-	time.Sleep(delay)
-	return delay
 }
 
 // transient reports whether starting a child failed for want of a
@@ -246,9 +229,9 @@ func supervise(ln *net.TCPListener, exe string, n int, sigchld <-chan os.Signal)
 					return err
 				}
 				if delay == 0 {
-					log.Printf("starting a worker: %v; retrying after %v, doubling up to %v", err, minBackoff, maxBackoff)
+					log.Printf("starting a worker: %v; retrying after %v, doubling up to %v", err, serverenv.MinBackoff, serverenv.MaxBackoff)
 				}
-				delay = min(max(2*delay, minBackoff), maxBackoff)
+				delay = min(max(2*delay, serverenv.MinBackoff), serverenv.MaxBackoff)
 				next = time.Now().Add(delay)
 				break
 			}
@@ -272,7 +255,7 @@ func supervise(ln *net.TCPListener, exe string, n int, sigchld <-chan os.Signal)
 			log.Printf("worker %d exited; starting another", pid)
 			if time.Since(started) < time.Second {
 				// It died as it started: wait before the next one.
-				delay = min(max(2*delay, minBackoff), maxBackoff)
+				delay = min(max(2*delay, serverenv.MinBackoff), serverenv.MaxBackoff)
 				next = time.Now().Add(delay)
 			} else {
 				delay = 0

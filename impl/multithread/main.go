@@ -55,10 +55,10 @@ import (
 	"net"
 	"os"
 	"runtime"
-	"time"
 
 	"golang.org/x/sys/unix"
 
+	"github.com/echospec/echospec/impl/internal/serverenv"
 	"github.com/echospec/echospec/impl/internal/threadlimit"
 )
 
@@ -101,12 +101,6 @@ func main() {
 	log.Fatal(serve(ln, *pool, maxConns))
 }
 
-// The pauses after a failed accept, as net/http's Server.Serve makes them.
-const (
-	minBackoff = 5 * time.Millisecond
-	maxBackoff = time.Second
-)
-
 // serve accepts connections on ln and serves each on its own thread (pool
 // == 0) or on one of pool threads started up front. With a thread per
 // connection and maxConns > 0, it accepts no more while maxConns
@@ -148,7 +142,7 @@ func serve(ln net.Listener, pool, maxConns int) error {
 		}
 	}
 
-	var delay time.Duration // the pause after a failed accept
+	var pause serverenv.Backoff // after a failed accept
 	for {
 		if slots != nil {
 			select {
@@ -166,22 +160,12 @@ func serve(ln net.Listener, pool, maxConns int) error {
 			if slots != nil {
 				<-slots
 			}
-			// EMFILE, ENFILE and the like: the client stays in the listen
-			// queue, and accept fails again until a descriptor is free.
-			// Go's Accept retries nothing itself but ECONNABORTED, so
-			// retrying at once would spin: wait for a connection to
-			// close, or for a pause that doubles while accept fails.
-			if delay == 0 {
-				log.Printf("%v; retrying when a connection closes, or after %v doubling to %v", err, minBackoff, maxBackoff)
-			}
-			delay = min(max(2*delay, minBackoff), maxBackoff)
-			select {
-			case <-freed:
-			case <-time.After(delay):
-			}
+			// EMFILE, ENFILE and the like: wait for a connection to
+			// close, or for a pause.
+			pause.Wait(err, freed)
 			continue
 		}
-		delay = 0
+		pause.Reset()
 		if pool > 0 {
 			queue <- conn
 		} else {

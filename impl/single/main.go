@@ -25,16 +25,14 @@ import (
 	"io"
 	"log"
 	"net"
-	"os"
-	"os/signal"
 	"strconv"
-	"syscall"
-	"time"
+
+	"github.com/echospec/echospec/impl/internal/serverenv"
 )
 
 func main() {
 	host := flag.String("host", "127.0.0.1", "address to listen on")
-	port := flag.Int("port", defaultPort(), "TCP port to listen on; defaults to $PORT if set")
+	port := flag.Int("port", serverenv.DefaultPort("single"), "TCP port to listen on; defaults to $PORT if set")
 	flag.Parse()
 	log.SetFlags(0)
 
@@ -44,32 +42,11 @@ func main() {
 	}
 	log.Printf("listening on %s", ln.Addr())
 
-	// Exit 0 on SIGINT or SIGTERM. An echo server has nothing to save: the
-	// kernel closes every socket when the process exits.
-	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	go func() {
-		<-sigs
-		os.Exit(0)
-	}()
+	serverenv.ExitOnSignal()
 
 	if err := serve(ln); err != nil {
 		log.Fatal(err)
 	}
-}
-
-// defaultPort is $PORT if it is set, else 9090.
-func defaultPort() int {
-	s := os.Getenv("PORT")
-	if s == "" {
-		return 9090
-	}
-	p, err := strconv.Atoi(s)
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "single: bad $PORT %q: %v\n", s, err)
-		os.Exit(2)
-	}
-	return p
 }
 
 // serve accepts clients one at a time and echoes each until it leaves. It
@@ -77,7 +54,7 @@ func defaultPort() int {
 func serve(ln net.Listener) error {
 	// One buffer is enough: only one client is ever being served.
 	buf := make([]byte, 32<<10)
-	var delay time.Duration // the pause after a failed accept
+	var pause serverenv.Backoff // after a failed accept
 	for {
 		conn, err := ln.Accept()
 		if errors.Is(err, net.ErrClosed) {
@@ -85,27 +62,14 @@ func serve(ln net.Listener) error {
 		}
 		if err != nil {
 			// Transient, such as running out of file descriptors (EMFILE,
-			// ENFILE): the client stays in the listen queue and accept
-			// fails again until a descriptor is free, so retrying at once
-			// would spin. Pause 5 ms, doubling up to 1 s while it keeps
-			// failing, as net/http's Server.Serve does; log once per run.
-			if delay == 0 {
-				log.Printf("accept: %v; retrying after %v, doubling up to %v", err, minBackoff, maxBackoff)
-			}
-			delay = min(max(2*delay, minBackoff), maxBackoff)
-			time.Sleep(delay)
+			// ENFILE): pause, then accept again.
+			pause.Wait(fmt.Errorf("accept: %w", err), nil)
 			continue
 		}
-		delay = 0
+		pause.Reset()
 		echo(conn, buf)
 	}
 }
-
-// The pauses after a failed accept.
-const (
-	minBackoff = 5 * time.Millisecond
-	maxBackoff = time.Second
-)
 
 // echo writes everything the client sends back to it, then closes the
 // connection. A client that resets the connection (ECONNRESET, or EPIPE when
