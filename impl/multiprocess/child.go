@@ -9,6 +9,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/echospec/echospec/impl/internal/fdecho"
 	"github.com/echospec/echospec/impl/internal/serverenv"
 )
 
@@ -22,7 +23,7 @@ func serveConn(fd int) int {
 		log.Print(os.NewSyscallError("fcntl", err))
 		return 1
 	}
-	err := echo(fd)
+	err := fdecho.Echo(fd)
 	unix.Close(fd) // the client sees EOF now
 	if err != nil && !peerGone(err) {
 		log.Print(err)
@@ -72,7 +73,7 @@ func acceptLoop(lfd int) int {
 		// client acknowledges the previous one, which a client waiting for
 		// the rest of its echo delays by up to 40 ms.
 		_ = unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
-		err = echo(fd)
+		err = fdecho.Echo(fd)
 		unix.Close(fd)
 		if err != nil && !peerGone(err) {
 			log.Print(err)
@@ -86,42 +87,4 @@ func acceptLoop(lfd int) int {
 // the process.
 func peerGone(err error) bool {
 	return errors.Is(err, unix.ECONNRESET) || errors.Is(err, unix.EPIPE)
-}
-
-// echo writes back everything it reads from the blocking socket fd until the
-// client shuts down its sending side (read returns 0). Everything read has
-// been written back by then, so the caller can close at once.
-func echo(fd int) error {
-	// 16 KiB: few system calls for bulk data, little memory per connection.
-	buf := make([]byte, 16<<10)
-	for {
-		n, err := unix.Read(fd, buf)
-		if err == unix.EINTR { // a signal arrived first; nothing was read
-			continue
-		}
-		if err != nil {
-			return os.NewSyscallError("read", err)
-		}
-		if n == 0 {
-			return nil
-		}
-		if err := writeAll(fd, buf[:n]); err != nil {
-			return err
-		}
-	}
-}
-
-// writeAll writes all of p: one write(2) may take only part of it.
-func writeAll(fd int, p []byte) error {
-	for len(p) > 0 {
-		n, err := unix.Write(fd, p)
-		if err == unix.EINTR {
-			continue
-		}
-		if err != nil {
-			return os.NewSyscallError("write", err)
-		}
-		p = p[n:]
-	}
-	return nil
 }

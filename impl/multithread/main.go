@@ -58,6 +58,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/echospec/echospec/impl/internal/fdecho"
 	"github.com/echospec/echospec/impl/internal/serverenv"
 	"github.com/echospec/echospec/impl/internal/threadlimit"
 )
@@ -208,7 +209,7 @@ func handle(conn net.Conn) {
 			echoErr = os.NewSyscallError("fcntl", err)
 			return
 		}
-		echoErr = echo(int(fd))
+		echoErr = fdecho.Echo(int(fd))
 	})
 	if err == nil {
 		err = echoErr
@@ -219,44 +220,6 @@ func handle(conn net.Conn) {
 	if err != nil && !errors.Is(err, unix.ECONNRESET) && !errors.Is(err, unix.EPIPE) {
 		log.Printf("%v: %v", conn.RemoteAddr(), err)
 	}
-}
-
-// echo writes back everything it reads from the blocking socket fd until the
-// client shuts down its sending side (read returns 0). Everything read has
-// been written back by then, so the caller can close at once.
-func echo(fd int) error {
-	// 16 KiB: few system calls for bulk data, little memory per connection.
-	buf := make([]byte, 16<<10)
-	for {
-		n, err := unix.Read(fd, buf)
-		if err == unix.EINTR { // a signal arrived first; nothing was read
-			continue
-		}
-		if err != nil {
-			return os.NewSyscallError("read", err)
-		}
-		if n == 0 {
-			return nil
-		}
-		if err := writeAll(fd, buf[:n]); err != nil {
-			return err
-		}
-	}
-}
-
-// writeAll writes all of p: one write(2) may take only part of it.
-func writeAll(fd int, p []byte) error {
-	for len(p) > 0 {
-		n, err := unix.Write(fd, p)
-		if err == unix.EINTR {
-			continue
-		}
-		if err != nil {
-			return os.NewSyscallError("write", err)
-		}
-		p = p[n:]
-	}
-	return nil
 }
 
 // envOr returns the environment variable key, or def if it is empty.
