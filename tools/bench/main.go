@@ -36,6 +36,7 @@ import (
 	"time"
 
 	"github.com/echospec/echospec/launch"
+	"github.com/echospec/echospec/tools/internal/modroot"
 )
 
 // config is the command line.
@@ -147,7 +148,7 @@ func (b *bench) find(name string) *server {
 
 func run(ctx context.Context, c *config) error {
 	b := &bench{cfg: c, start: time.Now(), gaveUp: map[string]string{}}
-	root, err := moduleRoot()
+	root, err := modroot.Find()
 	if err != nil {
 		return err
 	}
@@ -254,22 +255,4 @@ func (b *bench) rewrite(root string) error {
 		return errors.New("-from needs -out")
 	}
 	return b.write(b.outDir(root))
-}
-
-// moduleRoot is the folder of the kit's go.mod, from the working folder up.
-func moduleRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if data, err := os.ReadFile(filepath.Join(dir, "go.mod")); err == nil && strings.HasPrefix(string(data), "module github.com/echospec/echospec\n") {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("run bench from inside the echospec module")
-		}
-		dir = parent
-	}
 }

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"github.com/echospec/echospec/props"
+	"github.com/echospec/echospec/tools/internal/modroot"
 )
 
 // verdict is the suite's verdict on one target, as its --verdicts file
@@ -42,18 +42,10 @@ type event struct {
 }
 
 // moduleRoot finds the echospec module from the current folder.
-func moduleRoot(ctx context.Context) (string, error) {
-	cmd := exec.Command("go", "env", "GOMOD")
-	var out strings.Builder
-	cmd.Stdout = &out
-	err := runGroup(ctx, cmd, time.Second)
-	mod := strings.TrimSpace(out.String())
-	if err != nil || mod == "" || mod == os.DevNull {
-		return "", errors.New("not inside the echospec module (go env GOMOD is empty): run check from the echospec folder, or give a compiled suite with --suite")
-	}
-	root := filepath.Dir(mod)
-	if _, err := os.Stat(filepath.Join(root, "spec", "suite_test.go")); err != nil {
-		return "", fmt.Errorf("%s has no spec/suite_test.go: run check from the echospec folder, or give a compiled suite with --suite", root)
+func moduleRoot(context.Context) (string, error) {
+	root, err := modroot.Find()
+	if err != nil {
+		return "", fmt.Errorf("%v, or give a compiled suite with --suite", err)
 	}
 	return root, nil
 }

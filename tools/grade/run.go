@@ -18,6 +18,7 @@ import (
 
 	"github.com/echospec/echospec/launch"
 	"github.com/echospec/echospec/props"
+	"github.com/echospec/echospec/tools/internal/modroot"
 	"github.com/echospec/echospec/verdict"
 )
 
@@ -78,15 +79,10 @@ func compileSuite(ctx context.Context, root, dir string) (string, error) {
 }
 
 // moduleRoot finds the echospec module from the current folder.
-func moduleRoot(ctx context.Context) (string, error) {
-	out, err := exec.CommandContext(ctx, "go", "env", "GOMOD").Output()
-	mod := strings.TrimSpace(string(out))
-	if err != nil || mod == "" || mod == os.DevNull {
-		return "", errors.New("grade: not inside the echospec module (go env GOMOD is empty): run it from the echospec folder, or give a compiled suite with --suite")
-	}
-	root := filepath.Dir(mod)
-	if _, err := os.Stat(filepath.Join(root, "spec", "suite_test.go")); err != nil {
-		return "", fmt.Errorf("grade: %s has no spec/suite_test.go: run it from the echospec folder, or give a compiled suite with --suite", root)
+func moduleRoot(context.Context) (string, error) {
+	root, err := modroot.Find()
+	if err != nil {
+		return "", fmt.Errorf("grade: %v, or give a compiled suite with --suite", err)
 	}
 	return root, nil
 }

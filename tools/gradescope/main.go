@@ -28,6 +28,7 @@ import (
 	"strings"
 
 	"github.com/echospec/echospec/manifest"
+	"github.com/echospec/echospec/tools/internal/modroot"
 )
 
 // languages maps what a teacher lists to the Debian packages setup.sh
@@ -107,7 +108,7 @@ func run(ctx context.Context, args []string) error {
 	}
 	cfg["student_may_set"] = keys
 
-	root, err := moduleRoot(ctx)
+	root, err := modroot.Find()
 	if err != nil {
 		return err
 	}
@@ -166,17 +167,6 @@ func run(ctx context.Context, args []string) error {
 	}
 	fmt.Printf("gradescope: wrote %s (model %s; setup.sh installs %s); upload it as the assignment's autograder\n", zipFile, tg.Model, orNone(pkgs))
 	return nil
-}
-
-// moduleRoot is the echospec module's folder: the suite and the grader
-// are built from it.
-func moduleRoot(ctx context.Context) (string, error) {
-	out, err := exec.CommandContext(ctx, "go", "env", "GOMOD").Output()
-	mod := strings.TrimSpace(string(out))
-	if err != nil || mod == "" || mod == os.DevNull {
-		return "", errors.New("not inside the echospec module (go env GOMOD is empty): run it from the echospec folder")
-	}
-	return filepath.Dir(mod), nil
 }
 
 func orNone(pkgs []string) string {

@@ -16,6 +16,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/echospec/echospec/tools/internal/modroot"
 	"github.com/echospec/echospec/tools/ports/portinfo"
 )
 
@@ -51,7 +52,7 @@ func build(args []string) error {
 	if err != nil {
 		return err
 	}
-	root, err := moduleRoot()
+	root, err := modroot.Find()
 	if err != nil {
 		return err
 	}

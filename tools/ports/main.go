@@ -23,9 +23,7 @@ package main
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 )
 
 func main() {
@@ -56,19 +54,6 @@ func usage() {
   ports run   [-out DIR] [-arch arm64,riscv64] [-patience F] [-timeout D] [-exclude IDS]
 `)
 	os.Exit(2)
-}
-
-// moduleRoot is the folder of the kit's go.mod.
-func moduleRoot() (string, error) {
-	out, err := exec.Command("go", "env", "GOMOD").Output()
-	if err != nil {
-		return "", fmt.Errorf("go env GOMOD: %w", err)
-	}
-	mod := strings.TrimSpace(string(out))
-	if mod == "" || mod == os.DevNull {
-		return "", fmt.Errorf("run me inside the echospec module")
-	}
-	return filepath.Dir(mod), nil
 }
 
 // absOut makes the -out folder absolute, relative to the module root.

@@ -24,6 +24,7 @@ import (
 	"github.com/echospec/echospec/launch"
 	"github.com/echospec/echospec/manifest"
 	"github.com/echospec/echospec/props"
+	"github.com/echospec/echospec/tools/internal/modroot"
 	"github.com/echospec/echospec/tools/ports/portinfo"
 	"github.com/echospec/echospec/verdict"
 )
@@ -82,7 +83,7 @@ func run(args []string) error {
 	parallel := fs.Bool("parallel", false, "run the CPUs' suites at the same time (each is serial inside; on 2 cores, timing specs may suffer)")
 	fs.Parse(args)
 
-	root, err := moduleRoot()
+	root, err := modroot.Find()
 	if err != nil {
 		return err
 	}
