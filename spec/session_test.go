@@ -20,6 +20,7 @@ import (
 	"github.com/echospec/echospec/manifest"
 	"github.com/echospec/echospec/netns"
 	"github.com/echospec/echospec/probe"
+	"github.com/echospec/echospec/procfs"
 	"github.com/echospec/echospec/props"
 	"github.com/echospec/echospec/rlimit"
 )
@@ -34,6 +35,7 @@ const (
 	// costs no time.
 	stopGrace   = 0
 	crashGrace  = 250 * time.Millisecond // a dead server's exit reaching the kit
+	exitGrace   = 3 * time.Second        // a server that stopped listening, to finish exiting
 	buildBase   = 5 * time.Minute
 	defaultSpec = 30 * time.Second
 )
@@ -330,7 +332,17 @@ func (s *session) crashed() string {
 	select {
 	case <-s.srv.Exited():
 	case <-time.After(scaled(crashGrace)):
-		return ""
+		// A server that no longer listens may be on its way out: an
+		// interpreter that died of an exception closes its listening
+		// socket, then tears down for a while on a busy machine.
+		if !onLinux || procfs.Listens(s.srv.PID, s.srv.Port) {
+			return ""
+		}
+		select {
+		case <-s.srv.Exited():
+		case <-time.After(scaled(exitGrace)):
+			return ""
+		}
 	}
 	return "the server ended during this spec (it " + s.srv.Status() + ")"
 }
