@@ -572,3 +572,16 @@ func Remote(addr, model string, pool int) *Target {
 	name := "remote-" + strings.NewReplacer(":", "-", "[", "", "]", "").Replace(addr)
 	return &Target{Name: name, Model: model, Pool: pool, Addr: addr, File: "--addr " + addr, ReadyTimeout: DefaultReadyTimeout}
 }
+
+// DescribeModel names a model as every output does: "multithread, pool 4",
+// "multiplex, epoll".
+func DescribeModel(model string, pool int, mechanism string) string {
+	s := model
+	if pool > 0 {
+		s += fmt.Sprintf(", pool %d", pool)
+	}
+	if mechanism != "" {
+		s += ", " + mechanism
+	}
+	return s
+}

@@ -137,14 +137,7 @@ func family(name string, add func(*manifest.Target)) bool {
 }
 
 func describeModel(tg *manifest.Target) string {
-	s := tg.Model
-	if tg.Pool > 0 {
-		s += fmt.Sprintf(", pool %d", tg.Pool)
-	}
-	if tg.Mechanism != "" {
-		s += ", " + tg.Mechanism
-	}
-	return s
+	return manifest.DescribeModel(tg.Model, tg.Pool, tg.Mechanism)
 }
 
 // scaled applies the patience factor to a deadline.

@@ -238,14 +238,7 @@ func relabel(l props.Lang, rest, more string) string {
 }
 
 func describe(tg *manifest.Target) string {
-	s := tg.Model
-	if tg.Pool > 0 {
-		s += fmt.Sprintf(", pool %d", tg.Pool)
-	}
-	if tg.Mechanism != "" {
-		s += ", " + tg.Mechanism
-	}
-	return s
+	return manifest.DescribeModel(tg.Model, tg.Pool, tg.Mechanism)
 }
 
 // pad pads s with spaces to cols terminal columns.

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/echospec/echospec/manifest"
 	"github.com/echospec/echospec/props"
 )
 
@@ -159,14 +160,7 @@ func firstLines(gs []Grade) []Line {
 }
 
 func describeModel(s *Submission) string {
-	m := s.Model
-	if s.Pool > 0 {
-		m += fmt.Sprintf(", pool %d", s.Pool)
-	}
-	if s.Mechanism != "" {
-		m += ", " + s.Mechanism
-	}
-	return m
+	return manifest.DescribeModel(s.Model, s.Pool, s.Mechanism)
 }
 
 func mdCell(s string) string {
