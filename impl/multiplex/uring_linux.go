@@ -17,6 +17,10 @@ func init() {
 	unavailable["io_uring"] = uring.Unavailable
 }
 
+// asBefore617 makes the loop run as on a kernel before 6.17 (small
+// buffers, backpressure by cancelling), for its tests.
+var asBefore617 bool
+
 var singleShot = flag.Bool("single-shot", false,
 	"io_uring: accept and receive with one request per connection or buffer, as on kernels before 6.0, instead of multishot requests and a provided buffer ring")
 
@@ -42,9 +46,10 @@ var singleShot = flag.Bool("single-shot", false,
 // into a buffer of the connection's own.
 //
 // What stays as in the readiness loops: output pending per connection,
-// backpressure (a multishot receive is cancelled past multishotLimit,
-// single-shot receives stop at maxPending, and receiving resumes once the
-// client has read its echo), and pausing accept on EMFILE.
+// backpressure (a multishot receive stops at the room left under
+// maxPending, or is cancelled past multishotLimit on older kernels;
+// receiving resumes once the client has read its echo), and pausing accept
+// on EMFILE.
 func runURing(s *server) error {
 	// io_uring waits for blocking sockets itself; on a non-blocking one
 	// every request would fail with EAGAIN instead (REQ_F_NOWAIT).
@@ -63,13 +68,31 @@ func runURing(s *server) error {
 	if !*singleShot && r.Supports(uring.OpSendZC) {
 		// SEND_ZC came in 6.0 with multishot receive, which the probe does
 		// not list by itself.
-		l.bufs, err = r.NewBufRing(bufGroup, bufCount, bufSize)
+		// Big buffers filled a receive at a time (6.12), or else small
+		// ones a receive each.
+		l.bufs, err = r.NewBufRing(bufGroup, incBufCount, incBufSize, true)
+		if err == nil {
+			// Backpressure on big buffers needs the kernel to stop a
+			// multishot receive at a byte count (6.17): a cancellation
+			// lands too late, after megabytes.
+			if l.limit = l.bufs.RecvLimitWorks() && !asBefore617; !l.limit {
+				l.bufs.Close()
+				l.bufs = nil
+			}
+		}
+		if l.bufs == nil {
+			l.bufs, err = r.NewBufRing(bufGroup, bufCount, bufSize, false)
+		}
 		if err != nil {
 			log.Printf("io_uring: no provided buffer ring (%v): falling back to single-shot requests", err)
 		}
 	}
 	if l.bufs != nil {
-		log.Printf("io_uring: multishot accept, multishot receive into a provided buffer ring of %d × %d bytes; %v", bufCount, bufSize, r)
+		count, size, how := bufCount, bufSize, "one receive per buffer, cancelled for backpressure"
+		if l.bufs.Incremental {
+			count, size, how = incBufCount, incBufSize, "filled incrementally, each receive capped at the room left for echo"
+		}
+		log.Printf("io_uring: multishot accept, multishot receive into a provided buffer ring of %d × %d bytes (%s); %v", count, size, how, r)
 	} else {
 		why := "-single-shot"
 		if !*singleShot {
@@ -81,20 +104,27 @@ func runURing(s *server) error {
 	return l.run()
 }
 
-// The provided buffer ring: 4,096 buffers of 4 KiB (16 MiB, touched only
-// as used), shared by every connection.
+// The provided buffer ring, shared by every connection, 16 MiB either way
+// (touched only as used): 256 buffers of readSize where the kernel fills
+// each a receive at a time (6.12), so that a 64 KiB message is one
+// receive, as in the readiness loops, and 64-byte ones share a buffer;
+// else 4,096 of 4 KiB, since each receive then takes a whole buffer.
 const (
-	bufGroup = 0
-	bufCount = 4096
-	bufSize  = 4 << 10
+	bufGroup    = 0
+	incBufCount = 256
+	incBufSize  = readSize
+	bufCount    = 4096
+	bufSize     = 4 << 10
 )
 
-// multishotLimit is the output pending past which a connection's
-// multishot receive is cancelled and replaced by single-shot receives of
-// readSize, as long as pending stays under maxPending. A multishot
-// receive cannot be told to stop at a byte count: it completes again
-// while its cancellation is on its way, so backpressure takes over well
-// before maxPending, and the bound is the same as the readiness loops'.
+// multishotLimit is, on kernels before 6.17, the output pending past which
+// a connection's multishot receive is cancelled and replaced by
+// single-shot receives of readSize, as long as pending stays under
+// maxPending. There a multishot receive cannot be told to stop at a byte
+// count: it completes again while its cancellation is on its way, so
+// backpressure takes over well before maxPending, and the bound is the
+// same as the readiness loops'. From 6.17 each multishot receive is given
+// the room left, and stops there by itself (uloop.limit).
 const multishotLimit = maxPending / 2
 
 // The kind of request is in the top byte of its user data, a connection's
@@ -119,6 +149,10 @@ type uloop struct {
 	dirty  []*uconn // touched by this turn's completions: to progress
 	accept bool     // an accept request is in flight
 	quit   bool
+	// limit: a multishot receive is given the room left under maxPending
+	// and ends there by itself (6.17); else it is cancelled past
+	// multishotLimit.
+	limit bool
 
 	// For the line logged on exit: turns of the loop, receive and send
 	// completions.
@@ -198,10 +232,12 @@ func (l *uloop) reap() {
 
 func (l *uloop) complete(c *uring.CQE) {
 	more := c.Flags&uring.CQEFMore != 0
+	var data []byte
 	if c.Flags&uring.CQEFBuffer != 0 {
-		// The bytes are copied out below, so the buffer goes straight
-		// back to the kernel, whatever becomes of the connection.
-		defer l.bufs.Recycle(uint16(c.Flags >> uring.CQEBufShift))
+		// The bytes are copied out below, before the buffer can go back to
+		// the kernel (Publish, after the turn's completions), whatever
+		// becomes of the connection.
+		data = l.bufs.Consume(uint16(c.Flags>>uring.CQEBufShift), int(c.Res), c.Flags)
 	}
 	switch kind := c.UserData & tagMask; {
 	case c.UserData == tagWake:
@@ -223,7 +259,7 @@ func (l *uloop) complete(c *uring.CQE) {
 	case tagRecv:
 		l.recvs++
 		uc.recv = more
-		l.received(uc, c)
+		l.received(uc, c, data)
 	case tagSend:
 		l.sends++
 		uc.sending, uc.flying = 0, nil
@@ -262,17 +298,16 @@ func (l *uloop) accepted(res int32) {
 	l.touch(uc)
 }
 
-func (l *uloop) received(uc *uconn, c *uring.CQE) {
+// received handles a receive's completion; data is its bytes if they are
+// in the buffer ring.
+func (l *uloop) received(uc *uconn, c *uring.CQE, data []byte) {
 	switch {
 	case uc.closing:
 	case c.Res > 0:
-		var p []byte
-		if c.Flags&uring.CQEFBuffer != 0 {
-			p = l.bufs.Buffer(uint16(c.Flags>>uring.CQEBufShift), int(c.Res))
-		} else {
-			p = uc.buf[:c.Res]
+		if c.Flags&uring.CQEFBuffer == 0 {
+			data = uc.buf[:c.Res]
 		}
-		uc.out = append(uc.out, p...)
+		uc.out = append(uc.out, data...)
 	case c.Res == 0:
 		uc.eof = true // the client half-closed: echo what is pending, then close
 	default:
@@ -342,9 +377,13 @@ func (l *uloop) progress(uc *uconn) {
 	}
 	switch want := !uc.eof && uc.pending() < maxPending; {
 	case want && !uc.recv && !uc.cancelling:
-		uc.multi = l.bufs != nil && uc.pending() < multishotLimit
+		uc.multi = l.bufs != nil && (l.limit || uc.pending() < multishotLimit)
 		if uc.multi {
-			l.sqe().PrepRecvMultishot(uc.fd, l.bufs.Group(), tagRecv|uc.id)
+			var room uint32
+			if l.limit {
+				room = uint32(maxPending - uc.pending())
+			}
+			l.sqe().PrepRecvMultishot(uc.fd, l.bufs.Group(), room, tagRecv|uc.id)
 		} else {
 			if uc.buf == nil {
 				uc.buf = make([]byte, readSize)
@@ -352,7 +391,7 @@ func (l *uloop) progress(uc *uconn) {
 			l.sqe().PrepRecv(uc.fd, uc.buf, tagRecv|uc.id)
 		}
 		uc.recv = true
-	case uc.recv && uc.multi && !uc.cancelling && !uc.eof && uc.pending() >= multishotLimit:
+	case uc.recv && uc.multi && !l.limit && !uc.cancelling && !uc.eof && uc.pending() >= multishotLimit:
 		// Backpressure: a multishot receive would keep receiving.
 		l.sqe().PrepCancel(tagRecv|uc.id, tagCancel|uc.id)
 		uc.cancelling = true

@@ -62,7 +62,15 @@ func (b *bench) mdURing(w io.Writer) {
 	p("a few percent of difference, which the server's CPU per echo below shows.\n")
 	p("- **CPU per echo.** The server spent %.2f µs per echo on io_uring, %.2f µs on epoll and %.2f µs on gnet (medians, kernel time included).\n", median(xu), median(xe), median(xg))
 	p("- **The load generator.** echoload used %.0f%% of its core against io_uring and %.0f%% against epoll; the io_uring server blocked %.1f times per 1,000 echoes, waiting for work. ", 100*median(cu), 100*median(ce), median(bu))
+	var sum []float64
+	for _, hr := range rounds {
+		sum = append(sum, hr.URing.ServerCPU+hr.URing.ClientCPU)
+	}
 	switch {
+	case median(sum) < 1.6:
+		p("Neither side had its core: server and echoload together used %.2f of the two cores they are pinned to (median), so other work on the machine took the rest ", median(sum))
+		p("(load average %.1f at the start of the run, %.1f at the end). Each round then measures the share of a core a server was left as much as the server, and the per-round ratios scatter with it; ", b.res.LoadStart[0], b.res.LoadEnd[0])
+		p("the system calls and CPU per echo above hold better than the rates.\n\n")
 	case median(cu) >= 0.9:
 		p("echoload is one epoll loop on one core and it is the side that is busy: at that point a faster server only waits for it more, so the ratios above are bounded by what one echoload core can drive, not by io_uring. ")
 		p("Telling the two apart would take a load generator cheaper per echo than the server (echoload itself on io_uring, or more client cores than the pinned one).\n\n")

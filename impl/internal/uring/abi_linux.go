@@ -105,6 +105,7 @@ const (
 const (
 	CQEFBuffer  = 1 << 0 // Flags>>CQEBufferShift is the provided buffer's id
 	CQEFMore    = 1 << 1 // a multishot request stays armed
+	CQEFBufMore = 1 << 4 // an incremental buffer has room left: the kernel fills it on
 	CQEBufShift = 16
 )
 
@@ -129,6 +130,7 @@ const (
 	registerProbe        = 8
 	registerPbufRing     = 22
 	unregisterPbufRing   = 23
+	pbufRingInc          = 2 // IOU_PBUF_RING_INC (6.12): buffers consumed a part at a time
 	probeOpSupported     = 1
 	probeOps             = 256
 	getEventsArgSize     = 24 // sizeof(struct io_uring_getevents_arg)

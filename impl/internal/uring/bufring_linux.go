@@ -3,6 +3,7 @@ package uring
 import (
 	"os"
 	"sync/atomic"
+	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -21,11 +22,19 @@ type BufRing struct {
 	size  int
 	mask  uint16
 	tail  uint16
+	// Incremental is set if the kernel consumes each buffer a receive at
+	// a time (IOU_PBUF_RING_INC, 6.12); used[id] is how much of buffer id
+	// it has filled so far.
+	Incremental bool
+	used        []int
 }
 
 // NewBufRing registers count buffers (a power of 2, at most 32768) of size
-// bytes as group, and hands them all to the kernel.
-func (r *Ring) NewBufRing(group uint16, count, size int) (*BufRing, error) {
+// bytes as group, and hands them all to the kernel. With incremental, it
+// asks for IOU_PBUF_RING_INC: a receive takes only the bytes it needs and
+// the next one goes on in the same buffer, so big buffers cost nothing to
+// small messages. A kernel before 6.12 refuses that with EINVAL.
+func (r *Ring) NewBufRing(group uint16, count, size int, incremental bool) (*BufRing, error) {
 	if count <= 0 || count > maxBufRingEntries || count&(count-1) != 0 {
 		return nil, os.NewSyscallError("io_uring_register(PBUF_RING)", unix.EINVAL)
 	}
@@ -39,13 +48,17 @@ func (r *Ring) NewBufRing(group uint16, count, size int) (*BufRing, error) {
 		return nil, os.NewSyscallError("mmap of buffers", err)
 	}
 	reg := bufReg{ringAddr: uint64(uintptr(unsafe.Pointer(&mem[0]))), ringEntries: uint32(count), bgid: group}
+	if incremental {
+		reg.flags = pbufRingInc
+	}
 	_, _, e := unix.Syscall6(unix.SYS_IO_URING_REGISTER, uintptr(r.fd), registerPbufRing, uintptr(unsafe.Pointer(&reg)), 1, 0, 0)
 	if e != 0 {
 		unix.Munmap(mem)
 		unix.Munmap(data)
 		return nil, os.NewSyscallError("io_uring_register(PBUF_RING)", e)
 	}
-	b := &BufRing{r: r, group: group, mem: mem, data: data, size: size, mask: uint16(count - 1)}
+	b := &BufRing{r: r, group: group, mem: mem, data: data, size: size, mask: uint16(count - 1),
+		Incremental: incremental, used: make([]int, count)}
 	for id := range count {
 		b.put(uint16(id))
 	}
@@ -56,10 +69,20 @@ func (r *Ring) NewBufRing(group uint16, count, size int) (*BufRing, error) {
 // Group is the buffer group id to receive with.
 func (b *BufRing) Group() uint16 { return b.group }
 
-// Buffer is the buffer id's first n bytes, valid until it is Recycled.
-func (b *BufRing) Buffer(id uint16, n int) []byte {
-	off := int(id) * b.size
-	return b.data[off : off+n : off+b.size]
+// Consume returns the n bytes a completion received into buffer id (its
+// flags have CQEFBuffer), valid until the next Publish, and gives the
+// buffer back to the kernel once the kernel is done with it: at once, or,
+// incremental, once a completion comes without CQEFBufMore.
+func (b *BufRing) Consume(id uint16, n int, flags uint32) []byte {
+	off := int(id)*b.size + b.used[id]
+	p := b.data[off : off+max(n, 0)]
+	if b.Incremental && flags&CQEFBufMore != 0 {
+		b.used[id] += max(n, 0)
+		return p
+	}
+	b.used[id] = 0
+	b.put(id)
+	return p
 }
 
 // put queues buffer id for the kernel; Publish hands over what is queued.
@@ -72,10 +95,7 @@ func (b *BufRing) put(id uint16) {
 	b.tail++
 }
 
-// Recycle gives buffer id back to the kernel (after Publish).
-func (b *BufRing) Recycle(id uint16) { b.put(id) }
-
-// Publish makes the recycled buffers visible to the kernel.
+// Publish makes the buffers given back visible to the kernel.
 func (b *BufRing) Publish() {
 	// The tail is a 16-bit word with release semantics; Go has no 16-bit
 	// atomics, so store the aligned 32 bits holding it (entry 0's id, which
@@ -97,4 +117,54 @@ func (b *BufRing) Close() error {
 		return os.NewSyscallError("io_uring_register(UNREGISTER_PBUF_RING)", e)
 	}
 	return nil
+}
+
+// RecvLimitWorks reports whether this kernel ends a multishot receive at
+// the byte limit of PrepRecvMultishot (6.17), by trying one on a socket
+// pair with a limit of one byte. It uses the ring, so call it before
+// anything else is in flight.
+func (b *BufRing) RecvLimitWorks() bool {
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return false
+	}
+	defer unix.Close(fds[0])
+	defer unix.Close(fds[1])
+	if _, err := unix.Write(fds[1], []byte("ab")); err != nil {
+		return false
+	}
+	e := b.r.SQE()
+	if e == nil {
+		return false
+	}
+	const probeTag = 1<<64 - 1
+	e.PrepRecvMultishot(fds[0], b.group, 1, probeTag)
+	works := false
+	for done := false; !done; {
+		if _, err := b.r.Enter(time.Second, 1); err != nil && err != unix.EINTR {
+			return false
+		}
+		first, second := b.r.Peek()
+		cqes := append(first, second...)
+		if len(cqes) == 0 {
+			return false // nothing within a second: count it as refused
+		}
+		for _, c := range cqes {
+			if c.UserData != probeTag {
+				continue
+			}
+			if c.Flags&CQEFBuffer != 0 {
+				b.Consume(uint16(c.Flags>>CQEBufShift), int(c.Res), c.Flags)
+			}
+			// Works: bytes came, and the request ended with them
+			// (no CQEFMore) although a second byte was waiting.
+			works = c.Res > 0 && c.Flags&CQEFMore == 0
+			if c.Flags&CQEFMore == 0 {
+				done = true
+			}
+		}
+		b.r.Advance(len(cqes))
+		b.Publish()
+	}
+	return works
 }

@@ -44,10 +44,14 @@ func (e *SQE) PrepRecv(fd int, p []byte, userData uint64) {
 
 // PrepRecvMultishot receives into buffers the kernel picks from the
 // provided buffer ring group (6.0): one completion per receive, flagged
-// CQEFMore while the request stays armed.
-func (e *SQE) PrepRecvMultishot(fd int, group uint16, userData uint64) {
+// CQEFMore while the request stays armed. A limit above 0 ends the request
+// once it has received that many bytes (the last receive may take up to a
+// buffer more): the cap on multishot receive of Linux 6.17, which older
+// kernels refuse with EINVAL (RecvLimitWorks tells).
+func (e *SQE) PrepRecvMultishot(fd int, group uint16, limit uint32, userData uint64) {
 	e.Opcode, e.Fd, e.UserData = OpRecv, int32(fd), userData
 	e.Ioprio, e.Flags, e.BufGroup = RecvMultishot, SQEBufferSelect, group
+	e.FileIndex = int32(limit) // sqe->optlen
 }
 
 // PrepSend sends p. p must stay allocated and unchanged until the

@@ -73,7 +73,7 @@ func TestTimedWait(t *testing.T) {
 // socket pair.
 func TestBufRingRecv(t *testing.T) {
 	r := ring(t)
-	br, err := r.NewBufRing(1, 4, 64)
+	br, err := r.NewBufRing(1, 4, 64, false)
 	if err != nil {
 		t.Skipf("no provided buffer rings here: %v", err)
 	}
@@ -84,7 +84,7 @@ func TestBufRingRecv(t *testing.T) {
 	}
 	defer unix.Close(fds[0])
 	defer unix.Close(fds[1])
-	r.SQE().PrepRecvMultishot(fds[0], br.Group(), 7)
+	r.SQE().PrepRecvMultishot(fds[0], br.Group(), 0, 7)
 	for round, msg := range []string{"hello", "again", "third", "fourth", "fifth", "sixth"} {
 		unix.Write(fds[1], []byte(msg))
 		if _, err := r.Enter(-1, 1); err != nil {
@@ -99,11 +99,67 @@ func TestBufRingRecv(t *testing.T) {
 			t.Fatalf("round %d: completion %+v; want bytes in a provided buffer, still armed", round, c)
 		}
 		id := uint16(c.Flags >> CQEBufShift)
-		if got := string(br.Buffer(id, int(c.Res))); got != msg {
+		if got := string(br.Consume(id, int(c.Res), c.Flags)); got != msg {
 			t.Fatalf("round %d: buffer %d holds %q; want %q", round, id, got, msg)
 		}
 		r.Advance(1)
-		br.Recycle(id)
 		br.Publish()
 	}
+}
+
+// With incremental consumption, receives share one buffer until it is
+// full; the bytes of each are where Consume says.
+func TestBufRingIncremental(t *testing.T) {
+	r := ring(t)
+	br, err := r.NewBufRing(1, 2, 16, true)
+	if err != nil {
+		t.Skipf("no incremental buffer rings here (Linux 6.12): %v", err)
+	}
+	defer br.Close()
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(fds[0])
+	defer unix.Close(fds[1])
+	r.SQE().PrepRecvMultishot(fds[0], br.Group(), 0, 7)
+	ids := map[uint16]int{}
+	for round, msg := range []string{"abcde", "fghij", "klmno", "pqrst", "uvwxy", "z0123", "45678"} {
+		unix.Write(fds[1], []byte(msg))
+		// A buffer's last bytes may take only part of a message: the rest
+		// comes in the next buffer, in a completion of its own.
+		got := ""
+		for len(got) < len(msg) {
+			if _, err := r.Enter(-1, 1); err != nil {
+				t.Fatal(err)
+			}
+			a, _ := r.Peek()
+			if len(a) == 0 || a[0].Res < 0 || a[0].Flags&CQEFBuffer == 0 {
+				t.Fatalf("round %d: completions %+v; want bytes in a provided buffer", round, a)
+			}
+			c := a[0]
+			id := uint16(c.Flags >> CQEBufShift)
+			ids[id]++
+			got += string(br.Consume(id, int(c.Res), c.Flags))
+			r.Advance(1)
+			br.Publish()
+		}
+		if got != msg {
+			t.Fatalf("round %d: received %q from the buffers; want %q", round, got, msg)
+		}
+	}
+	if len(ids) > 3 {
+		t.Errorf("35 bytes took %d buffers of 16 bytes (%v); want them filled in turn, 3 at most", len(ids), ids)
+	}
+}
+
+// This kernel (6.18 here) ends a multishot receive at its byte limit.
+func TestRecvLimit(t *testing.T) {
+	r := ring(t)
+	br, err := r.NewBufRing(1, 4, 64, false)
+	if err != nil {
+		t.Skipf("no provided buffer rings here: %v", err)
+	}
+	defer br.Close()
+	t.Logf("multishot receive limit works: %v", br.RecvLimitWorks())
 }
