@@ -34,6 +34,12 @@ var _ = family("idle", func(tg *manifest.Target) {
 	spec(tg, "IDLE-2", defaultSpec, func(ctx SpecContext, s *session) {
 		s.local("what the server writes to stdout and stderr")
 		n := s.silentClients(ctx)
+		// What the server prints for each connection (a line per client
+		// event is fine) may still be on its way on a busy machine: let it
+		// end first, for at most stallBase. A server that keeps writing
+		// does not stop, and is measured as it is.
+		By("waiting for what the server writes about the new connections to end (no output for 250 ms)")
+		settle(scaled(stallBase), 250*time.Millisecond, func() int64 { return s.srv.Stdout.Total() + s.srv.Stderr.Total() })
 		By(fmt.Sprintf("counting what the server writes to stdout and stderr over %v", quietWindow))
 		out0, err0 := s.srv.Stdout.Total(), s.srv.Stderr.Total()
 		began := time.Now()
@@ -67,4 +73,19 @@ func (s *session) silentClients(ctx SpecContext) int {
 		}
 	})
 	return n
+}
+
+// settle waits until total has not changed for quiet, or for at most
+// limit; it returns either way: it lets a burst end, it judges nothing.
+func settle(limit, quiet time.Duration, total func() int64) {
+	end := time.Now().Add(limit)
+	last, since := total(), time.Now()
+	tick := time.NewTicker(poll)
+	defer tick.Stop()
+	for time.Now().Before(end) && time.Since(since) < quiet {
+		<-tick.C
+		if t := total(); t != last {
+			last, since = t, time.Now()
+		}
+	}
 }
