@@ -70,10 +70,11 @@ import (
 	"os/signal"
 	"runtime"
 	"slices"
-	"strconv"
 	"strings"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/echospec/echospec/impl/internal/serverenv"
 )
 
 // mechanisms maps each -mechanism name to its event loop. Each loop's file
@@ -90,7 +91,7 @@ func main() {
 	runtime.LockOSThread()
 
 	host := flag.String("host", "127.0.0.1", "IP address to listen on (no name lookups)")
-	port := flag.Int("port", defaultPort(), "TCP port to listen on; defaults to $PORT if set")
+	port := flag.Int("port", serverenv.DefaultPort("multiplex"), "TCP port to listen on; defaults to $PORT if set")
 	mechanism := flag.String("mechanism", defaultMechanism(),
 		"readiness system call: "+strings.Join(slices.Sorted(maps.Keys(mechanisms)), ", "))
 	flag.Parse()
@@ -130,20 +131,6 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-}
-
-// defaultPort is $PORT if it is set, else 9090.
-func defaultPort() int {
-	s := os.Getenv("PORT")
-	if s == "" {
-		return 9090
-	}
-	p, err := strconv.Atoi(s)
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "multiplex: bad $PORT %q: %v\n", s, err)
-		os.Exit(2)
-	}
-	return p
 }
 
 // defaultMechanism is the most scalable mechanism this platform has.
