@@ -2,8 +2,7 @@
 # tools/deps/deps.sh: install what `make test` needs beyond Go, on Debian.
 #
 # The fixture bank runs Python (with Debian's python3-gevent), C (gcc, and
-# liburing-dev for the io_uring fixtures) and
-# Node servers; tools/grade's test draws report.html in headless Chromium.
+# liburing-dev for the io_uring fixtures), Node, Java and Rust servers; tools/grade's test draws report.html in headless Chromium.
 # As root the missing Debian packages are installed with apt-get; as any
 # other user the script stops at once with the one command to run.
 set -eu
@@ -17,6 +16,9 @@ command -v make >/dev/null 2>&1 || need="$need make"
 [ -x /usr/bin/python3 ] || need="$need python3"
 /usr/bin/python3 -c 'import gevent' 2>/dev/null || need="$need python3-gevent"
 command -v node >/dev/null 2>&1 || need="$need nodejs"
+# The correct Java and Rust servers of the bank (java-threads, rust-threads).
+command -v javac >/dev/null 2>&1 || need="$need default-jdk-headless"
+command -v rustc >/dev/null 2>&1 || need="$need rustc"
 [ -x /usr/bin/chromium ] || need="$need chromium"
 
 [ -z "$need" ] && exit 0
