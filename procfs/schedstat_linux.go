@@ -16,7 +16,7 @@ import (
 // the machine is busy, since a thread that spins is runnable all the time
 // whether or not it gets a CPU.
 func Sched(pid int) (run, wait time.Duration, err error) {
-	ts, err := ThreadSched(pid)
+	ts, err := threadSched(pid, false)
 	for _, t := range ts {
 		run += t.Run
 		wait += t.Wait
@@ -35,7 +35,11 @@ type TaskSched struct {
 // ThreadSched returns, per thread ID of process pid, how long it has run
 // and waited (/proc/PID/task/TID/schedstat). A thread that ends while it
 // is read is left out.
-func ThreadSched(pid int) (map[int]TaskSched, error) {
+func ThreadSched(pid int) (map[int]TaskSched, error) { return threadSched(pid, true) }
+
+// threadSched is ThreadSched; the context switches, in each thread's
+// status, are read only if switches.
+func threadSched(pid int, switches bool) (map[int]TaskSched, error) {
 	tasks, err := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/schedstat", pid))
 	if err != nil {
 		return nil, err
@@ -63,6 +67,10 @@ func ThreadSched(pid int) (map[int]TaskSched, error) {
 			return nil, fmt.Errorf("procfs: %s: %q is not 'run wait slices'", t, data)
 		}
 		ts := TaskSched{Run: time.Duration(r), Wait: time.Duration(w)}
+		if !switches {
+			out[tid] = ts
+			continue
+		}
 		if status, err := os.ReadFile(filepath.Join(filepath.Dir(t), "status")); err == nil {
 			ts.Voluntary, ts.Involuntary = ctxtSwitches(string(status))
 		}

@@ -133,7 +133,6 @@ func Merge(sort func([]string) []string, vs ...Verdict) Verdict {
 			timedOut[id] = true
 		}
 	}
-	runs := 0
 	for id, c := range counts {
 		delete(out.Skip, id)
 		switch {
@@ -151,7 +150,6 @@ func Merge(sort func([]string) []string, vs ...Verdict) Verdict {
 				out.Runs = map[string]Runs{}
 			}
 			out.Runs[id] = c
-			runs++
 		}
 	}
 	for id := range timedOut {

@@ -49,9 +49,9 @@ func BenchmarkClass60(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	suite := filepath.Join(b.TempDir(), "spec.test")
-	if out, err := exec.Command("go", "test", "-c", "-o", suite, filepath.Join(repo, "spec")).CombinedOutput(); err != nil {
-		b.Fatalf("go test -c ./spec: %v\n%s", err, out)
+	suite, err := compileSuite(context.Background(), repo, b.TempDir())
+	if err != nil {
+		b.Fatal(err)
 	}
 	parallel := os.Getenv("ECHOSPEC_CLASS_PARALLEL")
 	if parallel == "" {

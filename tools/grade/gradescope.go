@@ -119,22 +119,16 @@ func gradescopeRun(ctx context.Context, root string, timeout time.Duration) (gra
 		return gradescope{}, fmt.Errorf("the bundle's gradescope.json: lang %q: the kit speaks en and zh", cfg.Lang)
 	}
 	r.Lang = lang
-	rn.repeat, rn.seed, rn.lang = 1, cfg.Seed, lang
-	if rn.seed == 0 {
-		rn.seed = time.Now().UnixNano() % 1_000_000
-	}
-	rn.run(ctx, s, nil, nil)
-	rn.children.Sweep()
+	rn.configure(1, cfg.Seed, lang)
+	log := rn.gradeOne(ctx, s)
 	res := gradescopeResults(r, r.Grade(s))
 	if len(notes) > 0 {
 		res.Output = strings.TrimSpace(strings.Join(notes, "\n") + "\n" + res.Output)
 	}
 	res.Output = strings.TrimSpace(res.Output + fmt.Sprintf("\nseed %d", rn.seed))
-	if logData, err := os.ReadFile(filepath.Join(work, "logs", "submission.log")); err == nil {
-		// The suite's own output goes to stdout, which the rubric's
-		// stdout_visibility shows or hides.
-		os.Stdout.Write(logData)
-	}
+	// The suite's own output goes to stdout, which the rubric's
+	// stdout_visibility shows or hides.
+	os.Stdout.Write(log)
 	return res, nil
 }
 

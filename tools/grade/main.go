@@ -191,11 +191,8 @@ func gradeMain(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	rn.repeat, rn.seed, rn.lang = *repeat, *seed, lang
+	rn.configure(*repeat, *seed, lang)
 	r.Lang = lang
-	if rn.seed == 0 {
-		rn.seed = time.Now().UnixNano() % 1_000_000
-	}
 	if err := clearOutputs(*out); err != nil {
 		return err
 	}

@@ -55,7 +55,7 @@ func planRerun(file string, dirs []string) ([]*Submission, map[string]rerunPlan,
 			prev := v
 			prev.TimedOut = nil // run again: a new outcome replaces it
 			s.Overrun = ""
-			plan[s.Name] = rerunPlan{only: props.InOrder(slices.Compact(props.InOrder(again))), prev: &prev}
+			plan[s.Name] = rerunPlan{only: slices.Compact(props.InOrder(again)), prev: &prev}
 		}
 	}
 	return subs, plan, nil

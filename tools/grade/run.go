@@ -66,6 +66,24 @@ func newRunner(ctx context.Context, suite, tmp, out string, patience float64, ti
 	return rn, nil
 }
 
+// configure sets how each submission is run: repeat times, from seed (a
+// new one from the clock when 0), with the suite's hints in lang.
+func (r *runner) configure(repeat int, seed int64, lang props.Lang) {
+	if seed == 0 {
+		seed = time.Now().UnixNano() % 1_000_000
+	}
+	r.repeat, r.seed, r.lang = repeat, seed, lang
+}
+
+// gradeOne runs the suite on one submission alone (grade github and grade
+// gradescope), leaves nothing running, and returns the suite's output.
+func (r *runner) gradeOne(ctx context.Context, s *Submission) []byte {
+	r.run(ctx, s, nil, nil)
+	r.children.Sweep()
+	log, _ := os.ReadFile(filepath.Join(r.logs, s.Name+".log"))
+	return log
+}
+
 // compileSuite builds the suite once, into dir/spec.test, from the
 // module at root.
 func compileSuite(ctx context.Context, root, dir string) (string, error) {
@@ -97,12 +115,11 @@ func (r *runner) run(ctx context.Context, s *Submission, only []string, prev *Ve
 		return
 	}
 	logFile := filepath.Join(r.logs, s.Name+".log")
-	if err := os.MkdirAll(filepath.Dir(logFile), 0o755); err != nil {
-		s.Problem = "grade: " + err.Error()
-		s.complete(s.Problem, false)
-		return
+	err := os.MkdirAll(filepath.Dir(logFile), 0o755)
+	var log *os.File
+	if err == nil {
+		log, err = os.Create(logFile)
 	}
-	log, err := os.Create(logFile)
 	if err != nil {
 		s.Problem = "grade: " + err.Error()
 		s.complete(s.Problem, false)

@@ -119,9 +119,11 @@ func run(ctx context.Context, args []string) error {
 	defer os.RemoveAll(work)
 	files := map[string]string{} // name in the zip → file
 	// Gradescope's machines are linux/amd64; static, so no libc to match.
-	build := func(name string, args ...string) error {
+	// build runs go verb [-c] -o work/name pkg.
+	build := func(name string, verb ...string) error {
 		bin := filepath.Join(work, name)
-		cmd := exec.CommandContext(ctx, "go", append(args[:1:1], append([]string{"-o", bin}, args[1:]...)...)...)
+		args := append(verb[:len(verb)-1:len(verb)-1], "-o", bin, verb[len(verb)-1])
+		cmd := exec.CommandContext(ctx, "go", args...)
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH=amd64")
 		cmd.Dir = root
 		if out, err := cmd.CombinedOutput(); err != nil {
