@@ -78,12 +78,7 @@ func TestBufRingRecv(t *testing.T) {
 		t.Skipf("no provided buffer rings here: %v", err)
 	}
 	defer br.Close()
-	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer unix.Close(fds[0])
-	defer unix.Close(fds[1])
+	fds := socketPair(t)
 	r.SQE().PrepRecvMultishot(fds[0], br.Group(), 0, 7)
 	for round, msg := range []string{"hello", "again", "third", "fourth", "fifth", "sixth"} {
 		unix.Write(fds[1], []byte(msg))
@@ -116,12 +111,7 @@ func TestBufRingIncremental(t *testing.T) {
 		t.Skipf("no incremental buffer rings here (Linux 6.12): %v", err)
 	}
 	defer br.Close()
-	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer unix.Close(fds[0])
-	defer unix.Close(fds[1])
+	fds := socketPair(t)
 	r.SQE().PrepRecvMultishot(fds[0], br.Group(), 0, 7)
 	ids := map[uint16]int{}
 	for round, msg := range []string{"abcde", "fghij", "klmno", "pqrst", "uvwxy", "z0123", "45678"} {
@@ -162,4 +152,15 @@ func TestRecvLimit(t *testing.T) {
 	}
 	defer br.Close()
 	t.Logf("multishot receive limit works: %v", br.RecvLimitWorks())
+}
+
+// socketPair is a connected pair of stream sockets, closed when t ends.
+func socketPair(t *testing.T) [2]int {
+	t.Helper()
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { unix.Close(fds[0]); unix.Close(fds[1]) })
+	return fds
 }
