@@ -60,7 +60,12 @@ func (b *bench) mdURing(w io.Writer) {
 	p("profiled with `perf record` at 256 × 64 B while this was written, both servers spent about 95%% of their CPU time in the kernel (TCP send and receive, the loopback's softirq, the wake-ups) and 4–5%% in their Go loop, ")
 	p("and what io_uring can save, the system calls themselves (entry, `fdget`, `vfs_read`) and epoll's readiness bookkeeping, was about 13%% of the epoll loop's samples, while io_uring's own request machinery (`fget`, issuing, task work, buffer selection) was about 10%% of its samples: ")
 	p("a few percent of difference, which the server's CPU per echo below shows.\n")
-	p("- **CPU per echo.** The server spent %.2f µs per echo on io_uring, %.2f µs on epoll and %.2f µs on gnet (medians, kernel time included).\n", median(xu), median(xe), median(xg))
+	p("- **CPU per echo.** The server spent %.2f µs per echo on io_uring, %.2f µs on epoll and %.2f µs on gnet (medians, kernel time included). ", median(xu), median(xe), median(xg))
+	if median(xu) > 0 {
+		p("That is the ceiling on the rates: with a load generator that costs nothing and each server owning its core, io_uring could do at most %.2f× epoll and %.2f× gnet on this kernel.\n", median(xe)/median(xu), median(xg)/median(xu))
+	} else {
+		p("\n")
+	}
 	p("- **The load generator.** echoload used %.0f%% of its core against io_uring and %.0f%% against epoll; the io_uring server blocked %.1f times per 1,000 echoes, waiting for work. ", 100*median(cu), 100*median(ce), median(bu))
 	var sum []float64
 	for _, hr := range rounds {
