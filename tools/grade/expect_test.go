@@ -137,3 +137,27 @@ func TestPrintReasons(t *testing.T) {
 		t.Error("reasons with no folder: want an error")
 	}
 }
+
+// TestCheckExpectationsNamesSkippedTargets: a fixture whose every spec
+// the suite skipped (io_uring missing) is shown as skipped with the
+// reason, and is not a mismatch; one that also ran something is checked.
+func TestCheckExpectationsNamesSkippedTargets(t *testing.T) {
+	subs := canned()[:5]
+	bob := byName(subs, "bob")
+	why := `the target declares mechanism = "io_uring", which this system cannot run: operation not permitted`
+	bob.Verdict = Verdict{Skip: map[string]string{"ECHO-1": why, "ECHO-4": why}}
+	var b bytes.Buffer
+	if bad := checkExpectations(&b, subs); bad != 0 {
+		t.Fatalf("checkExpectations = %d mismatches; want 0 (bob was skipped):\n%s", bad, b.String())
+	}
+	for _, want := range []string{"bob: skipped, not checked: " + why, "5 submissions: 4 as expected, 1 skipped"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("checkExpectations output lacks %q:\n%s", want, b.String())
+		}
+	}
+	bob.Verdict.Passed = []string{"ECHO-2"}
+	b.Reset()
+	if bad := checkExpectations(&b, subs); bad != 1 {
+		t.Errorf("a verdict with a skip and a pass is checked: %d mismatches; want 1:\n%s", bad, b.String())
+	}
+}

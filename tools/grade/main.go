@@ -355,6 +355,8 @@ func printGrades(w io.Writer, r *Rubric, subs []*Submission) {
 		switch {
 		case s.Verdict.Reason != "" || s.Model == "":
 			what = "every spec: " + firstOf(s.Reason())
+		case skippedWhy(s.Verdict) != "":
+			what = "not graded, every spec skipped: " + firstOf(skippedWhy(s.Verdict))
 		case s.Problem != "":
 			what += " (" + firstOf(s.Problem) + ")"
 		case s.Overrun != "":

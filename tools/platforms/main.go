@@ -129,7 +129,8 @@ func write(b *strings.Builder, all []facts, st *suite) {
 	w("filter (Docker's and Podman's default profiles). There `impl/multiplex -mechanism io_uring` exits at once with the\n")
 	w("reason, `selector.Open(\"io_uring\")` fails with `ErrUnavailable`, and selectorspec, the impl tests (`servertest.SkipUnavailable`)\n")
 	w("and every spec of a target declaring `mechanism = \"io_uring\"` are skipped with that reason. `ECHOSPEC_IO_URING=off`\n")
-	w("shows those skips on a machine that has io_uring.\n")
+	w("shows those skips on a machine that has io_uring. `grade --expect` lists such fixtures (fixtures/targets/io_uring,\n")
+	w("c-uring, c-uring-buffer-reuse) as skipped, with the reason, not as mismatches, and `grade` shows them as not graded.\n")
 
 	w("\n## The reference servers (fixtures/targets)\n\n")
 	w("Whether each reference target's server is built for real on the platform and can be started there by the suite.\n\n")
