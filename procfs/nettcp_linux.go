@@ -6,11 +6,13 @@ import (
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/echospec/echospec/netns"
 )
 
-// readNetTCP parses one /proc/.../net/tcp or tcp6 file. procfs's NetTCP
-// does the same but is deprecated in favour of netlink, which would be a
-// second dependency for four columns.
+// readNetTCP parses one /proc/.../net/tcp or tcp6 file, where sock_diag
+// is refused (tcpSockets). procfs's NetTCP does the same but is
+// deprecated.
 func readNetTCP(path string) ([]Socket, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -79,28 +81,31 @@ func netTCP(root string) ([]Socket, error) {
 // Connection finds the TCP socket from localPort to remotePort in the
 // calling thread's network namespace (see netns.NS.Do).
 func Connection(localPort, remotePort int) (Socket, bool, error) {
-	socks, err := netTCP("/proc/thread-self")
-	if err != nil {
+	socks, err := tcpSockets(allStates, localPort, remotePort)
+	if err != nil || len(socks) == 0 {
 		return Socket{}, false, err
 	}
-	for _, s := range socks {
-		if s.LocalPort == localPort && s.RemotePort == remotePort {
-			return s, true, nil
-		}
-	}
-	return Socket{}, false, nil
+	return socks[0], true, nil
 }
 
 // Listens reports whether a socket in pid's network namespace listens on
-// port. Reading /proc, unlike connecting, hands the server no connection.
+// port. Asking the kernel, unlike connecting, hands the server no
+// connection.
 func Listens(pid, port int) bool {
-	for _, name := range []string{"tcp", "tcp6"} {
-		socks, _ := readNetTCP(fmt.Sprintf("/proc/%d/net/%s", pid, name))
-		for _, s := range socks {
-			if s.Listening() && s.LocalPort == port {
-				return true
-			}
-		}
+	var socks []Socket
+	err := inNetNSOf(pid, func() (err error) {
+		socks, err = tcpSockets(listenStates, port, 0)
+		return
+	})
+	return err == nil && len(socks) > 0
+}
+
+// inNetNSOf runs f in pid's network namespace.
+func inNetNSOf(pid int, f func() error) error {
+	ns, err := netns.OfProcess(pid)
+	if err != nil {
+		return err
 	}
-	return false
+	defer ns.Close()
+	return ns.Do(f)
 }

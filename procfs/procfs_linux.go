@@ -92,17 +92,8 @@ func CPUTotal(ps []Proc) uint64 {
 // TimeWait counts the sockets in TIME_WAIT whose local port is port, in
 // the calling thread's network namespace (see netns.NS.Do).
 func TimeWait(port int) (int, error) {
-	socks, err := netTCP("/proc/thread-self")
-	if err != nil {
-		return 0, err
-	}
-	n := 0
-	for _, s := range socks {
-		if s.State == tcpTimeWait && s.LocalPort == port {
-			n++
-		}
-	}
-	return n, nil
+	socks, err := tcpSockets(timeWaitStates, port, 0)
+	return len(socks), err
 }
 
 // TCP states as /proc/net/tcp numbers them (include/net/tcp_states.h).

@@ -9,8 +9,8 @@ import (
 	pfs "github.com/prometheus/procfs"
 )
 
-// Socket is one TCP socket of a network namespace, as /proc/PID/net/tcp
-// lists it.
+// Socket is one TCP socket of a network namespace, as sock_diag or
+// /proc/PID/net/tcp lists it.
 type Socket struct {
 	Inode                 uint64
 	LocalPort, RemotePort int
@@ -31,8 +31,12 @@ func (s Socket) CloseWait() bool { return s.State == tcpCloseWait }
 func (s Socket) Established() bool { return s.State == tcpEstablished }
 
 // Sockets lists the TCP sockets (IPv4 and IPv6) of pid's network namespace.
-func Sockets(pid int) ([]Socket, error) {
-	return netTCP(fmt.Sprintf("/proc/%d", pid))
+func Sockets(pid int) (socks []Socket, err error) {
+	err = inNetNSOf(pid, func() (err error) {
+		socks, err = tcpSockets(allStates, 0, 0)
+		return
+	})
+	return socks, err
 }
 
 // SocketInodes returns the inodes of the sockets pid has open.
