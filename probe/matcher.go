@@ -2,8 +2,10 @@ package probe
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"strings"
+	"syscall"
 
 	"github.com/onsi/gomega/types"
 )
@@ -54,6 +56,8 @@ func (ex Exchange) Headline() string {
 		what = fmt.Sprintf("received %s of %s, then the server closed the connection", Count(got), Size(sent))
 	case got < sent && ex.Stalled > 0:
 		what = fmt.Sprintf("received %s of %s, then nothing for %v", Count(got), Size(sent), ex.Stalled)
+	case got < sent && ex.reset():
+		what = fmt.Sprintf("received %s of %s, then the server closed the connection with a reset (%v)", Count(got), Size(sent), ex.ReadErr)
 	case got < sent && ex.ReadErr != nil:
 		what = fmt.Sprintf("received %s of %s, then the read failed: %v", Count(got), Size(sent), ex.ReadErr)
 	case got < sent:
@@ -73,6 +77,11 @@ func (ex Exchange) Headline() string {
 	return what
 }
 
+// reset reports whether the read ended in a reset from the server: a
+// close with data unread, SO_LINGER {1, 0}, or a crash with the client's
+// bytes queued. The connection is closed either way, FIN or RST.
+func (ex Exchange) reset() bool { return errors.Is(ex.ReadErr, syscall.ECONNRESET) }
+
 // Describe renders the exchange: sent, received, first difference, end.
 func (ex Exchange) Describe() string {
 	var b strings.Builder
@@ -91,6 +100,8 @@ func (ex Exchange) Describe() string {
 		fmt.Fprintf(&b, ", then nothing for %v (connection still open)", ex.Stalled)
 	case ex.Stalled > 0:
 		fmt.Fprintf(&b, ", then no EOF within %v (the server kept the connection open)", ex.Stalled)
+	case ex.reset() && len(ex.Got) < len(ex.Sent):
+		fmt.Fprintf(&b, ", then the server closed the connection with a reset (%v)", ex.ReadErr)
 	case ex.ReadErr != nil:
 		fmt.Fprintf(&b, ", then the read failed: %v", ex.ReadErr)
 	}

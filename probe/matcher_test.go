@@ -1,7 +1,10 @@
 package probe
 
 import (
+	"net"
+	"os"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -33,5 +36,25 @@ func TestDescribeStall(t *testing.T) {
 	}
 	if ok, _ := BeEchoThenEOF().Match(Exchange{Sent: []byte("a"), Got: []byte("a"), EOF: true}); !ok {
 		t.Error("BeEchoThenEOF did not match echo + EOF")
+	}
+}
+
+// A server that closes with the client's bytes unread sends a reset, not
+// a FIN; both are the server closing, and the first line says so.
+func TestHeadlineNamesAResetAsAClose(t *testing.T) {
+	rst := &net.OpError{Op: "read", Net: "tcp", Err: os.NewSyscallError("read", syscall.ECONNRESET)}
+	reset := Exchange{Sent: []byte("hello world"), ReadErr: rst}
+	fin := Exchange{Sent: []byte("hello world"), EOF: true}
+	for _, ex := range []Exchange{reset, fin} {
+		if h := ex.Headline(); !strings.HasPrefix(h, "received 0 of 11 bytes, then the server closed the connection") {
+			t.Errorf("Headline = %q", h)
+		}
+	}
+	if h := reset.Headline(); !strings.Contains(h, "with a reset") || !strings.Contains(reset.Describe(), "closed the connection with a reset") {
+		t.Errorf("a reset is not named: %q\n%s", h, reset.Describe())
+	}
+	other := Exchange{Sent: []byte("x"), ReadErr: os.ErrDeadlineExceeded}
+	if h := other.Headline(); !strings.Contains(h, "then the read failed") {
+		t.Errorf("Headline of another read error = %q", h)
 	}
 }

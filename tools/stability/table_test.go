@@ -15,6 +15,12 @@ import (
 // command ignores) into dir/run-n, and reads it back.
 func fakeRun(t *testing.T, dir string, n int, failed map[string][]string) Run {
 	t.Helper()
+	return fakeRunMay(t, dir, n, failed, nil)
+}
+
+// fakeRunMay is fakeRun with each fixture's [expect] may_fail.
+func fakeRunMay(t *testing.T, dir string, n int, failed, mayFail map[string][]string) Run {
+	t.Helper()
 	type verdict struct {
 		Target string            `json:"target"`
 		Failed []string          `json:"failed"`
@@ -33,7 +39,7 @@ func fakeRun(t *testing.T, dir string, n int, failed map[string][]string) Run {
 		for _, id := range ids {
 			why[id] = "some first line"
 		}
-		subs = append(subs, sub{Name: name, Dir: "fixtures/students/" + name, Expect: map[string]any{"fail": []string{}},
+		subs = append(subs, sub{Name: name, Dir: "fixtures/students/" + name, Expect: map[string]any{"fail": []string{}, "may_fail": mayFail[name]},
 			Verdict: verdict{Target: name, Failed: ids, Passed: []string{"ECHO-1"}, Why: why}})
 	}
 	data, err := json.MarshalIndent(map[string]any{"rubric": "rubric.toml", "rubric_text": "", "submissions": subs}, "", "  ")
@@ -102,5 +108,29 @@ func TestTableOfStableRuns(t *testing.T) {
 func TestReadRunWithoutGradeJSON(t *testing.T) {
 	if _, err := readRun(1, t.TempDir()); err == nil {
 		t.Error("readRun of an empty folder: want an error")
+	}
+}
+
+func TestTableSetsMayFailRacesApart(t *testing.T) {
+	dir := t.TempDir()
+	may := map[string][]string{"racy": {"IDLE-1", "RESET-1"}, "flaky": {"IDLE-1"}}
+	runs := []Run{
+		fakeRunMay(t, dir, 1, map[string][]string{"racy": {"SERIAL-1", "RESET-1"}, "flaky": {"CONC-4"}}, may),
+		fakeRunMay(t, dir, 2, map[string][]string{"racy": {"SERIAL-1", "IDLE-1"}, "flaky": {"IDLE-1"}}, may),
+	}
+	var b bytes.Buffer
+	if n := printTable(&b, runs); n != 1 {
+		t.Errorf("printTable = %d changes; want 1 (flaky's CONC-4; racy changed only in may_fail IDs)", n)
+	}
+	out := regexp.MustCompile(`  +`).ReplaceAllString(b.String(), " | ")
+	for _, want := range []string{
+		"racy (only may_fail IDs changed) | 1 | RESET-1 SERIAL-1\n",
+		" | runs failed | RESET-1 1/2 (may_fail), SERIAL-1 2/2, IDLE-1 1/2 (may_fail)\n",
+		"flaky | 1 | CONC-4\n",
+		"2 fixtures, 2 runs, 1 verdict changes (and 1 fixtures whose only changes were in IDs their manifest lists as may_fail)\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("table lacks %q:\n%s", want, b.String())
+		}
 	}
 }
