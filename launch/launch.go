@@ -176,7 +176,7 @@ func (s *Server) waitListening(ctx context.Context, o Options) error {
 	tick := time.NewTicker(10 * time.Millisecond)
 	defer tick.Stop()
 	for {
-		if listening(s.PID, o.Host, o.Port) {
+		if listening(o.NetNS, o.Host, o.Port) {
 			return nil
 		}
 		select {

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"syscall"
 	"time"
+
+	"github.com/echospec/echospec/netns"
 )
 
 // Platform is what the kit does on the BSDs and macOS to start a server
@@ -37,7 +39,7 @@ func DieWithParent(*exec.Cmd, syscall.Signal) {}
 func SweepOrphans(map[int]bool) {}
 
 // listening does what Platform.Listening says.
-func listening(_ int, host string, port int) bool {
+func listening(_ *netns.NS, host string, port int) bool {
 	c, err := net.DialTimeout("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), 100*time.Millisecond)
 	if err != nil {
 		return false

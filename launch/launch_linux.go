@@ -8,6 +8,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/echospec/echospec/netns"
 	"github.com/echospec/echospec/procfs"
 )
 
@@ -76,4 +77,9 @@ func SweepOrphans(keep map[int]bool) {
 }
 
 // listening does what Platform.Listening says.
-func listening(pid int, _ string, port int) bool { return procfs.Listens(pid, port) }
+// listening asks the kernel about the server's own network, ns.
+func listening(ns *netns.NS, _ string, port int) bool {
+	ok := false
+	_ = ns.Do(func() error { ok = procfs.Listens(port); return nil })
+	return ok
+}

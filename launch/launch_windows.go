@@ -6,6 +6,8 @@ import (
 	"os/exec"
 	"syscall"
 	"time"
+
+	"github.com/echospec/echospec/netns"
 )
 
 // Platform is what the kit does on Windows (see Facts): Windows has no
@@ -24,7 +26,7 @@ func isolate(*exec.Cmd)                                           {}
 func OwnGroup(*exec.Cmd)                                          {}
 func DieWithParent(*exec.Cmd, syscall.Signal)                     {}
 func SweepOrphans(map[int]bool)                                   {}
-func listening(int, string, int) bool                             { return false }
+func listening(*netns.NS, string, int) bool                       { return false }
 func groupGone(int) bool                                          { return true }
 func reapGroup(int)                                               {}
 func stopGroup(int, <-chan struct{}, time.Duration, func() []int) {}

@@ -151,30 +151,6 @@ var (
 	availErr  error
 )
 
-// OfProcess is a handle on pid's network namespace, to run code in it
-// with Do; nil (the kit's own network) when pid shares the kit's. The
-// caller closes it.
-func OfProcess(pid int) (*NS, error) {
-	hfd, err := host()
-	if err != nil {
-		return nil, err
-	}
-	fd, err := unix.Open(fmt.Sprintf("/proc/%d/ns/net", pid), unix.O_RDONLY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return nil, fmt.Errorf("netns: the namespace of pid %d: %w", pid, err)
-	}
-	var st, hst unix.Stat_t
-	if err := unix.Fstat(fd, &st); err != nil {
-		unix.Close(fd)
-		return nil, fmt.Errorf("netns: fstat: %w", err)
-	}
-	if err := unix.Fstat(hfd, &hst); err == nil && hst.Ino == st.Ino && hst.Dev == st.Dev {
-		unix.Close(fd)
-		return nil, nil
-	}
-	return &NS{fd: fd, inode: st.Ino}, nil
-}
-
 // Of returns the inode of pid's network namespace.
 func Of(pid int) (uint64, error) {
 	var st unix.Stat_t

@@ -11,9 +11,6 @@ func New() (*NS, error) { return nil, ErrUnsupported }
 // Available reports why New cannot work here.
 func Available() error { return ErrUnsupported }
 
-// OfProcess is the kit's own network (nil): every process shares it.
-func OfProcess(int) (*NS, error) { return nil, nil }
-
 // Of is not available off Linux.
 func Of(int) (uint64, error) { return 0, ErrUnsupported }
 

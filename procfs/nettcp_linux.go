@@ -6,8 +6,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-
-	"github.com/echospec/echospec/netns"
 )
 
 // readNetTCP parses one /proc/.../net/tcp or tcp6 file, where sock_diag
@@ -88,24 +86,10 @@ func Connection(localPort, remotePort int) (Socket, bool, error) {
 	return socks[0], true, nil
 }
 
-// Listens reports whether a socket in pid's network namespace listens on
-// port. Asking the kernel, unlike connecting, hands the server no
-// connection.
-func Listens(pid, port int) bool {
-	var socks []Socket
-	err := inNetNSOf(pid, func() (err error) {
-		socks, err = tcpSockets(listenStates, port, 0)
-		return
-	})
+// Listens reports whether a socket in the calling thread's network
+// namespace (see netns.NS.Do) listens on port. Asking the kernel, unlike
+// connecting, hands the server no connection.
+func Listens(port int) bool {
+	socks, err := tcpSockets(listenStates, port, 0)
 	return err == nil && len(socks) > 0
-}
-
-// inNetNSOf runs f in pid's network namespace.
-func inNetNSOf(pid int, f func() error) error {
-	ns, err := netns.OfProcess(pid)
-	if err != nil {
-		return err
-	}
-	defer ns.Close()
-	return ns.Do(f)
 }

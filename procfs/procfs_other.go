@@ -38,7 +38,7 @@ func (s Socket) CloseWait() bool { return s.State == 0x08 }
 func (s Socket) Established() bool { return s.State == 0x01 }
 
 // Sockets is not available without /proc.
-func Sockets(int) ([]Socket, error) { return nil, ErrUnsupported }
+func Sockets() ([]Socket, error) { return nil, ErrUnsupported }
 
 // SocketInodes is not available without /proc.
 func SocketInodes(int) (map[uint64]bool, error) { return nil, ErrUnsupported }
@@ -81,7 +81,7 @@ func Live(int) bool { return false }
 func Of([]int) []Proc { return nil }
 
 // Listens is not known without /proc; it reports false.
-func Listens(int, int) bool { return false }
+func Listens(int) bool { return false }
 
 // WithEnv needs /proc; it finds nothing elsewhere.
 func WithEnv(string) []int { return nil }

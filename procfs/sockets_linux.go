@@ -30,14 +30,9 @@ func (s Socket) CloseWait() bool { return s.State == tcpCloseWait }
 // Established reports whether s is a connected socket.
 func (s Socket) Established() bool { return s.State == tcpEstablished }
 
-// Sockets lists the TCP sockets (IPv4 and IPv6) of pid's network namespace.
-func Sockets(pid int) (socks []Socket, err error) {
-	err = inNetNSOf(pid, func() (err error) {
-		socks, err = tcpSockets(allStates, 0, 0)
-		return
-	})
-	return socks, err
-}
+// Sockets lists the TCP sockets (IPv4 and IPv6) of the calling thread's
+// network namespace (see netns.NS.Do).
+func Sockets() ([]Socket, error) { return tcpSockets(allStates, 0, 0) }
 
 // SocketInodes returns the inodes of the sockets pid has open.
 func SocketInodes(pid int) (map[uint64]bool, error) {

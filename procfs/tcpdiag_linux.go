@@ -71,11 +71,12 @@ func diagTCP(states uint32, sport, dport int) ([]Socket, error) {
 		return nil, fmt.Errorf("procfs: sock_diag timeout: %w", err)
 	}
 	var out []Socket
+	buf := make([]byte, 64<<10)
 	for i, family := range []uint8{unix.AF_INET, unix.AF_INET6} {
 		if err := unix.Sendto(fd, diagRequest(uint32(i+1), family, states, sport, dport), 0, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
 			return nil, fmt.Errorf("procfs: sock_diag request: %w", err)
 		}
-		socks, err := diagReceive(fd, uint32(i+1))
+		socks, err := diagReceive(fd, buf, uint32(i+1))
 		if err != nil {
 			return nil, err
 		}
@@ -102,18 +103,17 @@ func diagRequest(seq uint32, family uint8, states uint32, sport, dport int) []by
 	return b
 }
 
-// diagReceive reads the answer to request seq up to its NLMSG_DONE.
-func diagReceive(fd int, seq uint32) ([]Socket, error) {
-	buf := make([]byte, 64<<10)
+// diagReceive reads the answer to request seq, into buf, up to its
+// NLMSG_DONE.
+func diagReceive(fd int, buf []byte, seq uint32) ([]Socket, error) {
 	var out []Socket
 	for {
 		n, _, err := unix.Recvfrom(fd, buf, 0)
 		if err != nil {
 			return nil, fmt.Errorf("procfs: sock_diag answer: %w", err)
 		}
-		b := buf[:n]
+		b, ne := buf[:n], binary.NativeEndian
 		for len(b) >= unix.SizeofNlMsghdr {
-			ne := binary.NativeEndian
 			l, typ, s := int(ne.Uint32(b[0:])), ne.Uint16(b[4:]), ne.Uint32(b[8:])
 			if l < unix.SizeofNlMsghdr || l > len(b) {
 				return nil, errors.New("procfs: sock_diag answer: a message longer than what arrived")

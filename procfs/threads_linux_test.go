@@ -37,7 +37,7 @@ func TestReadNetTCPSeesOwnListener(t *testing.T) {
 	}
 	defer ln.Close()
 	port := ln.Addr().(*net.TCPAddr).Port
-	socks, err := Sockets(os.Getpid())
+	socks, err := Sockets()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -138,7 +138,8 @@ func (v serverView) String() string {
 func (s *session) view(cs []*probe.Conn) serverView {
 	GinkgoHelper()
 	procs := s.group()
-	socks, err := procfs.Sockets(s.srv.PID)
+	var socks []procfs.Socket
+	err := s.ns.Do(func() (err error) { socks, err = procfs.Sockets(); return })
 	must(err, "reading the server's sockets")
 	held := map[int]map[uint64]bool{}
 	for _, p := range procs {
@@ -300,6 +301,14 @@ func (s *session) serverBlocked(c *probe.Conn) bool {
 		}
 	}
 	return true
+}
+
+// listens reports whether the server's network has a socket listening
+// on the server's port.
+func (s *session) listens() bool {
+	ok := false
+	_ = s.ns.Do(func() error { ok = procfs.Listens(s.srv.Port); return nil })
+	return ok
 }
 
 // serverSide finds the server's end of c in /proc, where the kit can see it.

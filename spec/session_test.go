@@ -20,7 +20,6 @@ import (
 	"github.com/echospec/echospec/manifest"
 	"github.com/echospec/echospec/netns"
 	"github.com/echospec/echospec/probe"
-	"github.com/echospec/echospec/procfs"
 	"github.com/echospec/echospec/props"
 	"github.com/echospec/echospec/rlimit"
 )
@@ -335,7 +334,7 @@ func (s *session) crashed() string {
 		// A server that no longer listens may be on its way out: an
 		// interpreter that died of an exception closes its listening
 		// socket, then tears down for a while on a busy machine.
-		if !onLinux || procfs.Listens(s.srv.PID, s.srv.Port) {
+		if !onLinux || s.listens() {
 			return ""
 		}
 		select {

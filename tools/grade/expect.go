@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -81,13 +82,11 @@ func checkExpectations(w io.Writer, subs []*Submission) int {
 	bad, skipped := 0, 0
 	var lines []string
 	for _, s := range subs {
-		m := mismatches(s)
 		check := "ok"
-		switch why := skippedWhy(s.Verdict); {
-		case why != "":
+		if why := skippedWhy(s.Verdict); why != "" {
 			check, skipped = "skipped", skipped+1
 			lines = append(lines, fmt.Sprintf("%s: skipped, not checked: %s", s.Name, why))
-		case len(m) > 0:
+		} else if m := mismatches(s); len(m) > 0 {
 			check, bad = "MISMATCH", bad+1
 			lines = append(lines, m...)
 		}
@@ -97,11 +96,11 @@ func checkExpectations(w io.Writer, subs []*Submission) int {
 	for _, l := range lines {
 		fmt.Fprintln(w, "  "+l)
 	}
+	fmt.Fprintf(w, "%d submissions: %d as expected, ", len(subs), len(subs)-bad-skipped)
 	if skipped > 0 {
-		fmt.Fprintf(w, "%d submissions: %d as expected, %d skipped (this system cannot run them; see above), %d not\n", len(subs), len(subs)-bad-skipped, skipped, bad)
-	} else {
-		fmt.Fprintf(w, "%d submissions: %d as expected, %d not\n", len(subs), len(subs)-bad, bad)
+		fmt.Fprintf(w, "%d skipped (this system cannot run them; see above), ", skipped)
 	}
+	fmt.Fprintf(w, "%d not\n", bad)
 	return bad
 }
 
@@ -114,14 +113,7 @@ func skippedWhy(v Verdict) string {
 	if len(v.Passed)+len(v.Failed)+len(v.Unstable)+len(v.TimedOut) > 0 || len(v.Skip) == 0 {
 		return ""
 	}
-	var whys []string
-	for _, why := range v.Skip {
-		if !slices.Contains(whys, why) {
-			whys = append(whys, why)
-		}
-	}
-	slices.Sort(whys)
-	return strings.Join(whys, "; ")
+	return strings.Join(slices.Compact(slices.Sorted(maps.Values(v.Skip))), "; ")
 }
 
 // reasonsMain is `grade reasons OUT`: for each submission of a run's

@@ -351,12 +351,12 @@ func printGrades(w io.Writer, r *Rubric, subs []*Submission) {
 	fmt.Fprintf(tw, "submission\tmodel\tscore\tfailed\n")
 	for _, s := range subs {
 		g := r.Grade(s)
-		what := g.Issues()
+		what, skipped := g.Issues(), skippedWhy(s.Verdict)
 		switch {
 		case s.Verdict.Reason != "" || s.Model == "":
 			what = "every spec: " + firstOf(s.Reason())
-		case skippedWhy(s.Verdict) != "":
-			what = "not graded, every spec skipped: " + firstOf(skippedWhy(s.Verdict))
+		case skipped != "":
+			what = "not graded, every spec skipped: " + firstOf(skipped)
 		case s.Problem != "":
 			what += " (" + firstOf(s.Problem) + ")"
 		case s.Overrun != "":

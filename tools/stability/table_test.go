@@ -71,8 +71,7 @@ func TestTableListsOnlyTheVerdictsThatChanged(t *testing.T) {
 	if n := printTable(&b, runs); n != 2 {
 		t.Errorf("printTable = %d changes; want 2 (flaky, and gone, not graded in run 3)", n)
 	}
-	out := regexp.MustCompile(`  +`).ReplaceAllString(b.String(), " | ")
-	for _, want := range []string{
+	hasRows(t, b.String(),
 		"fixture | run | failed\n",
 		"flaky | 1 | LIFE-1 RESET-2\n", // catalogue order, whatever the file's
 		" | 2 | LIFE-1\n",
@@ -81,13 +80,8 @@ func TestTableListsOnlyTheVerdictsThatChanged(t *testing.T) {
 		"gone | 1 | PROC-1\n",
 		" | 3 | (not graded)\n",
 		" | runs failed | PROC-1 2/3\n",
-		"4 fixtures, 3 runs, 2 verdict changes\n",
-	} {
-		if !strings.Contains(out, want) {
-			t.Errorf("table lacks %q:\n%s", want, b.String())
-		}
-	}
-	if strings.Contains(out, "steady") || strings.Contains(out, "clean") {
+		"4 fixtures, 3 runs, 2 verdict changes\n")
+	if out := b.String(); strings.Contains(out, "steady") || strings.Contains(out, "clean") {
 		t.Errorf("table lists a fixture whose verdict held:\n%s", b.String())
 	}
 }
@@ -122,15 +116,21 @@ func TestTableSetsMayFailRacesApart(t *testing.T) {
 	if n := printTable(&b, runs); n != 1 {
 		t.Errorf("printTable = %d changes; want 1 (flaky's CONC-4; racy changed only in may_fail IDs)", n)
 	}
-	out := regexp.MustCompile(`  +`).ReplaceAllString(b.String(), " | ")
-	for _, want := range []string{
+	hasRows(t, b.String(),
 		"racy (only may_fail IDs changed) | 1 | RESET-1 SERIAL-1\n",
 		" | runs failed | RESET-1 1/2 (may_fail), SERIAL-1 2/2, IDLE-1 1/2 (may_fail)\n",
 		"flaky | 1 | CONC-4\n",
-		"2 fixtures, 2 runs, 1 verdict changes (and 1 fixtures whose only changes were in IDs their manifest lists as may_fail)\n",
-	} {
-		if !strings.Contains(out, want) {
-			t.Errorf("table lacks %q:\n%s", want, b.String())
+		"2 fixtures, 2 runs, 1 verdict changes (and 1 fixtures whose only changes were in IDs their manifest lists as may_fail)\n")
+}
+
+// hasRows fails t for each row the table lacks, its columns written
+// "a | b | c".
+func hasRows(t *testing.T, table string, rows ...string) {
+	t.Helper()
+	cols := regexp.MustCompile(`  +`).ReplaceAllString(table, " | ")
+	for _, row := range rows {
+		if !strings.Contains(cols, row) {
+			t.Errorf("table lacks %q:\n%s", row, table)
 		}
 	}
 }
