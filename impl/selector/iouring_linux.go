@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -26,7 +27,19 @@ import (
 // descriptor closed before any Select since its Register, or one that was
 // never open, fails its request with EBADF and is reported Read|Write, as
 // poll reports POLLNVAL. Register itself never calls the kernel.
+//
+// Every call into the kernel is made from one OS thread, the ring's own
+// (owner): the kernel runs a poll request's completion as task work of
+// the thread that submitted it. Were that any thread the Go scheduler
+// happened to use, a descriptor that became ready would complete only
+// once that thread next entered the kernel, and a Select(0) made from
+// another thread would miss it (selectorspec SEL-11 saw 26 of 46 ready
+// descriptors reported, 1 run in 40 with both cores busy). On its own
+// thread the ring is single-issuer with deferred task work (6.1+): every
+// completion is posted inside the owner's io_uring_enter, the one that
+// reads it.
 type iouring struct {
+	owner owner
 	ring  *uring.Ring
 	polls map[int]*poller // by descriptor
 	idle  []int           // descriptors with no request in flight: armed by the next wait
@@ -51,12 +64,42 @@ func NewIOURing() (Selector, error) {
 	// 256 submission entries: a wait with more descriptors to arm submits
 	// in batches. Completions that do not fit in the 4,096 slots wait in
 	// the kernel (IORING_FEAT_NODROP) and are collected in turn.
-	r, err := uring.New(uring.Options{Entries: 256, CQEntries: 4096})
+	o := startOwner()
+	var r *uring.Ring
+	var err error
+	o.do(func() { r, err = uring.New(uring.Options{Entries: 256, CQEntries: 4096, SingleThread: true}) })
 	if err != nil {
+		o.stop()
 		return nil, err
 	}
-	return newSelector(&iouring{ring: r, polls: make(map[int]*poller)}), nil
+	return newSelector(&iouring{owner: o, ring: r, polls: make(map[int]*poller)}), nil
 }
+
+// owner runs functions, one at a time, on a goroutine locked to its OS
+// thread for the ring's whole life.
+type owner chan func()
+
+func startOwner() owner {
+	o := make(owner)
+	go func() {
+		// Never unlocked: the thread ends with the goroutine, once the
+		// ring is closed and the channel with it.
+		runtime.LockOSThread()
+		for f := range o {
+			f()
+		}
+	}()
+	return o
+}
+
+// do runs f on the owner's thread and returns when it has.
+func (o owner) do(f func()) {
+	done := make(chan struct{})
+	o <- func() { f(); close(done) }
+	<-done
+}
+
+func (o owner) stop() { close(o) }
 
 func (u *iouring) name() string { return "io_uring" }
 
@@ -77,7 +120,12 @@ func (u *iouring) add(fd int, events Events) error {
 	return nil
 }
 
-func (u *iouring) modify(fd int, _, events Events) error {
+func (u *iouring) modify(fd int, old, events Events) (err error) {
+	u.owner.do(func() { err = u.modifyOwned(fd, old, events) })
+	return err
+}
+
+func (u *iouring) modifyOwned(fd int, _, events Events) error {
 	p := u.polls[fd]
 	p.mask = pollMask(events)
 	if p.armed {
@@ -91,7 +139,12 @@ func (u *iouring) modify(fd int, _, events Events) error {
 	return nil
 }
 
-func (u *iouring) remove(fd int, _ Events) error {
+func (u *iouring) remove(fd int, events Events) (err error) {
+	u.owner.do(func() { err = u.removeOwned(fd, events) })
+	return err
+}
+
+func (u *iouring) removeOwned(fd int, _ Events) error {
 	p := u.polls[fd]
 	delete(u.polls, fd)
 	if !p.armed {
@@ -131,7 +184,12 @@ func (u *iouring) sqe() (*uring.SQE, error) {
 	}
 }
 
-func (u *iouring) wait(timeout time.Duration, _ int, out []event) ([]event, error) {
+func (u *iouring) wait(timeout time.Duration, nkeys int, out []event) (_ []event, err error) {
+	u.owner.do(func() { out, err = u.waitOwned(timeout, nkeys, out) })
+	return out, err
+}
+
+func (u *iouring) waitOwned(timeout time.Duration, _ int, out []event) ([]event, error) {
 	// Arm a request for every descriptor without one.
 	for _, fd := range u.idle {
 		p := u.polls[fd]
@@ -206,4 +264,8 @@ func (u *iouring) reap(out []event) []event {
 	return out
 }
 
-func (u *iouring) close() error { return u.ring.Close() }
+func (u *iouring) close() (err error) {
+	u.owner.do(func() { err = u.ring.Close() })
+	u.owner.stop()
+	return err
+}
