@@ -40,7 +40,7 @@ fixtures:
 ## out/stability/run-N. Not part of make test: it takes K bank runs.
 K ?= 10
 .PHONY: stability
-stability:
+stability: deps
 	$(GO) run ./tools/stability -k $(K) -patience $(PATIENCE)
 
 ## grade: grade a class, every folder with an echospec.toml in DIR
@@ -112,7 +112,7 @@ bench:
 
 ## bench-grade: grade a class of 60 (the student fixtures that take
 ## {port}, cycled) and report seconds per class; the target is 5 minutes
-## on 2 cores. PARALLEL sets how many at once (default 3).
+## on 2 cores. PARALLEL sets how many at once (default: grade's, NumCPU+1).
 .PHONY: bench-grade
-bench-grade:
-	ECHOSPEC_CLASS_PARALLEL=$(or $(PARALLEL),3) $(GO) test -run '^$$' -bench Class60 -benchtime 1x -timeout 30m ./tools/grade
+bench-grade: deps
+	ECHOSPEC_CLASS_PARALLEL=$(PARALLEL) $(GO) test -run '^$$' -bench Class60 -benchtime 1x -timeout 30m ./tools/grade
