@@ -26,4 +26,12 @@ type Facts struct {
 	NewCgroup string
 	// Strays: how processes that left the server's group are found.
 	Strays string
+	// SandboxUser: the user a sandboxed server runs as.
+	SandboxUser string
+	// SandboxFiles: what a sandboxed server sees of the files.
+	SandboxFiles string
+	// SandboxProcesses: what a sandboxed server sees of the processes.
+	SandboxProcesses string
+	// SandboxMemory: how a sandboxed server's memory is bounded.
+	SandboxMemory string
 }

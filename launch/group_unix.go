@@ -120,9 +120,16 @@ func waitGroup(pgid int, leaderExited <-chan struct{}, d time.Duration, strays f
 
 func exitText(st *os.ProcessState) string {
 	ws, ok := st.Sys().(syscall.WaitStatus)
-	switch {
-	case !ok:
+	if !ok {
 		return "exited: " + st.String()
+	}
+	return waitText(unix.WaitStatus(ws))
+}
+
+// waitText words a wait status: "exited with status N" or "was killed by
+// signal NAME (N)".
+func waitText(ws unix.WaitStatus) string {
+	switch {
 	case ws.Signaled():
 		return fmt.Sprintf("was killed by signal %s (%d)", unix.SignalName(ws.Signal()), int(ws.Signal()))
 	default:

@@ -33,6 +33,9 @@ func startWith(t *testing.T, script string, o Options) *Server {
 		o.Port = p
 	}
 	o.Name, o.Dir, o.Host, o.Source = "t", dir, "127.0.0.1", "test"
+	if o.Sandbox != nil && o.Sandbox.Copy == "" {
+		o.Sandbox.Copy = dir
+	}
 	o.Argv = []string{"python3", "s.py", strconv.Itoa(o.Port), dir}
 	if o.ReadyTimeout == 0 {
 		o.ReadyTimeout = 10 * time.Second

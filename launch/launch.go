@@ -55,6 +55,9 @@ type Options struct {
 	// Limits bound the server's resources from its first instruction; the
 	// zero Set means rlimit.Defaults.
 	Limits rlimit.Set
+	// Sandbox, if set, confines the server to itself (see Sandbox); nil
+	// runs it as the kit's own user, seeing what the kit sees.
+	Sandbox *Sandbox
 }
 
 // Server is a running server under test.
@@ -78,6 +81,15 @@ type Server struct {
 	mu     sync.Mutex
 	state  *os.ProcessState
 	werr   error
+
+	// A sandboxed server: the box, the pid of its init (PID 1 of its
+	// namespace), closed when the init is reaped, and the server's end
+	// as the init reported it.
+	box      *box
+	initPID  int
+	initDone chan struct{}
+	end      string
+	clean    bool // it exited with status 0
 }
 
 // Addr is the address clients dial.
@@ -95,6 +107,9 @@ func (s *Server) Status() string {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.box != nil {
+		return s.end
+	}
 	return describeExit(s.state, s.werr)
 }
 
@@ -118,6 +133,20 @@ func (s *Server) Report() string {
 // exits first, or does not listen in time, the error says which, with the
 // end of its stderr, and every process it started has been stopped.
 func Start(ctx context.Context, o Options) (*Server, error) {
+	s, err := run(o, false)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.waitListening(ctx, o); err != nil {
+		s.Stop(time.Second)
+		return nil, err
+	}
+	return s, nil
+}
+
+// run starts o's command: through the pre-exec shim, or as the sandbox's
+// server when o.Sandbox is set (build: a build, in an empty network).
+func run(o Options, build bool) (*Server, error) {
 	if len(o.Argv) == 0 {
 		return nil, &Error{Headline: fmt.Sprintf("%s: no command to run (%s)", o.Name, o.Source)}
 	}
@@ -139,23 +168,46 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 		limits = rlimit.Defaults
 	}
 	token := newRunToken()
-	cgroup := newCgroup(token, limits.Processes)
+	procs := limits.Processes
+	if o.Sandbox != nil {
+		procs++ // the sandbox's init
+	}
+	cgroup := newCgroup(token, procs)
 	cmd := &exec.Cmd{Path: self, Args: shimArgv(path, o.Argv), Dir: o.Dir}
 	cmd.Env = append(os.Environ(), o.Env...)
-	cmd.Env = append(cmd.Env, runTokenVar+"="+token, shimEnv+"="+limits.Encode())
-	if cgroup != "" {
-		cmd.Env = append(cmd.Env, cgroupEnv+"="+cgroup+"/cgroup.procs")
-	}
+	cmd.Env = append(cmd.Env, runTokenVar+"="+token)
 	s := &Server{Name: o.Name, Port: o.Port, Stdout: NewTail(TailSize), Stderr: NewTail(TailSize), NetNS: o.NetNS,
 		token: token, cgroup: cgroup, cmd: cmd, exited: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = s.Stdout, s.Stderr
+	if build {
+		cmd.Stderr = s.Stdout // one stream, in order
+	}
+	if o.Sandbox != nil {
+		bx, err := sandbox(cmd, o.Sandbox, token, path, o.Argv, o.Dir, limits, cgroup, build)
+		if err != nil {
+			removeCgroup(cgroup)
+			return nil, &Error{Headline: fmt.Sprintf("%s: cannot make the sandbox: %v", o.Name, err), Err: err}
+		}
+		s.box = bx
+	} else {
+		cmd.Env = append(cmd.Env, shimEnv+"="+limits.Encode())
+		if cgroup != "" {
+			cmd.Env = append(cmd.Env, cgroupEnv+"="+cgroup+"/cgroup.procs")
+		}
+	}
 	isolate(cmd)
 	// A child starts in the network namespace of the thread that forks it.
 	if err := o.NetNS.Do(cmd.Start); err != nil {
-		removeCgroup(cgroup)
+		s.release()
 		return nil, &Error{Headline: fmt.Sprintf("%s: cannot start %q: %v (%s)", o.Name, o.Argv[0], unwrapExec(err), o.Source)}
 	}
 	s.PID = cmd.Process.Pid
+	if s.box != nil {
+		if err := s.boxed(); err != nil {
+			return nil, err
+		}
+		return s, nil
+	}
 	go func() {
 		err := cmd.Wait()
 		s.mu.Lock()
@@ -163,10 +215,6 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 		s.mu.Unlock()
 		close(s.exited)
 	}()
-	if err := s.waitListening(ctx, o); err != nil {
-		s.Stop(time.Second)
-		return nil, err
-	}
 	return s, nil
 }
 
@@ -225,8 +273,66 @@ func (s *Server) failure(headline string) *Error {
 func (s *Server) Stop(grace time.Duration) {
 	s.once.Do(func() {
 		stopGroup(s.PID, s.exited, grace, s.Strays)
-		removeCgroup(s.cgroup)
+		s.release()
 	})
+}
+
+// boxed follows a sandboxed server once its init has started: it waits
+// for the init to name the server's pid, then watches for the server's
+// end, which the init reports (not the end of its output, which its
+// children may hold open).
+func (s *Server) boxed() error {
+	s.initPID = s.cmd.Process.Pid
+	s.initDone = make(chan struct{})
+	s.box.started(s.cmd)
+	go func() {
+		err := s.cmd.Wait()
+		s.mu.Lock()
+		s.state, s.werr = s.cmd.ProcessState, err
+		s.mu.Unlock()
+		close(s.initDone)
+	}()
+	pid, ok := s.box.serverPID()
+	if !ok {
+		<-s.initDone
+		s.release()
+		return s.failure(fmt.Sprintf("%s: the sandbox could not start the server (%s)%s", s.Name, describeExit(s.state, s.werr), s.lastWords()))
+	}
+	s.PID = pid
+	go func() {
+		ws, ok := s.box.exit()
+		end, clean := "", false
+		if ok {
+			end, clean = s.box.describe(ws), s.box.succeeded(ws)
+		} else {
+			<-s.initDone
+			s.mu.Lock()
+			end = "ended with its sandbox (whose init " + describeExit(s.state, s.werr) + ")"
+			s.mu.Unlock()
+		}
+		s.mu.Lock()
+		s.end, s.clean = end, clean
+		s.mu.Unlock()
+		close(s.exited)
+	}()
+	return nil
+}
+
+// release frees what Start took for the server once its processes are
+// gone: the sandbox (its init is killed, which ends whatever is left in
+// its namespaces, and reaped), the uid and the cgroups.
+func (s *Server) release() {
+	if s.box != nil {
+		if s.initDone != nil {
+			_ = s.cmd.Process.Kill()
+			select {
+			case <-s.initDone:
+			case <-time.After(10 * time.Second):
+			}
+		}
+		s.box.release()
+	}
+	removeCgroup(s.cgroup)
 }
 
 // Strays lists the server's live processes outside its process group:
@@ -243,6 +349,9 @@ func (s *Server) Strays() []int {
 	}
 	var out []int
 	for _, pid := range strays(s.token, s.cgroup) {
+		if pid == s.initPID {
+			continue // the sandbox's init, the kit's own
+		}
 		if pgid, err := getpgid(pid); err != nil || pgid != s.PID {
 			out = append(out, pid)
 			if s.seen == nil {
@@ -274,6 +383,19 @@ func (s *Server) GroupGone() bool {
 // Build runs argv in dir, in its own process group, for at most timeout.
 // A failure returns the end of the build's output.
 func Build(ctx context.Context, name, dir string, argv []string, env []string, timeout time.Duration, source string) error {
+	return BuildIn(ctx, name, dir, argv, env, timeout, source, nil)
+}
+
+// BuildIn is Build, confined by sb when it is not nil: the build sees and
+// writes what sb allows (its folder and output folder as writable Binds)
+// in an empty network of its own, under the default limits.
+func BuildIn(ctx context.Context, name, dir string, argv []string, env []string, timeout time.Duration, source string, sb *Sandbox) error {
+	if len(argv) == 0 {
+		return &Error{Headline: fmt.Sprintf("%s: no build command (%s)", name, source)}
+	}
+	if sb != nil {
+		return buildSandboxed(ctx, Options{Name: name, Dir: dir, Argv: argv, Env: env, Source: source, Sandbox: sb}, timeout)
+	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	cmd := exec.Command(argv[0], argv[1:]...)
@@ -299,6 +421,31 @@ func Build(ctx context.Context, name, dir string, argv []string, env []string, t
 		go func() { <-done; close(exited) }()
 		stopGroup(cmd.Process.Pid, exited, time.Second, nil)
 		return buildFailure(fmt.Sprintf("%s: the build %q did not finish within %v; it was stopped", name, strings.Join(argv, " "), timeout), out)
+	}
+}
+
+// buildSandboxed runs a build as a sandboxed server that is not waited
+// on to listen: its end is the build's.
+func buildSandboxed(ctx context.Context, o Options, timeout time.Duration) error {
+	s, err := run(o, true)
+	if err != nil {
+		return err
+	}
+	defer s.Stop(time.Second)
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	argv := strings.Join(o.Argv, " ")
+	select {
+	case <-s.exited:
+		s.Stop(time.Second) // what the build left running
+		if !s.clean {
+			return buildFailure(fmt.Sprintf("%s: the build %q failed (%s)", o.Name, argv, s.Status()), s.Stdout)
+		}
+		return nil
+	case <-deadline.C:
+		return buildFailure(fmt.Sprintf("%s: the build %q did not finish within %v; it was stopped", o.Name, argv, timeout), s.Stdout)
+	case <-ctx.Done():
+		return &Error{Headline: fmt.Sprintf("%s: interrupted during the build: %v", o.Name, ctx.Err()), Err: ctx.Err()}
 	}
 }
 

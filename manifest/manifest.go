@@ -134,6 +134,8 @@ type manifest struct {
 		AddressSpace *size     `toml:"address_space"`
 		CPUTime      *duration `toml:"cpu_time"`
 		FileSize     *size     `toml:"file_size"`
+		Memory       *size     `toml:"memory"`
+		Disk         *size     `toml:"disk"`
 	} `toml:"limits"`
 	Expect *struct {
 		Fail    []string `toml:"fail"`
@@ -157,7 +159,7 @@ var keyHelp = map[string]string{
 	"mechanism":       `one of ` + quoteList(Mechanisms) + `, e.g. mechanism = "epoll"`,
 	"greeting":        `a string the server sends first on every connection, e.g. greeting = "welcome\n"`,
 	"ready_timeout":   `a duration string or a number of seconds, e.g. ready_timeout = "15s"`,
-	"limits":          `a table: [limits] with any of processes, open_files, address_space, cpu_time, file_size, each at most the kit's default`,
+	"limits":          `a table: [limits] with any of processes, open_files, address_space, cpu_time, file_size, memory, disk, each at most the kit's default`,
 	"expect":          `a table: [expect] with fail = ["ECHO-4"], why = "..." and, under [expect.reasons], ECHO-4 = "a phrase of its failure's first line"`,
 	"expect.fail":     `an array of property IDs, e.g. fail = ["ECHO-4", "LIFE-1"], or ["*"] for a server that must fail every spec`,
 	"expect.may_fail": `an array of property IDs that may fail or pass as a side effect of the bug, none of them in fail, e.g. may_fail = ["RESET-2"]`,
@@ -282,6 +284,12 @@ func parse(file string, data []byte) (*Target, error) {
 		}
 		if l.FileSize != nil {
 			want.FileSize = uint64(*l.FileSize)
+		}
+		if l.Memory != nil {
+			want.Memory = uint64(*l.Memory)
+		}
+		if l.Disk != nil {
+			want.Disk = uint64(*l.Disk)
 		}
 		if l.CPUTime != nil {
 			if *l.CPUTime <= 0 {

@@ -36,7 +36,7 @@ func TestParseBytes(t *testing.T) {
 }
 
 func TestEncodeDecode(t *testing.T) {
-	s := Set{Processes: 3, OpenFiles: 4, AddressSpace: 5, CPUTime: 1500 * time.Millisecond, FileSize: 6}
+	s := Set{Processes: 3, OpenFiles: 4, AddressSpace: 5, CPUTime: 1500 * time.Millisecond, FileSize: 6, Memory: 7, Disk: 8}
 	got, err := Decode(s.Encode())
 	if err != nil {
 		t.Fatal(err)

@@ -1,0 +1,40 @@
+//go:build !linux
+
+package launch
+
+import (
+	"os/exec"
+	"runtime"
+
+	"github.com/echospec/echospec/rlimit"
+)
+
+// SandboxFacts say that this platform has no sandbox (see Facts).
+var SandboxFacts = Facts{
+	SandboxUser: "SandboxUser: none here; a server runs as the kit's user " +
+		"(Layers says so, and grade refuses to grade unless told the risk).",
+}
+
+// box is the kit's side of a sandbox; there is none on this platform.
+type box struct{}
+
+// sandbox runs the server unconfined here: Layers names what is missing.
+func sandbox(*exec.Cmd, *Sandbox, string, string, []string, string, rlimit.Set, string, bool) (*box, error) {
+	return nil, nil
+}
+
+func (*box) started(*exec.Cmd)      {}
+func (*box) serverPID() (int, bool) { return 0, false }
+func (*box) exit() (int, bool)      { return 0, false }
+func (*box) describe(int) string    { return "" }
+func (*box) succeeded(int) bool     { return false }
+func (*box) release()               {}
+
+// Layers says which of the sandbox's layers this platform gives: none.
+func Layers() []Layer {
+	why := "no sandbox on " + runtime.GOOS + ": the server runs as the kit's own user and sees what the kit sees"
+	return []Layer{
+		{Name: "user", Missing: why}, {Name: "files", Missing: why}, {Name: "processes", Missing: why},
+		{Name: "memory", Missing: why}, {Name: "disk", Missing: why},
+	}
+}
