@@ -1,6 +1,8 @@
 package launch
 
 import (
+	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -93,4 +95,66 @@ func Toolchains() (binds []Bind, caches []string, env []string) {
 		caches = append(caches, gocache)
 	}
 	return binds, caches, env
+}
+
+// CopyFolder copies the folder src into dst, which must exist: folders,
+// regular files and symbolic links; sockets, fifos and devices are not
+// part of a submission and are left out. A build's sandbox writes to the
+// copy, never to the original.
+func CopyFolder(src, dst string) error { return copyTree(src, dst, -1, -1) }
+
+// copyTree copies the folder src to dst (which exists): folders, regular
+// files and symbolic links, owned by uid:gid.
+func copyTree(src, dst string, uid, gid int) error {
+	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		to := filepath.Join(dst, rel)
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		switch {
+		case rel == ".":
+			return nil
+		case d.IsDir():
+			if err := os.Mkdir(to, info.Mode().Perm()|0o700); err != nil {
+				return err
+			}
+		case d.Type()&fs.ModeSymlink != 0:
+			target, err := os.Readlink(p)
+			if err != nil {
+				return err
+			}
+			if err := os.Symlink(target, to); err != nil {
+				return err
+			}
+		case d.Type().IsRegular():
+			if err := copyFile(p, to, info.Mode().Perm()); err != nil {
+				return err
+			}
+		default:
+			return nil // sockets, fifos, devices: not part of a submission
+		}
+		return os.Lchown(to, uid, gid)
+	})
+}
+
+func copyFile(src, dst string, mode os.FileMode) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
 }

@@ -369,62 +369,6 @@ func mkdirAll(path string) error {
 	return os.MkdirAll(path, 0o755)
 }
 
-// copyTree copies the folder src to dst (which exists): folders, regular
-// files and symbolic links, owned by uid:gid.
-func copyTree(src, dst string, uid, gid int) error {
-	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		to := filepath.Join(dst, rel)
-		info, err := d.Info()
-		if err != nil {
-			return err
-		}
-		switch {
-		case rel == ".":
-			return nil
-		case d.IsDir():
-			if err := os.Mkdir(to, info.Mode().Perm()|0o700); err != nil {
-				return err
-			}
-		case d.Type()&fs.ModeSymlink != 0:
-			target, err := os.Readlink(p)
-			if err != nil {
-				return err
-			}
-			if err := os.Symlink(target, to); err != nil {
-				return err
-			}
-		case d.Type().IsRegular():
-			if err := copyFile(p, to, info.Mode().Perm()); err != nil {
-				return err
-			}
-		default:
-			return nil // sockets, fifos, devices: not part of a submission
-		}
-		return os.Lchown(to, uid, gid)
-	})
-}
-
-func copyFile(src, dst string, mode os.FileMode) error {
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
-}
-
 // mirrorDirs makes dst a tree of empty folders shaped like src's, owned by
 // uid:gid: as overlayfs's upper layer, it makes every folder of the lower
 // one writable by the sandbox's user without copying a file.

@@ -8,8 +8,10 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -134,7 +136,7 @@ const hintStart = props.SetupStart
 // launcher's explanation, if it does not come up listening.
 func (s *session) start(ctx context.Context, port int, limits func(*rlimit.Set)) *launch.Server {
 	GinkgoHelper()
-	o := launchOptions(s.tg, builds[s.tg.Name].Dir, port)
+	o := launchOptions(s.tg, builds[s.tg.Name], port)
 	o.NetNS = s.ns
 	if limits != nil {
 		limits(&o.Limits)
@@ -352,6 +354,10 @@ var builds = map[string]buildResult{}
 
 type buildResult struct {
 	Dir string `json:"dir"`
+	// Src is the sandboxed build's copy of the target's folder, which it
+	// may write to, and from which each server gets a private copy; ""
+	// without the sandbox.
+	Src string `json:"src,omitempty"`
 	// Err is the build's or the first start's failure, in full; Reason
 	// its headline, the verdict's one line.
 	Err    string `json:"err,omitempty"`
@@ -371,6 +377,13 @@ var _ = SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
 	if err := netns.Available(); err != nil {
 		fmt.Printf("echospec: servers share the kit's network (%v); targets with a fixed port run one at a time\n", err)
 	}
+	if *sandboxFlag {
+		if why := sandboxMissing(); why != "" {
+			fmt.Printf("echospec: servers run without a sandbox, as your user, seeing your files (%s)\n", why)
+		} else if l := launch.Layers()[3]; l.Missing != "" {
+			fmt.Printf("echospec: servers' memory is not bounded (%s)\n", l.Missing)
+		}
+	}
 	out := map[string]buildResult{}
 	for _, tg := range targets {
 		if !tg.Local() {
@@ -379,15 +392,23 @@ var _ = SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
 		dir, err := os.MkdirTemp("", "echospec-build-"+tg.Name+"-")
 		must(err, "making a build folder for %s", tg.Name)
 		r := buildResult{Dir: dir}
-		if len(tg.Build) > 0 {
-			if err := launch.Build(ctx, tg.Name, tg.Dir, tg.BuildArgv(dir), nil, scaled(buildBase), "build in "+tg.File); err != nil {
+		if *sandboxFlag {
+			r.Src, err = os.MkdirTemp("", "echospec-src-"+tg.Name+"-")
+			must(err, "making a copy of %s", tg.Dir)
+			if err := launch.CopyFolder(tg.Dir, r.Src); err != nil {
+				r.failedWith(fmt.Errorf("%s: cannot copy the folder %s: %v", tg.Name, tg.Dir, err))
+			}
+		}
+		if len(tg.Build) > 0 && r.Err == "" {
+			_, _, env := launch.Toolchains()
+			if err := launch.BuildIn(ctx, tg.Name, tg.Dir, tg.BuildArgv(dir), env, scaled(buildBase), "build in "+tg.File, sandboxFor(tg, r, true)); err != nil {
 				r.failedWith(err)
 			}
 		}
 		// A mechanism this system refuses skips every spec (newSession)
 		// instead of failing them all on a server that cannot start.
 		if r.Err == "" && mechanismMissing(tg) == "" {
-			if err := smokeStart(ctx, tg, dir); err != nil {
+			if err := smokeStart(ctx, tg, r); err != nil {
 				r.failedWith(err)
 			}
 		}
@@ -408,7 +429,7 @@ func isolated() bool { return netns.Available() == nil }
 // smokeStart starts and stops tg once, so a server that cannot start
 // fails every spec at once with the reason, instead of each spec waiting
 // for it in turn.
-func smokeStart(ctx context.Context, tg *manifest.Target, builddir string) error {
+func smokeStart(ctx context.Context, tg *manifest.Target, b buildResult) error {
 	port := tg.Port
 	if port == 0 {
 		var err error
@@ -416,7 +437,7 @@ func smokeStart(ctx context.Context, tg *manifest.Target, builddir string) error
 			return err
 		}
 	}
-	o := launchOptions(tg, builddir, port)
+	o := launchOptions(tg, b, port)
 	if isolated() {
 		ns, err := netns.New()
 		if err != nil {
@@ -435,15 +456,52 @@ func smokeStart(ctx context.Context, tg *manifest.Target, builddir string) error
 
 // launchOptions describes one start of tg on port, its ready timeout
 // scaled by the patience factor.
-func launchOptions(tg *manifest.Target, builddir string, port int) launch.Options {
-	o := tg.LaunchOptions(builddir, port)
+func launchOptions(tg *manifest.Target, b buildResult, port int) launch.Options {
+	o := tg.LaunchOptions(b.Dir, port)
 	o.ReadyTimeout = scaled(o.ReadyTimeout)
+	o.Sandbox = sandboxFor(tg, b, false)
 	return o
+}
+
+// sandboxMissing names the sandbox's layers that keep a server to itself
+// (user, files, processes) and this machine cannot give, or "".
+func sandboxMissing() string {
+	var missing []string
+	for _, l := range launch.Layers() {
+		if l.Missing != "" && l.Name != "memory" && l.Name != "disk" {
+			missing = append(missing, l.Name+": "+l.Missing)
+		}
+	}
+	return strings.Join(missing, "; ")
+}
+
+// sandboxFor is the sandbox of tg's build or of its servers, or nil
+// without --sandbox. Neither sees the target's parent folder (the class),
+// the temporary folder (the grader's work) or the --hide folders; the
+// build writes to its copy of the folder and to the build folder, which
+// its servers see read-only, each with a private copy of the folder.
+func sandboxFor(tg *manifest.Target, b buildResult, build bool) *launch.Sandbox {
+	if !*sandboxFlag || sandboxMissing() != "" {
+		return nil
+	}
+	binds, caches, _ := launch.Toolchains()
+	sb := &launch.Sandbox{Hide: append([]string{filepath.Dir(tg.Dir), os.TempDir()}, hideFlags...), Binds: binds}
+	if build {
+		sb.Caches = caches
+		sb.Binds = append(sb.Binds, launch.Bind{Path: tg.Dir, From: b.Src, Writable: true}, launch.Bind{Path: b.Dir, Writable: true})
+		return sb
+	}
+	sb.Copy = b.Src
+	sb.Binds = append(sb.Binds, launch.Bind{Path: b.Dir})
+	return sb
 }
 
 var _ = SynchronizedAfterSuite(func() {}, func() {
 	for _, b := range builds {
 		os.RemoveAll(b.Dir)
+		if b.Src != "" {
+			os.RemoveAll(b.Src)
+		}
 	}
 })
 

@@ -37,10 +37,13 @@ var (
 	patience    = flag.Float64("patience", envFloat("ECHOSPEC_PATIENCE", 1), "multiply every deadline by this factor (also $ECHOSPEC_PATIENCE)")
 	everyModel  = flag.Bool("every-model", false, "build the tree for one stand-in target per model and pool variant (for --dry-run listings such as the catalogue)")
 	verdictFile = flag.String("verdicts", "", "write each target's verdict (failed, passed and skipped IDs) to this JSON file")
+	sandboxFlag = flag.Bool("sandbox", true, "run every server and build in a sandbox of its own (Linux): its own user, a read-only view without the class, the homes or the outputs, its own processes, bounded memory and disk; --sandbox=false runs them as the kit's user")
+	hideFlags   stringList
 )
 
 func init() {
 	flag.Var(&targetFlags, "target", "a manifest, a server folder, or a folder of them; repeatable (also $ECHOSPEC_TARGET, colon-separated); default: fixtures/targets")
+	flag.Var(&hideFlags, "hide", "a folder no server may see (the class, the grader's outputs); repeatable; each target's parent folder and the temporary folder are always hidden")
 }
 
 // targets are the servers under test, chosen before the tree is built.

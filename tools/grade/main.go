@@ -43,6 +43,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -134,9 +135,13 @@ func gradeMain(ctx context.Context, args []string) error {
 	seed := fs.Int64("seed", 0, "the suite's random seed (spec order and payloads); every run prints the one it used (default: from the clock)")
 	langFlag := fs.String("lang", "en", "the language of requirements, hints and the suite's failure hints in every output: en or zh")
 	rerun := fs.String("rerun-failed", "", "a grade.json of an earlier run: grade again only what failed, timed out or was unstable there, and merge it in (no DIR needed)")
+	unsandboxed := fs.Bool("unsandboxed", false, "grade even where this machine cannot give each server a user, files and processes of its own: every submission then runs as your user, can read and change your files and the other submissions, and can kill the grader; only for a machine that isolates each submission itself (a Gradescope container)")
 	fs.Usage = func() { fmt.Fprint(fs.Output(), usage); fs.PrintDefaults() }
 	dirs, err := parseInterleaved(fs, args)
 	if err != nil {
+		return err
+	}
+	if err := sandboxOK(*unsandboxed); err != nil {
 		return err
 	}
 	switch {
@@ -192,6 +197,7 @@ func gradeMain(ctx context.Context, args []string) error {
 		return err
 	}
 	rn.configure(*repeat, *seed, lang)
+	rn.hideFrom(append(slices.Clone(dirs), *out))
 	r.Lang = lang
 	if err := clearOutputs(*out); err != nil {
 		return err

@@ -37,6 +37,17 @@ type runner struct {
 
 	// children are the running suites, to tell orphans from them.
 	children *launch.Children
+	// hide are folders no server may see: the class, the outputs.
+	hide []string
+}
+
+// hideFrom has the suite hide dirs from every server (--hide).
+func (r *runner) hideFrom(dirs []string) {
+	for _, d := range dirs {
+		if abs, err := filepath.Abs(d); err == nil {
+			r.hide = append(r.hide, abs)
+		}
+	}
 }
 
 // newRunner sets up a runner: with the given compiled suite, or with one
@@ -179,6 +190,9 @@ func (r *runner) runSuite(ctx context.Context, s *Submission, seed int64, only [
 		"--ginkgo.no-color", "--ginkgo.seed", strconv.FormatInt(seed, 10)}
 	if r.lang != "" {
 		args = append(args, "--lang", string(r.lang))
+	}
+	for _, h := range r.hide {
+		args = append(args, "--hide", h)
 	}
 	if len(only) > 0 {
 		args = append(args, "--ginkgo.label-filter", idFilter(only))
