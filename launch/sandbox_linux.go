@@ -108,7 +108,7 @@ func newBox(token string, memory uint64) (*box, error) {
 // sandbox's init, which sets the sandbox up and starts path with argv.
 func (b *box) wrap(cmd *exec.Cmd, sb *Sandbox, path string, argv []string, dir, limits string, disk uint64, pidsCgroup string, build bool) error {
 	c := initConfig{
-		Path: path, Argv: argv, Env: cmd.Env, Dir: dir, UID: b.uid, GID: b.uid,
+		Path: path, Argv: argv, Env: serverEnv(cmd.Env), Dir: dir, UID: b.uid, GID: b.uid,
 		UserNS: os.Geteuid() != 0, Limits: limits, Copy: sb.Copy, Hide: sb.Hide,
 		Binds: sb.Binds, Caches: sb.Caches, Disk: disk,
 	}
@@ -157,6 +157,18 @@ func cleanEnv(env []string) []string {
 		}
 	}
 	return out
+}
+
+// serverEnv is env for a process in the sandbox: its temporary folder is
+// its private /tmp, not the kit's, which it cannot see.
+func serverEnv(env []string) []string {
+	var out []string
+	for _, kv := range cleanEnv(env) {
+		if !strings.HasPrefix(kv, "TMPDIR=") {
+			out = append(out, kv)
+		}
+	}
+	return append(out, "TMPDIR=/tmp")
 }
 
 // started closes the kit's copy of the report pipe's write end and reads
