@@ -290,6 +290,24 @@ func (c *initConfig) mount() error {
 	if err := unix.MoveMount(mfd, "", unix.AT_FDCWD, "/tmp", unix.MOVE_MOUNT_F_EMPTY_PATH); err != nil {
 		return step("mounting the private /tmp", err)
 	}
+	// Each place the server is shown something must be reachable by its
+	// user: a folder on the way that only its owner may enter (a
+	// teacher's 0700 folder) is covered, and the way made anew below it.
+	var places []string
+	for _, l := range lowers {
+		places = append(places, l.path)
+	}
+	for _, b := range binds {
+		places = append(places, b.path)
+	}
+	if c.Copy != "" {
+		places = append(places, c.Dir)
+	}
+	for _, p := range places {
+		if err := openWay(p); err != nil {
+			return step("opening the way to "+p, err)
+		}
+	}
 	own = "/tmp/.echospec"
 	if st, err := os.Stat("/dev/shm"); err == nil && st.IsDir() {
 		if err := unix.Mount(own+"/shm", "/dev/shm", "", unix.MS_BIND, ""); err != nil {
@@ -358,6 +376,24 @@ func handOver(dir string, uid, gid int) error {
 		}
 		return os.Lchown(p, uid, gid)
 	})
+}
+
+// openWay covers the first folder on the way to path (path itself
+// excluded) that others may not enter, if there is one.
+func openWay(path string) error {
+	parts := strings.Split(filepath.Clean(path), string(filepath.Separator))
+	cur := string(filepath.Separator)
+	for _, part := range parts[1 : len(parts)-1] {
+		cur = filepath.Join(cur, part)
+		st, err := os.Stat(cur)
+		if err != nil {
+			return nil // missing: made in a covering tmpfs by mkdirAll
+		}
+		if st.Mode().Perm()&0o001 == 0 {
+			return unix.Mount("tmpfs", cur, "tmpfs", unix.MS_NOSUID|unix.MS_NODEV, "size=1m,mode=0755")
+		}
+	}
+	return nil
 }
 
 // mkdirAll makes path where it is missing: inside a covering tmpfs or
