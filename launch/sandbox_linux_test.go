@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -200,4 +201,57 @@ if python3 -c 'import socket; socket.create_connection(("127.0.0.1", %d), 2)' 2>
 	if err == nil || !strings.Contains(err.Error(), "failed (exited with status 2)") {
 		t.Fatalf("a failing build: err = %v", err)
 	}
+}
+
+// As an unprivileged user the sandbox is a user namespace in which the
+// server holds no capability, and it confines as it does for root: run
+// as root, this test runs the sandbox tests again as nobody (65534).
+func TestSandboxAsAnotherUser(t *testing.T) {
+	if os.Getuid() != 0 || os.Getenv("ECHOSPEC_SANDBOX_AS_NOBODY") != "" {
+		t.Skip("runs the sandbox tests as another user; needs root")
+	}
+	setpriv, err := exec.LookPath("setpriv")
+	if err != nil {
+		t.Skip("needs setpriv (util-linux)")
+	}
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A copy nobody may run: go test's own folder is its owner's only.
+	dir := t.TempDir()
+	for _, d := range []string{filepath.Dir(dir), dir} {
+		if err := os.Chmod(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bin := filepath.Join(dir, "launch.test")
+	data, err := os.ReadFile(self)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bin, data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.CommandContext(t.Context(), setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", "--",
+		bin, "-test.run", "^TestSandbox(Confines|DiskLimit|ExitSeenWhileChildHoldsOutput|edBuild|MemoryLimit)$", "-test.v", "-test.count=1")
+	tmp := filepath.Join(dir, "tmp")
+	if err := os.Mkdir(tmp, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chown(tmp, 65534, 65534); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "HOME="+tmp, "TMPDIR="+tmp, "ECHOSPEC_SANDBOX_AS_NOBODY=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("the sandbox tests as nobody: %v\n%s", err, out)
+	}
+	for _, name := range []string{"TestSandboxConfines", "TestSandboxDiskLimit", "TestSandboxExitSeenWhileChildHoldsOutput", "TestSandboxedBuild"} {
+		if !strings.Contains(string(out), "--- PASS: "+name) {
+			t.Errorf("as nobody, %s did not pass:\n%s", name, out)
+		}
+	}
+	t.Logf("as nobody:\n%s", out)
 }
