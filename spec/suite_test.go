@@ -25,6 +25,7 @@ import (
 
 	"github.com/echospec/echospec/manifest"
 	"github.com/echospec/echospec/props"
+	"github.com/echospec/echospec/rlimit"
 	"github.com/echospec/echospec/verdict"
 )
 
@@ -39,6 +40,8 @@ var (
 	verdictFile = flag.String("verdicts", "", "write each target's verdict (failed, passed and skipped IDs) to this JSON file")
 	sandboxFlag = flag.Bool("sandbox", true, "run every server and build in a sandbox of its own (Linux): its own user, a read-only view without the class, the homes or the outputs, its own processes, bounded memory and disk; --sandbox=false runs them as the kit's user")
 	hideFlags   stringList
+	memoryFlag  = flag.String("memory", "", "raise (or lower) every server's memory limit, e.g. 2GiB (default "+rlimit.Bytes(rlimit.Defaults.Memory)+"); a manifest's [limits] memory may only lower it")
+	diskFlag    = flag.String("disk", "", "raise (or lower) every server's disk limit, e.g. 1GiB (default "+rlimit.Bytes(rlimit.Defaults.Disk)+"); a manifest's [limits] disk may only lower it")
 )
 
 func init() {
@@ -50,6 +53,19 @@ func init() {
 var targets []*manifest.Target
 
 func TestSpec(t *testing.T) {
+	for _, f := range []struct {
+		name, v string
+		dst     *uint64
+	}{{"memory", *memoryFlag, &rlimit.Defaults.Memory}, {"disk", *diskFlag, &rlimit.Defaults.Disk}} {
+		if f.v == "" {
+			continue
+		}
+		n, err := rlimit.ParseBytes(f.v)
+		if err != nil {
+			t.Fatalf("echospec: --%s: %v", f.name, err)
+		}
+		*f.dst = n
+	}
 	var err error
 	targets, err = selectTargets()
 	if err != nil {

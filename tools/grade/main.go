@@ -52,6 +52,7 @@ import (
 
 	"github.com/echospec/echospec/procfs"
 	"github.com/echospec/echospec/props"
+	"github.com/echospec/echospec/rlimit"
 )
 
 func main() {
@@ -135,7 +136,9 @@ func gradeMain(ctx context.Context, args []string) error {
 	seed := fs.Int64("seed", 0, "the suite's random seed (spec order and payloads); every run prints the one it used (default: from the clock)")
 	langFlag := fs.String("lang", "en", "the language of requirements, hints and the suite's failure hints in every output: en or zh")
 	rerun := fs.String("rerun-failed", "", "a grade.json of an earlier run: grade again only what failed, timed out or was unstable there, and merge it in (no DIR needed)")
-	unsandboxed := fs.Bool("unsandboxed", false, "grade even where this machine cannot give each server a user, files and processes of its own: every submission then runs as your user, can read and change your files and the other submissions, and can kill the grader; only for a machine that isolates each submission itself (a Gradescope container)")
+	unsandboxed := fs.Bool("unsandboxed", false, "grade without the sandbox: every submission then runs as your user, can read and change your files and the other submissions, and can kill the grader; only for a machine that isolates each submission itself (a Gradescope container). Without it, grade refuses where this machine cannot give each server a user, files and processes of its own")
+	memory := fs.String("memory", "", "each server's memory limit, e.g. 2GiB (default "+rlimit.Bytes(rlimit.Defaults.Memory)+")")
+	disk := fs.String("disk", "", "each server's disk limit: its copy of its folder, /tmp and /dev/shm together, e.g. 1GiB (default "+rlimit.Bytes(rlimit.Defaults.Disk)+")")
 	fs.Usage = func() { fmt.Fprint(fs.Output(), usage); fs.PrintDefaults() }
 	dirs, err := parseInterleaved(fs, args)
 	if err != nil {
@@ -198,6 +201,16 @@ func gradeMain(ctx context.Context, args []string) error {
 	}
 	rn.configure(*repeat, *seed, lang)
 	rn.hideFrom(append(slices.Clone(dirs), *out))
+	rn.sandbox = !*unsandboxed
+	for _, l := range []struct{ flag, v string }{{"--memory", *memory}, {"--disk", *disk}} {
+		if l.v == "" {
+			continue
+		}
+		if _, err := rlimit.ParseBytes(l.v); err != nil {
+			return fmt.Errorf("grade: %s: %v", l.flag, err)
+		}
+		rn.limits = append(rn.limits, l.flag, l.v)
+	}
 	r.Lang = lang
 	if err := clearOutputs(*out); err != nil {
 		return err

@@ -39,6 +39,10 @@ type runner struct {
 	children *launch.Children
 	// hide are folders no server may see: the class, the outputs.
 	hide []string
+	// sandbox: each server and build in a sandbox of its own (the
+	// suite's --sandbox); limits are the suite's --memory and --disk.
+	sandbox bool
+	limits  []string
 }
 
 // hideFrom has the suite hide dirs from every server (--hide).
@@ -74,6 +78,7 @@ func newRunner(ctx context.Context, suite, tmp, out string, patience float64, ti
 		rn.cwd = filepath.Join(root, "spec")
 	}
 	rn.children = launch.NewChildren()
+	rn.sandbox = true
 	return rn, nil
 }
 
@@ -194,6 +199,8 @@ func (r *runner) runSuite(ctx context.Context, s *Submission, seed int64, only [
 	for _, h := range r.hide {
 		args = append(args, "--hide", h)
 	}
+	args = append(args, "--sandbox="+strconv.FormatBool(r.sandbox))
+	args = append(args, r.limits...)
 	if len(only) > 0 {
 		args = append(args, "--ginkgo.label-filter", idFilter(only))
 	}
