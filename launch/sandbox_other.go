@@ -11,8 +11,14 @@ import (
 
 // SandboxFacts say that this platform has no sandbox (see Facts).
 var SandboxFacts = Facts{
-	SandboxUser: "SandboxUser: none here; a server runs as the kit's user " +
-		"(Layers says so, and grade refuses to grade unless told the risk).",
+	SandboxUser: "None here: a server runs as the kit's own user " +
+		"(Layers says so; grade refuses to grade without --unsandboxed).",
+	SandboxFiles: "None here: a server sees and may change what the " +
+		"kit's user may, its folder included.",
+	SandboxProcesses: "None here: a server sees every process and may " +
+		"signal the kit's.",
+	SandboxMemory: "None here: only RLIMIT_AS bounds a server's memory, " +
+		"and nothing bounds what it writes in all.",
 }
 
 // box is the kit's side of a sandbox; there is none on this platform.
