@@ -310,6 +310,7 @@ func (s *Server) boxed() error {
 			end = "ended with its sandbox (whose init " + describeExit(s.state, s.werr) + ")"
 			s.mu.Unlock()
 		}
+		s.box.drained()
 		s.mu.Lock()
 		s.end, s.clean = end, clean
 		s.mu.Unlock()

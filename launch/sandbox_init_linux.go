@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -114,8 +115,27 @@ func runInit(config string) {
 			os.Exit(0) // ECHILD: nothing of the server is left
 		}
 		if p == pid {
+			outputRead()
 			fmt.Fprintf(report, "exit %d\n", uint32(ws))
 		}
+	}
+}
+
+// outputRead waits, for at most two seconds, until the kit has read
+// (FIONREAD, spelled TIOCINQ in x/sys/unix)
+// everything in the output pipes (fds 1 and 2, which the server shared),
+// so that what the server printed before it ended is in the kit's hands
+// when it hears of the end. Children that go on writing can only delay
+// the report by that bound.
+func outputRead() {
+	deadline := time.Now().Add(2 * time.Second)
+	for time.Now().Before(deadline) {
+		n1, err1 := unix.IoctlGetInt(1, unix.TIOCINQ)
+		n2, err2 := unix.IoctlGetInt(2, unix.TIOCINQ)
+		if (err1 != nil || n1 == 0) && (err2 != nil || n2 == 0) {
+			return
+		}
+		time.Sleep(time.Millisecond) // polling the pipes' fill, an observable state
 	}
 }
 

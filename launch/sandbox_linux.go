@@ -84,6 +84,10 @@ type box struct {
 	memory uint64
 	status *os.File // the init's reports: "pid N", then "exit W"
 	lines  chan string
+	// The output pipes (see outputPipe), and their write ends, closed
+	// here once the init has them.
+	outputs   []*outputPipe
+	childEnds []*os.File
 }
 
 // newBox reserves a user and a memory cgroup for one run.
@@ -175,6 +179,9 @@ func serverEnv(env []string) []string {
 // the init's reports from then on.
 func (b *box) started(cmd *exec.Cmd) {
 	for _, f := range cmd.ExtraFiles {
+		f.Close()
+	}
+	for _, f := range b.childEnds {
 		f.Close()
 	}
 	b.lines = make(chan string, 4)
@@ -470,6 +477,10 @@ func sandbox(cmd *exec.Cmd, sb *Sandbox, token, path string, argv []string, dir 
 	if err != nil {
 		return nil, err
 	}
+	if err := b.pipeOutput(cmd, cmd.Stdout.(*Tail), cmd.Stderr.(*Tail)); err != nil {
+		b.release()
+		return nil, err
+	}
 	disk := limits.Disk
 	if disk == 0 {
 		disk = rlimit.Defaults.Disk
@@ -479,4 +490,91 @@ func sandbox(cmd *exec.Cmd, sb *Sandbox, token, path string, argv []string, dir 
 		return nil, err
 	}
 	return b, nil
+}
+
+// outputPipe carries one of a sandboxed process tree's output streams to a
+// Tail. Every read from the pipe and the write of what it read to the
+// Tail happen under mu, so once the pipe is empty (the init waits for
+// that before it reports the server's end), holding mu for a moment means
+// every byte the server wrote is in the Tail.
+type outputPipe struct {
+	mu sync.Mutex
+	r  *os.File
+}
+
+// pipeTo makes a pipe whose read end feeds t; w is for the child.
+func pipeTo(t *Tail) (p *outputPipe, w *os.File, err error) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		return nil, nil, err
+	}
+	p = &outputPipe{r: r}
+	raw, err := r.SyscallConn()
+	if err != nil {
+		r.Close()
+		w.Close()
+		return nil, nil, err
+	}
+	go func() {
+		defer r.Close()
+		buf := make([]byte, 32<<10)
+		for done := false; !done; {
+			err := raw.Read(func(fd uintptr) bool {
+				p.mu.Lock()
+				defer p.mu.Unlock()
+				n, err := unix.Read(int(fd), buf)
+				switch {
+				case err == unix.EAGAIN:
+					return false // wait until readable
+				case err == unix.EINTR:
+					return false
+				case n > 0:
+					t.Write(buf[:n])
+					return true
+				default:
+					done = true // EOF or an error: every writer is gone
+					return true
+				}
+			})
+			if err != nil {
+				return
+			}
+		}
+	}()
+	return p, w, nil
+}
+
+// drained returns once whatever the copier has read is in the Tail.
+func (p *outputPipe) drained() {
+	p.mu.Lock()
+	//lint:ignore SA2001 the empty critical section is the point: it waits for the copier's transfer in flight
+	p.mu.Unlock()
+}
+
+// pipeOutput gives cmd's stdout and stderr pipes of the box's own (see
+// outputPipe), instead of os/exec's copiers.
+func (b *box) pipeOutput(cmd *exec.Cmd, stdout, stderr *Tail) error {
+	po, wo, err := pipeTo(stdout)
+	if err != nil {
+		return err
+	}
+	pe, we := po, wo
+	if stderr != stdout {
+		if pe, we, err = pipeTo(stderr); err != nil {
+			wo.Close()
+			return err
+		}
+	}
+	cmd.Stdout, cmd.Stderr = wo, we
+	b.outputs = []*outputPipe{po, pe}
+	b.childEnds = []*os.File{wo, we}
+	return nil
+}
+
+// drained returns once every byte the server wrote before its end is in
+// its Tails.
+func (b *box) drained() {
+	for _, p := range b.outputs {
+		p.drained()
+	}
 }

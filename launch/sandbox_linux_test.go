@@ -255,3 +255,25 @@ func TestSandboxAsAnotherUser(t *testing.T) {
 	}
 	t.Logf("as nobody:\n%s", out)
 }
+
+// What a server printed before it ended is in its failure, however soon
+// after the printing it ended (the kit hears of the end only once the
+// output is read).
+func TestSandboxLastWordsKept(t *testing.T) {
+	o, _ := sandboxed(t, rlimit.Defaults)
+	dir := t.TempDir()
+	o.Name, o.Dir, o.Host, o.Source, o.ReadyTimeout = "t", dir, "127.0.0.1", "test", 10*time.Second
+	o.Sandbox.Copy = dir
+	o.Argv = []string{"sh", "-c", "echo 'bind: Address already in use' >&2; exit 1"}
+	for i := range 20 {
+		port, err := FreePort()
+		if err != nil {
+			t.Fatal(err)
+		}
+		o.Port = port
+		_, err = Start(t.Context(), o)
+		if err == nil || !strings.Contains(err.Error(), "Address already in use") {
+			t.Fatalf("start %d: err = %v; want the server's last words", i, err)
+		}
+	}
+}

@@ -35,6 +35,7 @@ func (*box) exit() (int, bool)      { return 0, false }
 func (*box) describe(int) string    { return "" }
 func (*box) succeeded(int) bool     { return false }
 func (*box) release()               {}
+func (*box) drained()               {}
 
 // Layers says which of the sandbox's layers this platform gives: none.
 func Layers() []Layer {
