@@ -45,8 +45,8 @@ var CourseOnly = []string{"model", "pool", "mechanism", "limits"}
 var studentOwn = []string{"name", "expect"}
 
 // LoadCourse reads a teacher's manifest. It must be a whole manifest
-// (model and a default command), with no name and no [expect], which
-// describe one submission. maySet are the keys a student may set, none of
+// (model and a default command) with no [expect], which describes one
+// fixture; its name, if any, names the assignment, not the submissions. maySet are the keys a student may set, none of
 // CourseOnly.
 func LoadCourse(file string, maySet []string) (*Course, error) {
 	if st, err := os.Stat(file); err == nil && st.IsDir() {
@@ -63,10 +63,10 @@ func LoadCourse(file string, maySet []string) (*Course, error) {
 	if _, err := toml.Decode(string(data), &c.keys); err != nil {
 		return nil, syntaxError(file, err)
 	}
-	for _, k := range studentOwn {
-		if _, ok := c.keys[k]; ok {
-			return nil, fmt.Errorf("%s: key %q describes one submission, but this is the course's manifest, for every submission: remove it (a submission's name is its folder's)", file, k)
-		}
+	// Its name names the assignment; each submission's is its own.
+	delete(c.keys, "name")
+	if _, ok := c.keys["expect"]; ok {
+		return nil, fmt.Errorf("%s: key \"expect\" says what one fixture must fail, but this is the course's manifest, for every submission: remove [expect]", file)
 	}
 	for _, k := range maySet {
 		switch {
@@ -82,6 +82,9 @@ func LoadCourse(file string, maySet []string) (*Course, error) {
 	}
 	return c, nil
 }
+
+// Model is the model the course judges every submission against.
+func (c *Course) Model() string { return fmt.Sprint(c.keys["model"]) }
 
 // Apply reads the submission in dir as the course sees it: the course's
 // manifest, with the keys of MaySet (and name, expect) that the student's

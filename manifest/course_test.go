@@ -22,7 +22,7 @@ const teacher = "model = \"multithread\"\npool = 4\ncommand = [\"python3\", \"se
 // A student who declares another model and a pool of one is judged
 // against the course's model, and told so; their command is used.
 func TestCourseDecidesTheModel(t *testing.T) {
-	c, err := LoadCourse(writeCourse(t, teacher), StudentMaySet)
+	c, err := LoadCourse(writeCourse(t, "name = \"assignment-1\"\n"+teacher), StudentMaySet)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +71,7 @@ func TestCourseWithoutStudentManifest(t *testing.T) {
 
 func TestCourseErrors(t *testing.T) {
 	for _, tc := range []struct{ course, student, want string }{
-		{teacher + "name = \"x\"\n", "", `key "name" describes one submission`},
+		{teacher + "[expect]\nfail = [\"ECHO-1\"]\n[expect.reasons]\nECHO-1 = \"x\"\n", "", `remove [expect]`},
 		{"model = \"coroutine\"\npool = 4\ncommand = [\"x\"]\n", "", `key "pool" is set, but model "coroutine" has no pool`},
 		{teacher, "port = \"x\"\n", `alice/echospec.toml: key "port" has the wrong type`},
 		{teacher, "prot = 1\n", `unknown key "prot"`},
