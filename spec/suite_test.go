@@ -233,10 +233,14 @@ var _ = ReportAfterSuite("verdicts", func(r Report) {
 		case mechanismMissing(tgByName(v.Target)) != "" && len(v.Passed) == 0 && len(v.Failed) == 0:
 			state = "SKIP every spec: " + mechanismMissing(tgByName(v.Target))
 		case len(v.Failed) > 0 || len(v.NotJudged) > 0:
-			state = "FAIL " + strings.Join(v.Failed, " ")
-			if len(v.NotJudged) > 0 {
-				state = strings.TrimSpace(state + "; NOT JUDGED (setup failed) " + strings.Join(v.NotJudged, " "))
+			var parts []string
+			if len(v.Failed) > 0 {
+				parts = append(parts, "FAIL "+strings.Join(v.Failed, " "))
 			}
+			if len(v.NotJudged) > 0 {
+				parts = append(parts, "NOT JUDGED (setup failed) "+strings.Join(v.NotJudged, " "))
+			}
+			state = strings.Join(parts, "; ")
 		case len(v.TimedOut) > 0:
 			state = "TIMED OUT " + strings.Join(v.TimedOut, " ")
 		case len(v.Passed) == 0:
