@@ -34,6 +34,10 @@ var Models = []string{"single", "multiprocess", "multithread", "coroutine", "mul
 // I/O and waits for completions in io_uring_enter.
 var Mechanisms = []string{"select", "poll", "epoll", "kqueue", "io_uring"}
 
+// PoolModels are the models that may declare pool = N: a bounded pool of
+// worker processes or threads. The other models have no workers to count.
+var PoolModels = []string{"multiprocess", "multithread"}
+
 // DefaultReadyTimeout is how long a server has to start listening, before
 // the patience factor is applied.
 const DefaultReadyTimeout = 10 * time.Second
@@ -55,7 +59,8 @@ type Target struct {
 	// Port is a fixed port for servers that ignore {port}; 0 means the kit
 	// picks a free one for every start.
 	Port int
-	// Pool is N for a bounded pool of N workers; 0 means unpooled.
+	// Pool is N for a bounded pool of N workers (N >= 2, and only for
+	// PoolModels); 0 means unpooled.
 	Pool int
 	// Mechanism is the declared readiness mechanism (multiplex, selector).
 	Mechanism string
@@ -81,20 +86,30 @@ type Target struct {
 // Expectation is what the suite must conclude about a fixture server.
 // tools/grade keeps it in grade.json, hence the JSON names.
 type Expectation struct {
-	// Fail lists the property IDs the server must fail, exactly.
+	// Fail lists the property IDs the server must fail, exactly: judged,
+	// and found not to hold. A spec whose setup failed does not count.
 	Fail []string `json:"fail"`
-	// MayFail lists IDs that may fail or pass: side effects of the bug
-	// (e.g. a server that dies on a reset may or may not get to the next
-	// reset spec). They count as no one's coverage.
+	// NotJudged lists the IDs whose setup the server's bug must make fail,
+	// so that the property is never judged (a queued client that cannot
+	// connect to a server that stopped listening), exactly.
+	NotJudged []string `json:"not_judged,omitempty"`
+	// MayFail lists IDs whose outcome the server's own nondeterminism
+	// decides: they may pass, fail or not be judged (e.g. a server that
+	// dies on a reset may or may not get to the next reset spec). They
+	// count as no one's coverage.
 	MayFail []string `json:"may_fail,omitempty"`
+	// MayFailWhy gives each ID of MayFail its reason: what in the server
+	// decides, from run to run, whether it fails.
+	MayFailWhy map[string]string `json:"may_fail_why,omitempty"`
 	// Why explains the bug, for the people reading the fixture bank.
 	Why string `json:"why,omitempty"`
 	// Reason, if set, is text every failure's first line must contain,
 	// e.g. "did not listen" for a server that never listens.
 	Reason string `json:"reason,omitempty"`
-	// Reasons maps an ID of Fail to a phrase its failure's first line (the
-	// verdict's why) must contain, case-sensitively: the fixture fails
-	// that spec for the bug it was written for, not by accident.
+	// Reasons maps an ID of Fail (or NotJudged) to a phrase its failure's
+	// first line (the verdict's why) must contain, case-sensitively: the
+	// fixture fails that spec for the bug it was written for, not by
+	// accident.
 	Reasons map[string]string `json:"reasons,omitempty"`
 }
 
@@ -138,34 +153,36 @@ type manifest struct {
 		Disk         *size     `toml:"disk"`
 	} `toml:"limits"`
 	Expect *struct {
-		Fail    []string `toml:"fail"`
-		MayFail []string `toml:"may_fail"`
-		Why     string   `toml:"why"`
-		Reason  string   `toml:"reason"`
-		Reasons phrases  `toml:"reasons"`
+		Fail      []string `toml:"fail"`
+		NotJudged []string `toml:"not_judged"`
+		MayFail   mayFail  `toml:"may_fail"`
+		Why       string   `toml:"why"`
+		Reason    string   `toml:"reason"`
+		Reasons   phrases  `toml:"reasons"`
 	} `toml:"expect"`
 }
 
 // keyHelp says, per key, what a valid value looks like. It is the text of
 // every "how to fix it" in an error.
 var keyHelp = map[string]string{
-	"name":            `a string, e.g. name = "alice-threads" (default: the folder's name)`,
-	"model":           `one of ` + quoteList(Models) + `, e.g. model = "multithread"`,
-	"description":     `a one-line string`,
-	"command":         `an array of strings, e.g. command = ["python3", "server.py", "{port}"]; {port} becomes the port, also given as $PORT`,
-	"build":           `an array of strings run once in the folder, e.g. build = ["gcc", "-O2", "-o", "server", "server.c"]`,
-	"port":            `an integer 1-65535 for a server that always listens on one port, e.g. port = 9090`,
-	"pool":            `a positive integer, the number of workers of a bounded pool, e.g. pool = 4`,
-	"mechanism":       `one of ` + quoteList(Mechanisms) + `, e.g. mechanism = "epoll"`,
-	"greeting":        `a string the server sends first on every connection, e.g. greeting = "welcome\n"`,
-	"ready_timeout":   `a duration string or a number of seconds, e.g. ready_timeout = "15s"`,
-	"limits":          `a table: [limits] with any of processes, open_files, address_space, cpu_time, file_size, memory, disk, each at most the kit's default`,
-	"expect":          `a table: [expect] with fail = ["ECHO-4"], why = "..." and, under [expect.reasons], ECHO-4 = "a phrase of its failure's first line"`,
-	"expect.fail":     `an array of property IDs, e.g. fail = ["ECHO-4", "LIFE-1"], or ["*"] for a server that must fail every spec`,
-	"expect.may_fail": `an array of property IDs that may fail or pass as a side effect of the bug, none of them in fail, e.g. may_fail = ["RESET-2"]`,
-	"expect.reason":   `text every failure's first line must contain, e.g. reason = "did not listen"`,
-	"expect.reasons":  `a table [expect.reasons] giving, per ID of fail, a phrase its failure's first line must contain, e.g. ECHO-4 = "received"`,
-	"expect.why":      `a string explaining the bug`,
+	"name":              `a string, e.g. name = "alice-threads" (default: the folder's name)`,
+	"model":             `one of ` + quoteList(Models) + `, e.g. model = "multithread"`,
+	"description":       `a one-line string`,
+	"command":           `an array of strings, e.g. command = ["python3", "server.py", "{port}"]; {port} becomes the port, also given as $PORT`,
+	"build":             `an array of strings run once in the folder, e.g. build = ["gcc", "-O2", "-o", "server", "server.c"]`,
+	"port":              `an integer 1-65535 for a server that always listens on one port, e.g. port = 9090`,
+	"pool":              `an integer of 2 or more, the number of workers of a bounded pool, for model "multiprocess" or "multithread" only, e.g. pool = 4 (leave it out for an unpooled server)`,
+	"mechanism":         `one of ` + quoteList(Mechanisms) + `, e.g. mechanism = "epoll"`,
+	"greeting":          `a string the server sends first on every connection, e.g. greeting = "welcome\n"`,
+	"ready_timeout":     `a duration string or a number of seconds, e.g. ready_timeout = "15s"`,
+	"limits":            `a table: [limits] with any of processes, open_files, address_space, cpu_time, file_size, memory, disk, each at most the kit's default`,
+	"expect":            `a table: [expect] with fail = ["ECHO-4"], why = "..." and, under [expect.reasons], ECHO-4 = "a phrase of its failure's first line"`,
+	"expect.fail":       `an array of property IDs, e.g. fail = ["ECHO-4", "LIFE-1"], or ["*"] for a server that must fail every spec`,
+	"expect.may_fail":   `a table [expect.may_fail] giving, per property ID whose outcome the server's own nondeterminism decides, the reason, none of them in fail, e.g. RESET-2 = "whether the server dies before or after the next client connects is a race"`,
+	"expect.not_judged": `an array of property IDs whose setup the bug makes fail, so they are never judged, none of them in fail, e.g. not_judged = ["SERIAL-2"]`,
+	"expect.reason":     `text every failure's first line must contain, e.g. reason = "did not listen"`,
+	"expect.reasons":    `a table [expect.reasons] giving, per ID of fail or not_judged, a phrase its failure's first line must contain, e.g. ECHO-4 = "received"`,
+	"expect.why":        `a string explaining the bug`,
 }
 
 func init() {
@@ -188,10 +205,12 @@ func Load(path string) (*Target, error) {
 		}
 		return nil, fmt.Errorf("%s: %w", file, err)
 	}
-	return parse(file, data)
+	return parse(file, "", data)
 }
 
-func parse(file string, data []byte) (*Target, error) {
+// parse reads the manifest text data, named file in messages. Its
+// commands run in dir, or in file's folder when dir is "".
+func parse(file, dir string, data []byte) (*Target, error) {
 	// Two passes: the first finds syntax errors, the second type errors,
 	// and each gets its own advice.
 	if _, err := toml.Decode(string(data), new(map[string]any)); err != nil {
@@ -206,7 +225,10 @@ func parse(file string, data []byte) (*Target, error) {
 		k := und[0].String()
 		return nil, fmt.Errorf("%s: unknown key %q; the keys are %s (check the spelling)", file, k, quoteList(sortedKeys()))
 	}
-	abs, err := filepath.Abs(file)
+	if dir == "" {
+		dir = filepath.Dir(file)
+	}
+	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", file, err)
 	}
@@ -218,7 +240,7 @@ func parse(file string, data []byte) (*Target, error) {
 		Build:        m.Build,
 		Mechanism:    m.Mechanism,
 		ReadyTimeout: DefaultReadyTimeout,
-		Dir:          filepath.Dir(abs),
+		Dir:          abs,
 		File:         file,
 	}
 	if t.Name == "" {
@@ -246,8 +268,8 @@ func parse(file string, data []byte) (*Target, error) {
 		t.Port = *m.Port
 	}
 	if m.Pool != nil {
-		if *m.Pool < 1 {
-			return nil, keyError(file, "pool", fmt.Sprintf("%d is not a pool size", *m.Pool))
+		if err := checkPool(m.Model, *m.Pool); err != "" {
+			return nil, keyError(file, "pool", err)
 		}
 		t.Pool = *m.Pool
 	}
@@ -304,7 +326,7 @@ func parse(file string, data []byte) (*Target, error) {
 		t.Limits = lowered
 	}
 	if m.Expect != nil {
-		e, err := checkExpect(file, m.Expect.Fail, m.Expect.MayFail, m.Expect.Reasons)
+		e, err := checkExpect(file, m.Expect.Fail, m.Expect.NotJudged, m.Expect.MayFail, m.Expect.Reasons)
 		if err != nil {
 			return nil, err
 		}
@@ -314,9 +336,34 @@ func parse(file string, data []byte) (*Target, error) {
 	return t, nil
 }
 
+// checkPool says what is wrong with pool = n for model, or "". A pool of
+// one serves one client at a time, which is model "single": accepted, it
+// would turn off every spec that needs two clients served at once.
+func checkPool(model string, n int) string {
+	switch {
+	case !slices.Contains(PoolModels, model):
+		return fmt.Sprintf("is set, but model %q has no pool of workers (only %s do): remove pool", model, quoteList(PoolModels))
+	case n < 2:
+		return fmt.Sprintf("= %d is not a pool: a pool has 2 workers or more; a server that serves one client at a time is model = \"single\"", n)
+	}
+	return ""
+}
+
+// CheckPool is the manifest's rule for pool = n under model, for a pool
+// given another way (the suite's --pool): nil when it holds.
+func CheckPool(model string, n int) error {
+	if n == 0 {
+		return nil
+	}
+	if why := checkPool(model, n); why != "" {
+		return fmt.Errorf("pool %s", why)
+	}
+	return nil
+}
+
 // checkExpect validates [expect]'s lists of IDs and its reasons table,
 // and returns them sorted.
-func checkExpect(file string, fail, mayFail []string, reasons map[string]string) (Expectation, error) {
+func checkExpect(file string, fail, notJudged []string, mayFail mayFail, reasons map[string]string) (Expectation, error) {
 	all := len(fail) == 1 && fail[0] == "*"
 	seen := map[string]bool{}
 	for _, id := range fail {
@@ -328,19 +375,36 @@ func checkExpect(file string, fail, mayFail []string, reasons map[string]string)
 		}
 		seen[id] = true
 	}
+	if all && len(notJudged) > 0 {
+		return Expectation{}, keyError(file, "expect.not_judged", `means nothing with fail = ["*"], which expects every spec to fail; remove not_judged`)
+	}
+	for _, id := range notJudged {
+		switch {
+		case !validID(id):
+			return Expectation{}, keyError(file, "expect.not_judged", fmt.Sprintf("%q is not a property ID", id))
+		case slices.Contains(fail, id):
+			return Expectation{}, keyError(file, "expect.not_judged", fmt.Sprintf("lists %s, which fail lists too; a spec is judged and fails, or is not judged: keep it in one of the two", id))
+		case seen[id]:
+			return Expectation{}, keyError(file, "expect.not_judged", fmt.Sprintf("lists %s twice; list it once", id))
+		}
+		seen[id] = true
+	}
 	if all && len(mayFail) > 0 {
 		return Expectation{}, keyError(file, "expect.may_fail", `means nothing with fail = ["*"], which expects every spec to fail; remove may_fail`)
 	}
-	for _, id := range mayFail {
+	mayIDs := slices.Sorted(maps.Keys(mayFail))
+	for _, id := range mayIDs {
+		key := "expect.may_fail." + id
 		switch {
 		case !validID(id):
-			return Expectation{}, keyError(file, "expect.may_fail", fmt.Sprintf("%q is not a property ID", id))
+			return Expectation{}, keyHelpError(file, key, "expect.may_fail", fmt.Sprintf("names %q, which is not a property ID", id))
 		case slices.Contains(fail, id):
-			return Expectation{}, keyError(file, "expect.may_fail", fmt.Sprintf("lists %s, which fail lists too; an ID must fail, or may fail: keep it in one of the two", id))
-		case seen[id]:
-			return Expectation{}, keyError(file, "expect.may_fail", fmt.Sprintf("lists %s twice; list it once", id))
+			return Expectation{}, keyHelpError(file, key, "expect.may_fail", fmt.Sprintf("names %s, which fail lists too; an ID must fail, or may fail: keep it in one of the two", id))
+		case slices.Contains(notJudged, id):
+			return Expectation{}, keyHelpError(file, key, "expect.may_fail", fmt.Sprintf("names %s, which not_judged lists too; keep it in one of the two", id))
+		case strings.TrimSpace(mayFail[id]) == "":
+			return Expectation{}, keyHelpError(file, key, "expect.may_fail", "has no reason; say what in the server decides, from run to run, whether it fails (a may_fail that hides the kit's own noise is a bug of the kit, not an entry here)")
 		}
-		seen[id] = true
 	}
 	for _, id := range slices.Sorted(maps.Keys(reasons)) {
 		key := "expect.reasons." + id
@@ -349,17 +413,23 @@ func checkExpect(file string, fail, mayFail []string, reasons map[string]string)
 			return Expectation{}, keyHelpError(file, key, "expect.reason", `is a per-ID phrase, but fail = ["*"] names no IDs; give the phrase every failure must contain as reason = "..." in [expect], and remove [expect.reasons]`)
 		case !validID(id):
 			return Expectation{}, keyHelpError(file, key, "expect.reasons", fmt.Sprintf("names %q, which is not a property ID", id))
-		case slices.Contains(mayFail, id):
+		case mayFail[id] != "":
 			return Expectation{}, keyHelpError(file, key, "expect.reasons", fmt.Sprintf("names %s, which is in may_fail: a spec that may pass has no reason to check; move %s to fail, or remove its phrase", id, id))
-		case !slices.Contains(fail, id):
-			return Expectation{}, keyHelpError(file, key, "expect.reasons", fmt.Sprintf("names %s, which is not in fail; add %s to fail, or remove its phrase", id, id))
+		case !slices.Contains(fail, id) && !slices.Contains(notJudged, id):
+			return Expectation{}, keyHelpError(file, key, "expect.reasons", fmt.Sprintf("names %s, which is neither in fail nor in not_judged; add %s to one of them, or remove its phrase", id, id))
 		case strings.TrimSpace(reasons[id]) == "":
 			return Expectation{}, keyHelpError(file, key, "expect.reasons", "is empty; give a phrase of the failure's first line")
 		case strings.Contains(reasons[id], "\n"):
 			return Expectation{}, keyHelpError(file, key, "expect.reasons", "holds a newline, but it must be found in the failure's first line; give a phrase of that line")
 		}
 	}
-	e := Expectation{Fail: slices.Sorted(slices.Values(fail)), MayFail: slices.Sorted(slices.Values(mayFail))}
+	e := Expectation{Fail: slices.Sorted(slices.Values(fail))}
+	if len(notJudged) > 0 {
+		e.NotJudged = slices.Sorted(slices.Values(notJudged))
+	}
+	if len(mayFail) > 0 {
+		e.MayFail, e.MayFailWhy = mayIDs, map[string]string(mayFail)
+	}
 	if len(reasons) > 0 {
 		e.Reasons = reasons
 	}
@@ -370,30 +440,7 @@ func checkExpect(file string, fail, mayFail []string, reasons map[string]string)
 // server folder, or a folder of server folders. It returns them sorted by
 // name and refuses two targets with the same name.
 func Discover(root string) ([]*Target, error) {
-	st, err := os.Stat(root)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", root, err)
-	}
-	if !st.IsDir() || fileExists(filepath.Join(root, FileName)) {
-		t, err := Load(root)
-		if err != nil {
-			return nil, err
-		}
-		return []*Target{t}, nil
-	}
-	var files []string
-	err = filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() && p != root && strings.HasPrefix(d.Name(), ".") {
-			return filepath.SkipDir
-		}
-		if !d.IsDir() && d.Name() == FileName {
-			files = append(files, p)
-		}
-		return nil
-	})
+	files, err := manifestFiles(root)
 	if err != nil {
 		return nil, err
 	}
@@ -409,6 +456,36 @@ func Discover(root string) ([]*Target, error) {
 		out = append(out, t)
 	}
 	return out, Unique(out)
+}
+
+// manifestFiles finds the manifests at or below root: root itself if it
+// is a manifest or a folder holding one, else every one below it (hidden
+// folders are not searched).
+func manifestFiles(root string) ([]string, error) {
+	st, err := os.Stat(root)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", root, err)
+	}
+	if !st.IsDir() {
+		return []string{root}, nil
+	}
+	if f := filepath.Join(root, FileName); fileExists(f) {
+		return []string{f}, nil
+	}
+	var files []string
+	err = filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && p != root && strings.HasPrefix(d.Name(), ".") {
+			return filepath.SkipDir
+		}
+		if !d.IsDir() && d.Name() == FileName {
+			files = append(files, p)
+		}
+		return nil
+	})
+	return files, err
 }
 
 // Unique returns an error if two targets share a name: labels and reports
@@ -549,6 +626,34 @@ func (p *phrases) UnmarshalTOML(v any) error {
 		(*p)[id] = s
 	}
 	return nil
+}
+
+// mayFail is [expect.may_fail], a table of ID = "reason". The older
+// array of IDs is refused with the fix: an ID without a reason can hide
+// the kit's own noise as easily as the server's race.
+type mayFail map[string]string
+
+// UnmarshalTOML implements toml.Unmarshaler.
+func (p *mayFail) UnmarshalTOML(v any) error {
+	switch x := v.(type) {
+	case []any:
+		var ids []string
+		for _, id := range x {
+			ids = append(ids, fmt.Sprint(id))
+		}
+		return fmt.Errorf("may_fail = [%s] lists IDs without their reasons; write a table instead: [expect.may_fail] with ID = \"what in the server decides, from run to run, whether it fails\" per line", strings.Join(ids, ", "))
+	case map[string]any:
+		*p = mayFail{}
+		for id, r := range x {
+			s, ok := r.(string)
+			if !ok {
+				return fmt.Errorf("%s = %v is not a string; give the reason in quotes", id, r)
+			}
+			(*p)[id] = s
+		}
+		return nil
+	}
+	return fmt.Errorf("%v is not a table of ID = \"reason\" lines", v)
 }
 
 // size accepts a number of bytes or a string with a unit, e.g. "4GiB".

@@ -31,8 +31,11 @@ greeting = "hi\n"
 ready_timeout = 3
 [expect]
 fail = ["LIFE-1", "ECHO-4"]
-may_fail = ["RESET-2", "LIFE-3"]
+not_judged = ["SERIAL-2"]
 why = "never closes"
+[expect.may_fail]
+RESET-2 = "dies on the reset or before it, as the scheduler runs it"
+LIFE-3 = "the race of the close"
 [expect.reasons]
 ECHO-4 = "received"
 LIFE-1 = "no EOF"
@@ -46,7 +49,7 @@ LIFE-1 = "no EOF"
 		t.Fatalf("Load = %+v", tg)
 	}
 	e := tg.Expect
-	if strings.Join(e.MayFail, ",") != "LIFE-3,RESET-2" || len(e.Reasons) != 2 || e.Phrase("ECHO-4") != "received" || e.Phrase("LIFE-1") != "no EOF" || e.Phrase("LIFE-3") != "" {
+	if strings.Join(e.MayFail, ",") != "LIFE-3,RESET-2" || e.MayFailWhy["LIFE-3"] != "the race of the close" || strings.Join(e.NotJudged, ",") != "SERIAL-2" || len(e.Reasons) != 2 || e.Phrase("ECHO-4") != "received" || e.Phrase("LIFE-1") != "no EOF" || e.Phrase("LIFE-3") != "" {
 		t.Fatalf("Expect = %+v; want may_fail LIFE-3,RESET-2 and the two reasons", e)
 	}
 }
@@ -68,18 +71,26 @@ func TestLoadErrors(t *testing.T) {
 		{`command = ["x"]`, `key "model" is missing`},
 		{"model = \"threads\"\ncommand = [\"x\"]", `"threads" is not a model`},
 		{`model = "single"`, `key "command" is missing`},
-		{"model = \"single\"\ncommand = [\"x\"]\npool = \"4\"", `key "pool" has the wrong type`},
+		{"model = \"multithread\"\ncommand = [\"x\"]\npool = \"4\"", `key "pool" has the wrong type`},
 		{"model = \"single\"\ncommand = [\"x\"]\nprot = 9090", `unknown key "prot"`},
 		{"model = \"single\"\ncommand = [\"x\"]\nport = 70000", `70000 is not a port`},
 		{"model = \"single\"\ncommand = [\"x\"]\nready_timeout = \"soon\"", `ready_timeout`},
 		{"model = \"single\"\ncommand = [\"x\"]\n[expect]\nfail = [\"echo4\"]", `"echo4" is not a property ID`},
 		{"model = \"single\"\ncommand = [\"x\"", `fix the TOML syntax`},
 		{pre + "fail = [\"ECHO-4\", \"ECHO-4\"]", `key "expect.fail" lists ECHO-4 twice`},
-		{pre + "fail = [\"ECHO-4\"]\nmay_fail = [\"reset2\"]", `key "expect.may_fail" "reset2" is not a property ID; it should be an array of property IDs`},
-		{pre + "fail = [\"ECHO-4\"]\nmay_fail = [\"ECHO-4\"]", `key "expect.may_fail" lists ECHO-4, which fail lists too`},
-		{pre + "fail = [\"*\"]\nmay_fail = [\"ECHO-4\"]", `key "expect.may_fail" means nothing with fail = ["*"]`},
-		{pre + "fail = [\"ECHO-4\"]\n[expect.reasons]\nLIFE-1 = \"no EOF\"", `key "expect.reasons.LIFE-1" names LIFE-1, which is not in fail; add LIFE-1 to fail, or remove its phrase; it should be a table [expect.reasons]`},
-		{pre + "fail = [\"ECHO-4\"]\nmay_fail = [\"LIFE-1\"]\n[expect.reasons]\nLIFE-1 = \"no EOF\"", `key "expect.reasons.LIFE-1" names LIFE-1, which is in may_fail`},
+		{pre + "fail = [\"ECHO-4\"]\nmay_fail = [\"RESET-2\"]", `may_fail = [RESET-2] lists IDs without their reasons; write a table instead`},
+		{pre + "fail = [\"ECHO-4\"]\n[expect.may_fail]\nreset2 = \"a race\"", `key "expect.may_fail.reset2" names "reset2", which is not a property ID`},
+		{pre + "fail = [\"ECHO-4\"]\n[expect.may_fail]\nECHO-4 = \"a race\"", `key "expect.may_fail.ECHO-4" names ECHO-4, which fail lists too`},
+		{pre + "fail = [\"ECHO-4\"]\n[expect.may_fail]\nLIFE-1 = \" \"", `key "expect.may_fail.LIFE-1" has no reason`},
+		{pre + "fail = [\"*\"]\n[expect.may_fail]\nECHO-4 = \"a race\"", `key "expect.may_fail" means nothing with fail = ["*"]`},
+		{pre + "fail = [\"ECHO-4\"]\nnot_judged = [\"ECHO-4\"]", `key "expect.not_judged" lists ECHO-4, which fail lists too`},
+		{pre + "fail = [\"ECHO-4\"]\nnot_judged = [\"SERIAL-2\"]\n[expect.may_fail]\nSERIAL-2 = \"a race\"", `key "expect.may_fail.SERIAL-2" names SERIAL-2, which not_judged lists too`},
+		{pre + "fail = [\"ECHO-4\"]\n[expect.reasons]\nLIFE-1 = \"no EOF\"", `key "expect.reasons.LIFE-1" names LIFE-1, which is neither in fail nor in not_judged; add LIFE-1 to one of them, or remove its phrase; it should be a table [expect.reasons]`},
+		{pre + "fail = [\"ECHO-4\"]\n[expect.may_fail]\nLIFE-1 = \"a race\"\n[expect.reasons]\nLIFE-1 = \"no EOF\"", `key "expect.reasons.LIFE-1" names LIFE-1, which is in may_fail`},
+		{"model = \"coroutine\"\ncommand = [\"x\"]\npool = 4", `key "pool" is set, but model "coroutine" has no pool of workers (only "multiprocess", "multithread" do): remove pool`},
+		{"model = \"single\"\ncommand = [\"x\"]\npool = 2", `model "single" has no pool of workers`},
+		{"model = \"multithread\"\ncommand = [\"x\"]\npool = 1", `key "pool" = 1 is not a pool: a pool has 2 workers or more; a server that serves one client at a time is model = "single"`},
+		{"model = \"multiprocess\"\ncommand = [\"x\"]\npool = 0", `key "pool" = 0 is not a pool`},
 		{pre + "fail = [\"ECHO-4\"]\n[expect.reasons]\necho4 = \"x\"", `key "expect.reasons.echo4" names "echo4", which is not a property ID`},
 		{pre + "fail = [\"ECHO-4\"]\n[expect.reasons]\nECHO-4 = \" \"", `key "expect.reasons.ECHO-4" is empty`},
 		{pre + "fail = [\"ECHO-4\"]\n[expect.reasons]\nECHO-4 = \"a\\nb\"", `key "expect.reasons.ECHO-4" holds a newline`},

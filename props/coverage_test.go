@@ -16,7 +16,8 @@ import (
 // the bank, failed for a stated reason: in the fixture's expect.fail, with
 // a phrase in [expect.reasons] (or reason = for all) that --expect checks
 // in the failure's first line. A fixture that fails everything
-// (fail = ["*"]) names none, and expect.may_fail counts for nothing.
+// (fail = ["*"]) names none, and expect.may_fail and expect.not_judged
+// (a setup failure is not the property's) count for nothing.
 // The selector properties (SEL) have their own broken backends, checked
 // in selectorspec.
 func TestEveryPropertyHasAFixtureThatFailsIt(t *testing.T) {
@@ -43,8 +44,15 @@ func TestEveryPropertyHasAFixtureThatFailsIt(t *testing.T) {
 				unstated[id] = append(unstated[id], tg.Name)
 			}
 		}
-		for _, id := range tg.Expect.MayFail {
+		for _, id := range append(slices.Clone(tg.Expect.MayFail), tg.Expect.NotJudged...) {
 			named[id] = append(named[id], tg.Name)
+		}
+		// An ID that never runs on the fixture's model is a dead entry: it
+		// expects nothing, and hides nothing but a reader's time.
+		for _, id := range append(append(slices.Clone(tg.Expect.Fail), tg.Expect.NotJudged...), tg.Expect.MayFail...) {
+			if p, ok := props.Lookup(id); ok && !p.Applies(tg.Model, tg.Pool, tg.Mechanism) {
+				t.Errorf("%s: [expect] names %s, which does not apply to %s: remove it", tg.File, id, manifest.DescribeModel(tg.Model, tg.Pool, tg.Mechanism))
+			}
 		}
 	}
 	var missing []string

@@ -155,7 +155,7 @@ func TestEveryStageHasChinese(t *testing.T) {
 
 func TestHeadline(t *testing.T) {
 	for in, want := range map[string]string{
-		"setup failed, the property was not judged: connecting 256 clients and keeping them all open: client 7 could not connect":                "准备步骤失败，此属性未被判定：连接 256 个客户端并让它们全部保持打开: client 7 could not connect",
+		"setup failed, the property was not judged: connecting 16 clients that each echo one byte, then go silent: client 7 could not connect":   "准备步骤失败，此属性未被判定：连接 16 个客户端，每个回显一个字节后不再发送: client 7 could not connect",
 		"setup failed, the property was not judged: connecting a client that never sends: dial: refused":                                         "准备步骤失败，此属性未被判定：连接一个从不发送数据的客户端: dial: refused",
 		"setup failed, the property was not judged: connecting a client":                                                                         "准备步骤失败，此属性未被判定：连接一个客户端",
 		"setup failed, the property was not judged: connecting clients one by one until the server, limited to 64 open files, serves no more: x": "准备步骤失败，此属性未被判定：逐个连接客户端，直到限制为 64 个打开文件的服务器不再服务: x",

@@ -145,13 +145,11 @@ var sources = map[string]source{
 var zhStages = map[string]string{
 	"echoing for every client at once, to see which threads do the work":                                "让所有客户端同时回显，以查看是哪些线程在做读写",
 	"bringing a second client to the state where a reset makes the server's next write fail with EPIPE": "让第二个客户端进入这样的状态：一次重置会使服务器的下一次写入以 EPIPE 失败",
-	"connecting %d clients and keeping them all open":                                                   "连接 %d 个客户端并让它们全部保持打开",
 	"connecting %d clients that each echo once and stay open":                                           "连接 %d 个客户端，每个回显一次后保持连接",
 	"connecting %d clients that each echo one byte, then go silent":                                     "连接 %d 个客户端，每个回显一个字节后不再发送",
 	"connecting %d clients that keep the server busy":                                                   "连接 %d 个让服务器保持忙碌的客户端",
 	"connecting %d clients":                                                                    "连接 %d 个客户端",
 	"connecting %d more clients, which wait for a worker":                                      "再连接 %d 个客户端，它们等待空闲的工作进程或线程",
-	"connecting 64 clients and keeping them all open":                                          "连接 64 个客户端并让它们全部保持打开",
 	"connecting a client that never sends":                                                     "连接一个从不发送数据的客户端",
 	"connecting a client that resets at once":                                                  "连接一个立即重置连接的客户端",
 	"connecting a client that sends 16 MiB and never reads, through a 16 KiB receive buffer":   "连接一个发送 16 MiB 却从不读取的客户端（接收缓冲区为 16 KiB）",

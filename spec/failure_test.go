@@ -49,9 +49,10 @@ func failWith(head, more string, skip int) {
 	}
 	// A server that died during the spec failed it, whatever step the kit
 	// was at: the crash is the headline, and the property's hint stands.
+	setup := false
 	if st := current.currentStage(); st != nil && why == "" {
 		fmt.Fprintf(&b, "setup failed, the property was not judged: %s: ", st.what)
-		hint = props.SetupHint(st.hint, lang())
+		hint, setup = props.SetupHint(st.hint, lang()), true
 	}
 	b.WriteString(head)
 	headline := b.String()
@@ -64,7 +65,7 @@ func failWith(head, more string, skip int) {
 			b.WriteString("\n  " + r)
 		}
 	}
-	failed(headline, b.String(), skip+1)
+	failed(headline, b.String(), setup, skip+1)
 }
 
 // fail ends the spec with headline (and any lines below it).
@@ -149,11 +150,23 @@ const (
 )
 
 // prepare runs f as a setup stage: By(what), and failures inside f are
-// setup failures with hint.
+// setup failures with hint: the spec ends not judged.
 func (s *session) prepare(what, hint string, f func()) {
 	By(what)
 	prev := s.stage
 	s.stage = &stage{what, hint}
+	defer func() { s.stage = prev }()
+	f()
+}
+
+// judge runs f as a step of the property itself, though it connects
+// clients or reads greetings, which are setup steps elsewhere: By(what),
+// and a failure inside f is the property's (CONC-1's 64 connections are
+// what CONC-1 is about).
+func (s *session) judge(what string, f func()) {
+	By(what)
+	prev := s.stage
+	s.stage = &stage{} // the mark of the property's own step, see setupStep
 	defer func() { s.stage = prev }()
 	f()
 }

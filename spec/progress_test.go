@@ -19,7 +19,8 @@ import (
 var progressFD = flag.Int("progress-fd", 0, "write progress events, one JSON line each, to this open file descriptor (tools/check reads them)")
 
 // Progress is one event on --progress-fd. Event is "suite" (Total specs
-// will run), "start" or "end" (Index of Total, with State at the end).
+// will run), "start" or "end" (Index of Total, with State at the end:
+// Ginkgo's state, or "not judged" for a spec whose setup failed).
 type Progress struct {
 	Event   string  `json:"event"`
 	Total   int     `json:"total,omitempty"`
@@ -74,7 +75,11 @@ var _ = ReportAfterEach(func(s SpecReport) {
 	if s.State.Is(types.SpecStateSkipped) && s.Failure.Message == "" {
 		return // filtered out
 	}
+	state := s.State.String()
+	if s.State.Is(types.SpecStateFailureStates) && notJudged(s) {
+		state = "not judged" // its setup failed
+	}
 	emit(Progress{Event: "end", Total: progress.total, Index: progress.index, Target: labelValue(s.Labels(), "target:"),
-		ID: props.IDFromLabels(s.Labels()), Family: labelValue(s.Labels(), "family:"), State: s.State.String(),
+		ID: props.IDFromLabels(s.Labels()), Family: labelValue(s.Labels(), "family:"), State: state,
 		Seconds: s.RunTime.Round(time.Millisecond).Seconds()})
 })

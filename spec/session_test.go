@@ -110,7 +110,7 @@ func newSession(ctx context.Context, tg *manifest.Target, id string) *session {
 	}
 	b := builds[tg.Name]
 	if b.Err != "" {
-		failed(b.Reason, b.Err, 0)
+		failed(b.Reason, b.Err, true, 0) // not built: nothing is judged
 	}
 	s.prepare("starting the server", hintStart, func() {
 		if isolated() {

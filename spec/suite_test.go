@@ -42,6 +42,8 @@ var (
 	hideFlags   stringList
 	memoryFlag  = flag.String("memory", "", "raise (or lower) every server's memory limit, e.g. 2GiB (default "+rlimit.Bytes(rlimit.Defaults.Memory)+"); a manifest's [limits] memory may only lower it")
 	diskFlag    = flag.String("disk", "", "raise (or lower) every server's disk limit, e.g. 1GiB (default "+rlimit.Bytes(rlimit.Defaults.Disk)+"); a manifest's [limits] disk may only lower it")
+	courseFlag  = flag.String("manifest", "", "a course's manifest (grade --manifest): it decides the model, pool, mechanism and limits of every --target, whose own echospec.toml may set only the keys of --student-may-set")
+	maySetFlag  = flag.String("student-may-set", strings.Join(manifest.StudentMaySet, ","), "with --manifest: the keys a target's own echospec.toml may set, comma-separated")
 )
 
 func init() {
@@ -103,7 +105,18 @@ func selectTargets() ([]*manifest.Target, error) {
 		if !slices.Contains(manifest.Models, *modelFlag) {
 			return nil, fmt.Errorf("--addr %s needs --model, one of %s (got %q)", *addrFlag, strings.Join(manifest.Models, ", "), *modelFlag)
 		}
+		if err := manifest.CheckPool(*modelFlag, *poolFlag); err != nil {
+			return nil, fmt.Errorf("--pool %d: %v", *poolFlag, err)
+		}
 		return []*manifest.Target{manifest.Remote(*addrFlag, *modelFlag, *poolFlag)}, nil
+	}
+	discover := manifest.Discover
+	if *courseFlag != "" {
+		c, err := manifest.LoadCourse(*courseFlag, splitList(*maySetFlag))
+		if err != nil {
+			return nil, err
+		}
+		discover = c.Discover
 	}
 	paths := []string(targetFlags)
 	if len(paths) == 0 {
@@ -116,7 +129,7 @@ func selectTargets() ([]*manifest.Target, error) {
 	}
 	var all []*manifest.Target
 	for _, p := range paths {
-		ts, err := manifest.Discover(p)
+		ts, err := discover(p)
 		if err != nil {
 			return nil, err
 		}
@@ -164,7 +177,7 @@ func scaled(d time.Duration) time.Duration { return time.Duration(float64(d) * *
 
 // collect turns the spec reports into one verdict per target. A spec cut
 // short by an interrupt (grade's time limit sends SIGTERM) did not finish:
-// it is timed out, not failed.
+// it is timed out, not failed; one whose setup step failed is not judged.
 func collect(reports []types.SpecReport) []verdict.Verdict {
 	byName := map[string]*verdict.Verdict{}
 	var all []verdict.Verdict
@@ -189,6 +202,10 @@ func collect(reports []types.SpecReport) []verdict.Verdict {
 			v.Skip[id] = why(s) // skipped for a reason, not filtered out
 		case s.State.Is(types.SpecStateInterrupted):
 			v.TimedOut = append(v.TimedOut, id)
+		case s.State.Is(types.SpecStateFailureStates) && notJudged(s):
+			v.NotJudged = append(v.NotJudged, id)
+			v.Why[id] = why(s)
+			v.Detail[id] = s.Failure.Message
 		case s.State.Is(types.SpecStateFailureStates):
 			v.Failed = append(v.Failed, id)
 			v.Why[id] = why(s)
@@ -234,8 +251,15 @@ var _ = ReportAfterSuite("verdicts", func(r Report) {
 			state = "FAIL every spec: " + v.Reason
 		case mechanismMissing(tgByName(v.Target)) != "" && len(v.Passed) == 0 && len(v.Failed) == 0:
 			state = "SKIP every spec: " + mechanismMissing(tgByName(v.Target))
-		case len(v.Failed) > 0:
-			state = "FAIL " + strings.Join(v.Failed, " ")
+		case len(v.Failed) > 0 || len(v.NotJudged) > 0:
+			var parts []string
+			if len(v.Failed) > 0 {
+				parts = append(parts, "FAIL "+strings.Join(v.Failed, " "))
+			}
+			if len(v.NotJudged) > 0 {
+				parts = append(parts, "NOT JUDGED (setup failed) "+strings.Join(v.NotJudged, " "))
+			}
+			state = strings.Join(parts, "; ")
 		case len(v.TimedOut) > 0:
 			state = "TIMED OUT " + strings.Join(v.TimedOut, " ")
 		case len(v.Passed) == 0:
@@ -275,17 +299,20 @@ func labelValue(labels []string, prefix string) string {
 // headline, for the verdict's why.
 const headlineEntry = "echospec-failure"
 
-// failure is what failed records: the failure's one-line headline and the
-// whole message it failed with.
+// failure is what failed records: the failure's one-line headline, the
+// whole message it failed with, and whether a setup step failed (the
+// property was then not judged).
 type failure struct {
 	Headline string `json:"headline"`
 	Message  string `json:"message"`
+	Setup    bool   `json:"setup,omitempty"`
 }
 
-// failed fails the spec with message, keeping headline for the verdict.
-// skip counts the callers above failed's own to report the failure at.
-func failed(headline, message string, skip int) {
-	AddReportEntry(headlineEntry, failure{headline, message}, ReportEntryVisibilityNever)
+// failed fails the spec with message, keeping headline for the verdict;
+// setup says the spec failed before its property was judged. skip counts
+// the callers above failed's own to report the failure at.
+func failed(headline, message string, setup bool, skip int) {
+	AddReportEntry(headlineEntry, failure{headline, message, setup}, ReportEntryVisibilityNever)
 	Fail(message, skip+1)
 }
 
@@ -294,6 +321,22 @@ func failed(headline, message string, skip int) {
 // failure of Ginkgo's own (a timeout, a panic) or a skip, whose messages
 // are one line, that message's first line.
 func why(s types.SpecReport) string {
+	if f, ok := recorded(s); ok {
+		return f.Headline
+	}
+	head, _, _ := strings.Cut(strings.TrimSpace(s.Failure.Message), "\n")
+	return head
+}
+
+// notJudged reports whether the spec ended in a failed setup step.
+// Ginkgo's own failures (a timeout, a panic) are the property's.
+func notJudged(s types.SpecReport) bool {
+	f, ok := recorded(s)
+	return ok && f.Setup
+}
+
+// recorded is what failed recorded with the message the spec ended with.
+func recorded(s types.SpecReport) (failure, bool) {
 	for _, e := range s.ReportEntries {
 		if e.Name != headlineEntry {
 			continue
@@ -304,11 +347,21 @@ func why(s types.SpecReport) string {
 			continue
 		}
 		if f.Message == s.Failure.Message {
-			return f.Headline
+			return f, true
 		}
 	}
-	head, _, _ := strings.Cut(strings.TrimSpace(s.Failure.Message), "\n")
-	return head
+	return failure{}, false
+}
+
+// splitList splits a comma-separated flag, dropping empty items.
+func splitList(s string) []string {
+	var out []string
+	for _, x := range strings.Split(s, ",") {
+		if x = strings.TrimSpace(x); x != "" {
+			out = append(out, x)
+		}
+	}
+	return out
 }
 
 type stringList []string

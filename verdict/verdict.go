@@ -2,8 +2,10 @@
 // every part of the kit reads and writes: the suite writes it (--verdicts),
 // and tools/grade, tools/check, tools/ports and tools/bench read it.
 //
-// A verdict says, per property ID, whether it passed, failed, was skipped
-// with a reason, or did not finish in time; when an ID ran more than once
+// A verdict says, per property ID, whether it passed, failed (it was
+// judged and does not hold), was not judged (a step that only sets the
+// property up failed), was skipped with a reason, or did not finish in
+// time; when an ID ran more than once
 // (grade --repeat, --rerun-failed), how many of its runs passed, and so
 // whether it is unstable: it both passed and failed.
 package verdict
@@ -26,13 +28,19 @@ type Verdict struct {
 	Seeds  []int64  `json:"seeds,omitempty"`
 	Failed []string `json:"failed"`
 	Passed []string `json:"passed"`
+	// NotJudged IDs ended in a setup step that failed (connecting the
+	// spec's clients, bringing the server to a state), so the property
+	// itself was never judged; Why and Detail hold the setup's words. It
+	// is disjoint from Failed. A verdict written before this list existed
+	// has such IDs under Failed.
+	NotJudged []string `json:"not_judged,omitempty"`
 	// Unstable IDs both passed and failed over the runs merged here; Runs
 	// says how often each.
 	Unstable []string `json:"unstable,omitempty"`
 	// TimedOut IDs had not finished when the run's time was up.
 	TimedOut []string          `json:"timed_out,omitempty"`
 	Skip     map[string]string `json:"skipped,omitempty"` // ID → why the suite skipped it
-	Why      map[string]string `json:"why,omitempty"`     // ID → first line of the failure
+	Why      map[string]string `json:"why,omitempty"`     // ID → first line of the failure (or of the setup's)
 	// Detail is each failure's whole message: what the client sent and
 	// received, the property's hint, the server's state and output tails.
 	Detail map[string]string `json:"detail,omitempty"`
@@ -82,17 +90,24 @@ func (v *Verdict) Count(id string) Runs {
 	return Runs{}
 }
 
-// Ran reports whether id has an outcome: passed, failed or unstable.
+// Ran reports whether id has an outcome: passed, failed, unstable or not
+// judged.
 func (v *Verdict) Ran(id string) bool {
+	return v.Judged(id) || slices.Contains(v.NotJudged, id)
+}
+
+// Judged reports whether id was judged: passed, failed or unstable.
+func (v *Verdict) Judged(id string) bool {
 	return slices.Contains(v.Passed, id) || slices.Contains(v.Failed, id) || slices.Contains(v.Unstable, id)
 }
 
 // Merge joins verdicts on the same target from several runs (repeats, or a
 // re-run of what failed): each ID's runs and passes add up; an ID that
 // passed every time it ran is passed, one that never passed is failed,
-// the others unstable. An ID skipped or timed out in one run and run in
-// another counts its runs only. The first failure's message is kept. The
-// lists come back in the order sort gives them.
+// the others unstable. An ID skipped, timed out or not judged in one run
+// and judged in another counts its judged runs only; one never judged but
+// not judged in some run is not judged. The first failure's message is
+// kept. The lists come back in the order sort gives them.
 func Merge(sort func([]string) []string, vs ...Verdict) Verdict {
 	if len(vs) == 0 {
 		return New("", "")
@@ -100,7 +115,7 @@ func Merge(sort func([]string) []string, vs ...Verdict) Verdict {
 	out := New(vs[0].Target, vs[0].Model)
 	out.File = vs[0].File
 	counts := map[string]Runs{}
-	timedOut := map[string]bool{}
+	timedOut, notJudged := map[string]bool{}, map[string]bool{}
 	for _, v := range vs {
 		out.Seeds = append(out.Seeds, v.Seeds...)
 		if out.Reason == "" {
@@ -117,6 +132,9 @@ func Merge(sort func([]string) []string, vs ...Verdict) Verdict {
 			}
 		}
 		for id, why := range v.Why {
+			if slices.Contains(v.NotJudged, id) {
+				continue // a judged run's words come first; see below
+			}
 			if _, ok := out.Why[id]; !ok {
 				out.Why[id] = why
 				if d, ok := v.Detail[id]; ok {
@@ -131,6 +149,9 @@ func Merge(sort func([]string) []string, vs ...Verdict) Verdict {
 		}
 		for _, id := range v.TimedOut {
 			timedOut[id] = true
+		}
+		for _, id := range v.NotJudged {
+			notJudged[id] = true
 		}
 	}
 	for id, c := range counts {
@@ -152,8 +173,21 @@ func Merge(sort func([]string) []string, vs ...Verdict) Verdict {
 			out.Runs[id] = c
 		}
 	}
+	for id := range notJudged {
+		if _, ran := counts[id]; ran {
+			continue
+		}
+		out.NotJudged = append(out.NotJudged, id)
+		delete(out.Skip, id)
+		for _, v := range vs {
+			if why, ok := v.Why[id]; ok && slices.Contains(v.NotJudged, id) {
+				out.Why[id], out.Detail[id] = why, v.Detail[id]
+				break
+			}
+		}
+	}
 	for id := range timedOut {
-		if _, ran := counts[id]; !ran {
+		if _, ran := counts[id]; !ran && !notJudged[id] {
 			out.TimedOut = append(out.TimedOut, id)
 			delete(out.Skip, id)
 		}
@@ -168,6 +202,9 @@ func Merge(sort func([]string) []string, vs ...Verdict) Verdict {
 		out.TimedOut = sort(out.TimedOut)
 	} else {
 		out.TimedOut = nil
+	}
+	if len(out.NotJudged) > 0 {
+		out.NotJudged = sort(out.NotJudged)
 	}
 	return out
 }

@@ -49,3 +49,25 @@ func TestWriteRead(t *testing.T) {
 		t.Fatalf("read back %+v, %v; want %+v", got, err, v)
 	}
 }
+
+// A spec not judged in one run and judged in another counts its judged
+// runs, with the judged run's words; one never judged stays not judged,
+// with its setup's words.
+func TestMergeNotJudged(t *testing.T) {
+	a := New("x", "single")
+	a.NotJudged, a.Failed = []string{"A", "B"}, []string{"C"}
+	a.Why = map[string]string{"A": "setup A", "B": "setup B", "C": "C broke"}
+	b := New("x", "single")
+	b.Failed, b.NotJudged, b.Passed = []string{"A"}, []string{"B"}, []string{"C"}
+	b.Why = map[string]string{"A": "A broke", "B": "setup B again"}
+	m := Merge(func(ids []string) []string { s := slices.Clone(ids); slices.Sort(s); return s }, a, b)
+	if !slices.Equal(m.Failed, []string{"A"}) || !slices.Equal(m.NotJudged, []string{"B"}) || !slices.Equal(m.Unstable, []string{"C"}) {
+		t.Fatalf("failed %v, not judged %v, unstable %v; want A failed, B not judged, C unstable", m.Failed, m.NotJudged, m.Unstable)
+	}
+	if m.Why["A"] != "A broke" || m.Why["B"] != "setup B" || m.Count("A") != (Runs{1, 0}) {
+		t.Fatalf("why %v, A %v; want A's judged words, B's first setup words, A run once", m.Why, m.Count("A"))
+	}
+	if !m.Ran("B") || m.Judged("B") || !m.Judged("A") {
+		t.Fatalf("Ran/Judged of B and A wrong")
+	}
+}

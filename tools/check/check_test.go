@@ -225,3 +225,30 @@ func must(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+// A property whose setup failed is shown as not judged, with the setup's
+// hint and never the property's, and the run exits 1.
+func TestReportNotJudged(t *testing.T) {
+	tg := &manifest.Target{Name: "alice", Model: "single"}
+	const setup = "setup failed, the property was not judged: connecting client B: client 2 could not connect: connection refused"
+	v := &verdict{Target: "alice", Model: "single", Failed: []string{}, NotJudged: []string{"SERIAL-2"},
+		Why: map[string]string{"SERIAL-2": setup}, Detail: map[string]string{"SERIAL-2": setup + "\n  hint: the setup's own hint"}}
+	for _, p := range (selection{}).applicable(tg) {
+		if p.ID != "SERIAL-2" {
+			v.Passed = append(v.Passed, p.ID)
+		}
+	}
+	var b bytes.Buffer
+	if code := report(&b, props.En, tg, selection{}, result{v: v}); code != exitFail {
+		t.Errorf("exit %d; want %d", code, exitFail)
+	}
+	out := b.String()
+	for _, want := range []string{"1 not judged (setup failed): SERIAL-2", "1 not judged: a step that only sets the property up failed", "✗ SERIAL-2", "not judged: its setup failed", "the setup's own hint"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the report lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, props.Get("SERIAL-2").Hint) {
+		t.Errorf("the report gives SERIAL-2's own hint for a property that was not judged:\n%s", out)
+	}
+}

@@ -74,7 +74,7 @@ func (v *live) event(e event) {
 		took := (time.Duration(e.Seconds*1000) * time.Millisecond).Round(100 * time.Millisecond).String()
 		line := msg(v.lang, "spec-end", e.Index, e.Total, e.ID, state, took)
 		if v.tty {
-			if stateKey(e.State) != "failed" {
+			if k := stateKey(e.State); k != "failed" && k != "not-judged" {
 				return
 			}
 			v.clear()
@@ -91,6 +91,8 @@ func stateKey(s string) string {
 		return "passed"
 	case "skipped":
 		return "skipped"
+	case "not judged":
+		return "not-judged"
 	}
 	return "failed"
 }

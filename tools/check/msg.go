@@ -26,9 +26,10 @@ var msgs = map[string]map[props.Lang]string{
 		props.En: "[%d/%d] %s %s (%s)",
 		props.Zh: "[%d/%d] %s %s（%s）",
 	},
-	"passed":  {props.En: "passed", props.Zh: "通过"},
-	"failed":  {props.En: "failed", props.Zh: "失败"},
-	"skipped": {props.En: "skipped", props.Zh: "跳过"},
+	"passed":     {props.En: "passed", props.Zh: "通过"},
+	"failed":     {props.En: "failed", props.Zh: "失败"},
+	"skipped":    {props.En: "skipped", props.Zh: "跳过"},
+	"not-judged": {props.En: "not judged: its setup failed", props.Zh: "未判定：准备步骤失败"},
 	// The summary.
 	"summary": {
 		props.En: "%s (%s): %d passed, %d failed, %d skipped in %s",
@@ -41,6 +42,14 @@ var msgs = map[string]map[props.Lang]string{
 	"fam-failed": {
 		props.En: "%d failed: %s",
 		props.Zh: "%d 项失败：%s",
+	},
+	"fam-notjudged": {
+		props.En: "%d not judged (setup failed): %s",
+		props.Zh: "%d 项未判定（准备步骤失败）：%s",
+	},
+	"not-judged-count": {
+		props.En: "%d not judged: a step that only sets the property up failed, so the property itself was not checked.",
+		props.Zh: "%d 项未判定：只是为该属性做准备的步骤失败了，属性本身没有被检查。",
 	},
 	"fam-skipped": {
 		props.En: "%d skipped: %s",
@@ -59,8 +68,8 @@ var msgs = map[string]map[props.Lang]string{
 		props.Zh: "所有检查的属性都通过了。",
 	},
 	"failures": {
-		props.En: "%d failed, in catalogue order; each once, in full:",
-		props.Zh: "%d 项失败，按目录顺序列出，每项一次，完整信息如下：",
+		props.En: "%d failed or not judged, in catalogue order; each once, in full:",
+		props.Zh: "%d 项失败或未判定，按目录顺序列出，每项一次，完整信息如下：",
 	},
 	"requirement": {props.En: "requirement:", props.Zh: "要求："},
 	"happened":    {props.En: "what happened:", props.Zh: "发生了什么："},

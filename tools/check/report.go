@@ -77,7 +77,7 @@ func report(w io.Writer, l props.Lang, tg *manifest.Target, sel selection, r res
 		fmt.Fprintln(w, "  "+translateHead(l, v.Reason))
 		// Every spec failed with the same message; its whole text (the
 		// build's or the server's output) is shown once.
-		for _, id := range v.Failed {
+		for _, id := range append(append([]string{}, v.Failed...), v.NotJudged...) {
 			if d := v.Detail[id]; d != "" {
 				if _, rest, ok := strings.Cut(d, "\n"); ok {
 					fmt.Fprintln(w, relabel(l, rest, "  "))
@@ -93,12 +93,12 @@ func report(w io.Writer, l props.Lang, tg *manifest.Target, sel selection, r res
 		return exitBroken
 	}
 	fmt.Fprintln(w)
-	passed, failed := set(v.Passed), set(v.Failed)
+	passed, failed, notJudged := set(v.Passed), set(v.Failed), set(v.NotJudged)
 	ps := sel.applicable(tg)
-	nPass, nFail, nSkip := 0, 0, 0
+	nPass, nFail, nSkip, nNotJudged := 0, 0, 0, 0
 	for _, f := range props.Families {
 		var pass int
-		var fail, skip, notRun []string
+		var fail, skip, notRun, unjudged []string
 		inFamily := 0
 		for _, p := range ps {
 			if p.Family != f.Name {
@@ -110,13 +110,15 @@ func report(w io.Writer, l props.Lang, tg *manifest.Target, sel selection, r res
 				pass++
 			case failed[p.ID]:
 				fail = append(fail, p.ID)
+			case notJudged[p.ID]:
+				unjudged = append(unjudged, p.ID)
 			case v.Skip[p.ID] != "":
 				skip = append(skip, p.ID+" ("+v.Skip[p.ID]+")")
 			default:
 				notRun = append(notRun, p.ID)
 			}
 		}
-		nPass, nFail, nSkip = nPass+pass, nFail+len(fail), nSkip+len(skip)
+		nPass, nFail, nSkip, nNotJudged = nPass+pass, nFail+len(fail), nSkip+len(skip), nNotJudged+len(unjudged)
 		title := fmt.Sprintf("%-7s %s", f.Name, props.FamilyTitle(f.Name, l))
 		if inFamily == 0 {
 			if sel.any() {
@@ -132,6 +134,10 @@ func report(w io.Writer, l props.Lang, tg *manifest.Target, sel selection, r res
 		if len(fail) > 0 {
 			mark = "✗"
 			parts = append(parts, msg(l, "fam-failed", len(fail), strings.Join(fail, " ")))
+		}
+		if len(unjudged) > 0 {
+			mark = "✗"
+			parts = append(parts, msg(l, "fam-notjudged", len(unjudged), strings.Join(unjudged, " ")))
 		}
 		if len(skip) > 0 {
 			if mark == "✓" && pass == 0 {
@@ -149,16 +155,19 @@ func report(w io.Writer, l props.Lang, tg *manifest.Target, sel selection, r res
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, msg(l, "summary", tg.Name, describe(tg), nPass, nFail, nSkip, r.elapsed.Round(100*time.Millisecond)))
-	if nFail == 0 {
+	if nNotJudged > 0 {
+		fmt.Fprintln(w, msg(l, "not-judged-count", nNotJudged))
+	}
+	if nFail+nNotJudged == 0 {
 		fmt.Fprintln(w, msg(l, "all-passed"))
 		return exitPass
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, msg(l, "failures", nFail))
+	fmt.Fprintln(w, msg(l, "failures", nFail+nNotJudged))
 	for _, p := range ps {
-		if failed[p.ID] {
+		if failed[p.ID] || notJudged[p.ID] {
 			fmt.Fprintln(w)
-			failure(w, l, p, v.Detail[p.ID])
+			failure(w, l, p, v.Detail[p.ID], notJudged[p.ID])
 		}
 	}
 	return exitFail
@@ -166,10 +175,15 @@ func report(w io.Writer, l props.Lang, tg *manifest.Target, sel selection, r res
 
 // failure writes one failure in full: the requirement, what happened,
 // what was sent and received, the hint, the server's last output and the
-// tutorial's sentence the property comes from.
-func failure(w io.Writer, l props.Lang, p props.Property, detail string) {
+// tutorial's sentence the property comes from. For a property not judged
+// (its setup failed), the hint is the setup's, in the message, never the
+// property's.
+func failure(w io.Writer, l props.Lang, p props.Property, detail string, notJudged bool) {
 	q := p.In(l)
 	fmt.Fprintf(w, "✗ %s  %s\n", p.ID, q.Requirement)
+	if notJudged {
+		fmt.Fprintln(w, "  "+msg(l, "not-judged"))
+	}
 	head, rest, _ := strings.Cut(strings.TrimSpace(detail), "\n")
 	fmt.Fprintf(w, "  %s%s\n", label(l, "happened"), translateHead(l, head))
 	if rest != "" {
@@ -178,7 +192,7 @@ func failure(w io.Writer, l props.Lang, p props.Property, detail string) {
 	if !strings.Contains(rest, "(last lines):") {
 		fmt.Fprintln(w, "  "+msg(l, "no-output"))
 	}
-	if !strings.Contains(rest, "hint: ") {
+	if !strings.Contains(rest, "hint: ") && !notJudged {
 		fmt.Fprintf(w, "  %s%s\n", label(l, "hint"), q.Hint)
 	}
 	if s := p.Source(l); s != "" {

@@ -19,14 +19,16 @@ import (
 // verdict is the suite's verdict on one target, as its --verdicts file
 // has it (spec/suite_test.go).
 type verdict struct {
-	Target string            `json:"target"`
-	Model  string            `json:"model"`
-	Failed []string          `json:"failed"`
-	Passed []string          `json:"passed"`
-	Skip   map[string]string `json:"skipped,omitempty"`
-	Why    map[string]string `json:"why,omitempty"`
-	Detail map[string]string `json:"detail,omitempty"`
-	Reason string            `json:"reason,omitempty"`
+	Target string   `json:"target"`
+	Model  string   `json:"model"`
+	Failed []string `json:"failed"`
+	Passed []string `json:"passed"`
+	// NotJudged are the IDs whose setup failed (verdict.Verdict).
+	NotJudged []string          `json:"not_judged,omitempty"`
+	Skip      map[string]string `json:"skipped,omitempty"`
+	Why       map[string]string `json:"why,omitempty"`
+	Detail    map[string]string `json:"detail,omitempty"`
+	Reason    string            `json:"reason,omitempty"`
 }
 
 // event is one line of the suite's --progress-fd (spec/progress_test.go).

@@ -37,7 +37,7 @@ func BenchmarkClass60(b *testing.B) {
 	var pool []string
 	dirs, _ := filepath.Glob(filepath.Join(repo, "fixtures", "students", "*", "echospec.toml"))
 	for _, m := range dirs {
-		s := load(filepath.Base(filepath.Dir(m)), filepath.Dir(m))
+		s := load(filepath.Base(filepath.Dir(m)), filepath.Dir(m), nil)
 		if s.Problem == "" && s.Port == 0 {
 			pool = append(pool, filepath.Dir(m))
 		}

@@ -21,39 +21,61 @@ func matches(e Expectation, v Verdict) bool {
 
 // mismatches explains, one line each, how a verdict differs from what the
 // submission's manifest expects; none when it matches. It matches when
-// every spec failed, each for the reason, for fail = ["*"]; otherwise when
-// exactly the IDs of fail failed, and any of may_fail, each ID of fail for
-// its phrase ([expect.reasons], or reason = for all): its failure's first
-// line contains it. An ID of fail with no phrase is a mismatch too, so
-// that every fixture of the bank says why it fails each spec. A verdict
-// where nothing ran never matches.
+// every spec failed or was not judged, each for the reason, for fail =
+// ["*"] (a server that cannot be built or started judges nothing);
+// otherwise when exactly the IDs of fail failed (judged: a setup failure
+// never stands for one), exactly those of not_judged were not judged, and
+// any of may_fail did either, each ID of fail and not_judged for its
+// phrase ([expect.reasons], or reason = for all): its first line
+// contains it. An ID of fail or not_judged with no phrase is a mismatch
+// too, so that every fixture of the bank says why. A verdict where
+// nothing ran never matches.
 func mismatches(s *Submission) []string {
 	e, v := s.Expect, s.Verdict
-	if len(v.Passed)+len(v.Failed)+len(v.Unstable) == 0 {
+	if len(v.Passed)+len(v.Failed)+len(v.Unstable)+len(v.NotJudged) == 0 {
 		return []string{fmt.Sprintf("%s: nothing ran: %s", s.Name, orDash(s.Reason()))}
 	}
 	if e.FailsAll() {
-		ok := len(v.Passed) == 0 && len(v.Failed) > 0
-		for _, id := range v.Failed {
+		ok := len(v.Passed) == 0 && len(v.Failed)+len(v.NotJudged) > 0
+		for _, id := range append(slices.Clone(v.Failed), v.NotJudged...) {
 			ok = ok && strings.Contains(v.Why[id], e.Reason)
 		}
 		if ok {
 			return nil
 		}
-		return []string{fmt.Sprintf("%s: expected every spec to fail because %q; failed %v (%s), passed %v", s.Name, e.Reason, v.Failed, orDash(s.Reason()), v.Passed)}
+		return []string{fmt.Sprintf("%s: expected every spec to fail because %q; failed %v, not judged %v (%s), passed %v", s.Name, e.Reason, v.Failed, v.NotJudged, orDash(s.Reason()), v.Passed)}
 	}
 	var out []string
-	for _, id := range v.Failed {
+	phraseCheck := func(id, what string) {
 		why := v.Why[id]
 		switch phrase := e.Phrase(id); {
-		case slices.Contains(e.MayFail, id):
-			// a side effect of the bug: it may fail, for any reason
-		case !slices.Contains(e.Fail, id):
-			out = append(out, fmt.Sprintf("%s: unexpectedly failed %s: %s", s.Name, id, why))
 		case phrase == "":
-			out = append(out, fmt.Sprintf("%s: %s failed, but [expect.reasons] gives no phrase for it: add %s = \"...\" from its first line: %s", s.Name, id, id, why))
+			out = append(out, fmt.Sprintf("%s: %s %s, but [expect.reasons] gives no phrase for it: add %s = \"...\" from its first line: %s", s.Name, id, what, id, why))
 		case !strings.Contains(why, phrase):
-			out = append(out, fmt.Sprintf("%s: %s failed, but not for its reason: wanted %q in its first line, got: %s", s.Name, id, phrase, why))
+			out = append(out, fmt.Sprintf("%s: %s %s, but not for its reason: wanted %q in its first line, got: %s", s.Name, id, what, phrase, why))
+		}
+	}
+	for _, id := range v.Failed {
+		switch {
+		case slices.Contains(e.MayFail, id):
+			// the server's own nondeterminism decides: it may fail, for any reason
+		case slices.Contains(e.NotJudged, id):
+			out = append(out, fmt.Sprintf("%s: %s was expected not to be judged (its setup failing), but it was judged and failed: %s", s.Name, id, v.Why[id]))
+		case !slices.Contains(e.Fail, id):
+			out = append(out, fmt.Sprintf("%s: unexpectedly failed %s: %s", s.Name, id, v.Why[id]))
+		default:
+			phraseCheck(id, "failed")
+		}
+	}
+	for _, id := range v.NotJudged {
+		switch {
+		case slices.Contains(e.MayFail, id):
+		case slices.Contains(e.Fail, id):
+			out = append(out, fmt.Sprintf("%s: expected to fail %s, but it was not judged: its setup failed, which is not the property's failure: %s", s.Name, id, v.Why[id]))
+		case !slices.Contains(e.NotJudged, id):
+			out = append(out, fmt.Sprintf("%s: %s was unexpectedly not judged (its setup failed): %s", s.Name, id, v.Why[id]))
+		default:
+			phraseCheck(id, "was not judged")
 		}
 	}
 	// An unstable ID is a verdict that changed between runs: a fixture
@@ -67,18 +89,39 @@ func mismatches(s *Submission) []string {
 		out = append(out, fmt.Sprintf("%s: %s timed out: %s", s.Name, id, orDash(s.Overrun)))
 	}
 	for _, id := range e.Fail {
-		if !slices.Contains(v.Failed, id) && !slices.Contains(v.Unstable, id) {
+		if !slices.Contains(v.Failed, id) && !slices.Contains(v.Unstable, id) && !slices.Contains(v.NotJudged, id) {
 			out = append(out, fmt.Sprintf("%s: expected to fail %s, but it did not (%s)", s.Name, id, s.Dir))
 		}
 	}
+	for _, id := range e.NotJudged {
+		if !slices.Contains(v.NotJudged, id) && !slices.Contains(v.Failed, id) {
+			out = append(out, fmt.Sprintf("%s: expected %s not to be judged (its setup failing), but it was: %s (%s)", s.Name, id, outcomeWord(v, id), s.Dir))
+		}
+	}
 	return out
+}
+
+// outcomeWord names id's outcome in v: passed, unstable, skipped, timed
+// out or "did not run".
+func outcomeWord(v Verdict, id string) string {
+	switch {
+	case slices.Contains(v.Passed, id):
+		return "passed"
+	case slices.Contains(v.Unstable, id):
+		return "unstable"
+	case slices.Contains(v.TimedOut, id):
+		return "timed out"
+	case v.Skip[id] != "":
+		return "skipped: " + v.Skip[id]
+	}
+	return "did not run"
 }
 
 // checkExpectations prints each submission's expected and actual failures
 // and every mismatch, and returns how many submissions did not match.
 func checkExpectations(w io.Writer, subs []*Submission) int {
 	tw := tabwriter.NewWriter(w, 2, 8, 2, ' ', 0)
-	fmt.Fprintln(tw, "submission\tmodel\texpected to fail\tmay fail\tfailed\tpassed\tcheck")
+	fmt.Fprintln(tw, "submission\tmodel\texpected to fail\tnot judged\tmay fail\tfailed\tnot judged\tpassed\tcheck")
 	bad, skipped := 0, 0
 	var lines []string
 	for _, s := range subs {
@@ -90,7 +133,7 @@ func checkExpectations(w io.Writer, subs []*Submission) int {
 			check, bad = "MISMATCH", bad+1
 			lines = append(lines, m...)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\n", s.Name, orDash(s.Model), list(s.Expect.Fail), list(s.Expect.MayFail), list(s.Verdict.Failed), len(s.Verdict.Passed), check)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", s.Name, orDash(s.Model), list(s.Expect.Fail), list(s.Expect.NotJudged), list(s.Expect.MayFail), list(s.Verdict.Failed), list(s.Verdict.NotJudged), len(s.Verdict.Passed), check)
 	}
 	tw.Flush()
 	for _, l := range lines {
@@ -110,14 +153,14 @@ func checkExpectations(w io.Writer, subs []*Submission) int {
 // fixture is neither as expected nor a mismatch: the porter sees it
 // named, with the reason, and the check does not fail on it.
 func skippedWhy(v Verdict) string {
-	if len(v.Passed)+len(v.Failed)+len(v.Unstable)+len(v.TimedOut) > 0 || len(v.Skip) == 0 {
+	if len(v.Passed)+len(v.Failed)+len(v.Unstable)+len(v.TimedOut)+len(v.NotJudged) > 0 || len(v.Skip) == 0 {
 		return ""
 	}
 	return strings.Join(slices.Compact(slices.Sorted(maps.Values(v.Skip))), "; ")
 }
 
 // reasonsMain is `grade reasons OUT`: for each submission of a run's
-// grade.json and each ID it failed, the failure's first line (its why),
+// grade.json and each ID it failed or did not judge, the first line (its why),
 // and the phrase the manifest gives for it, so that the phrases of
 // [expect.reasons] can be picked from what the suite says.
 func reasonsMain(w io.Writer, args []string) error {
@@ -176,7 +219,7 @@ func printReasons(w io.Writer, subs []*Submission) {
 		e, v := s.Expect, s.Verdict
 		if e.FailsAll() {
 			var whys []string
-			for _, id := range v.Failed {
+			for _, id := range append(slices.Clone(v.Failed), v.NotJudged...) {
 				if !slices.Contains(whys, v.Why[id]) {
 					whys = append(whys, v.Why[id])
 				}
@@ -193,6 +236,18 @@ func printReasons(w io.Writer, subs []*Submission) {
 				what = "fail"
 			case slices.Contains(e.MayFail, id):
 				what = "may_fail"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", s.Name, id, what, phraseCheck(e.Phrase(id), v.Why[id]), v.Why[id])
+		}
+		for _, id := range v.NotJudged {
+			what := "UNEXPECTED not judged"
+			switch {
+			case slices.Contains(e.NotJudged, id):
+				what = "not_judged"
+			case slices.Contains(e.MayFail, id):
+				what = "may_fail, not judged"
+			case slices.Contains(e.Fail, id):
+				what = "fail, but NOT JUDGED"
 			}
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", s.Name, id, what, phraseCheck(e.Phrase(id), v.Why[id]), v.Why[id])
 		}

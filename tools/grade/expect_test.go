@@ -161,3 +161,47 @@ func TestCheckExpectationsNamesSkippedTargets(t *testing.T) {
 		t.Errorf("a verdict with a skip and a pass is checked: %d mismatches; want 1:\n%s", bad, b.String())
 	}
 }
+
+// A setup failure is not the property's failure: it never satisfies an ID
+// of fail, even when its first line holds the phrase (a setup headline
+// holds the inner headline a phrase matches); not_judged lists those the
+// bug must leave unjudged, each for its phrase; may_fail takes either.
+func TestMatchesNotJudged(t *testing.T) {
+	setup := "setup failed, the property was not judged: connecting client B: client 2 could not connect: connection refused"
+	nj := func(failed, notJudged []string) Verdict {
+		why := map[string]string{}
+		for _, id := range append(append([]string{}, failed...), notJudged...) {
+			why[id] = setup
+		}
+		return Verdict{Failed: failed, NotJudged: notJudged, Passed: []string{"ECHO-1"}, Why: why}
+	}
+	refused := map[string]string{"SERIAL-2": "connection refused"}
+	for _, c := range []struct {
+		name string
+		e    Expectation
+		v    Verdict
+		want string // a phrase of the one mismatch; "" for a match
+	}{
+		{"setup failure for an ID of fail", Expectation{Fail: []string{"SERIAL-2"}, Reasons: refused}, nj(nil, []string{"SERIAL-2"}),
+			"expected to fail SERIAL-2, but it was not judged"},
+		{"not_judged, for its phrase", Expectation{NotJudged: []string{"SERIAL-2"}, Reasons: refused}, nj(nil, []string{"SERIAL-2"}), ""},
+		{"not_judged, with another phrase", Expectation{NotJudged: []string{"SERIAL-2"}, Reasons: map[string]string{"SERIAL-2": "no echo"}}, nj(nil, []string{"SERIAL-2"}),
+			"SERIAL-2 was not judged, but not for its reason"},
+		{"not_judged, but judged and failed", Expectation{NotJudged: []string{"SERIAL-2"}, Reasons: refused}, nj([]string{"SERIAL-2"}, nil),
+			"was expected not to be judged (its setup failing), but it was judged and failed"},
+		{"not_judged, but passed", Expectation{NotJudged: []string{"SERIAL-2"}, Reasons: refused}, Verdict{Passed: []string{"ECHO-1", "SERIAL-2"}},
+			"expected SERIAL-2 not to be judged (its setup failing), but it was: passed"},
+		{"unexpectedly not judged", Expectation{}, nj(nil, []string{"IDLE-1"}), "IDLE-1 was unexpectedly not judged"},
+		{"may_fail not judged", Expectation{MayFail: []string{"IDLE-1"}}, nj(nil, []string{"IDLE-1"}), ""},
+		{"every spec not judged for the reason", Expectation{Fail: []string{"*"}, Reason: "connection refused"}, Verdict{NotJudged: []string{"ECHO-1", "ECHO-2"},
+			Why: map[string]string{"ECHO-1": setup, "ECHO-2": setup}}, ""},
+	} {
+		m := mismatches(&Submission{Name: "x", Expect: c.e, Verdict: c.v})
+		switch {
+		case c.want == "" && len(m) > 0:
+			t.Errorf("%s: mismatches %q; want none", c.name, m)
+		case c.want != "" && (len(m) != 1 || !strings.Contains(m[0], c.want)):
+			t.Errorf("%s: mismatches %q; want one containing %q", c.name, m, c.want)
+		}
+	}
+}

@@ -45,7 +45,7 @@ func githubMain(ctx context.Context, args []string, stdout io.Writer) error {
 	if !ok {
 		return fmt.Errorf("grade github: --lang %q: the kit speaks en and zh", *langFlag)
 	}
-	s := load(filepath.Base(dirs[0]), dirs[0])
+	s := load(filepath.Base(dirs[0]), dirs[0], nil)
 	tmp, err := os.MkdirTemp("", "echospec-github-")
 	if err != nil {
 		return err
@@ -124,6 +124,14 @@ func annotate(w io.Writer, g Grade, file string) {
 				notes = append(notes, note{l.Prop.Title(), l.Why + "\nhint: " + l.Prop.Hint})
 			case Unstable:
 				notes = append(notes, note{l.Prop.Title() + " (unstable)", l.Runs.String() + ": " + l.Why + "\nhint: " + l.Prop.Hint})
+			case NotJudged:
+				// The setup's hint, in its message; never the property's.
+				_, hint, _ := splitDetail(l.Detail)
+				msg := l.Why
+				if hint != "" {
+					msg += "\nhint: " + hint
+				}
+				notes = append(notes, note{l.Prop.Title() + " (not judged)", msg})
 			}
 		}
 	}
@@ -168,7 +176,7 @@ func jobSummary(g Grade) string {
 	var firsts []Line
 	for _, f := range props.Families {
 		n := g.Counts(f.Name)
-		bad := n[Failed] + n[Unstable] + n[TimedOut]
+		bad := n[Failed] + n[Unstable] + n[TimedOut] + n[NotJudged]
 		counted := n[Passed] + bad
 		if counted == 0 && n[Skipped] == 0 {
 			continue // does not apply to the model
@@ -181,14 +189,14 @@ func jobSummary(g Grade) string {
 			verdict = "⏭ skipped"
 		}
 		var other []string
-		for _, o := range []Outcome{Unstable, TimedOut, Skipped} {
+		for _, o := range []Outcome{NotJudged, Unstable, TimedOut, Skipped} {
 			if n[o] > 0 {
 				other = append(other, fmt.Sprintf("%d %s", n[o], o))
 			}
 		}
 		fmt.Fprintf(&b, "| %s | %s | %d | %d | %s |\n", props.FamilyTitle(f.Name, g.Lang), verdict, n[Passed], bad, orDash(strings.Join(other, ", ")))
 		for _, l := range g.Lines {
-			if l.Prop.Family == f.Name && (l.Outcome == Failed || l.Outcome == Unstable || l.Outcome == TimedOut) {
+			if l.Prop.Family == f.Name && (l.Outcome == Failed || l.Outcome == Unstable || l.Outcome == TimedOut || l.Outcome == NotJudged) {
 				firsts = append(firsts, l)
 				break
 			}
@@ -201,8 +209,11 @@ func jobSummary(g Grade) string {
 			if l.Outcome == Unstable {
 				fmt.Fprintf(&b, "Unstable: %s.\n\n", l.Runs)
 			}
+			if l.Outcome == NotJudged {
+				b.WriteString("Not judged: a step that only sets this property up failed.\n\n")
+			}
 			msg := orText(l.Detail, l.Why)
-			if !strings.Contains(msg, "hint: ") {
+			if !strings.Contains(msg, "hint: ") && l.Outcome != NotJudged {
 				msg += "\n  hint: " + l.Prop.Hint
 			}
 			fmt.Fprintf(&b, "```\n%s\n```\n", strings.ReplaceAll(msg, "```", "'''"))

@@ -3,17 +3,12 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
-
-	"github.com/BurntSushi/toml"
 
 	"github.com/echospec/echospec/manifest"
 	"github.com/echospec/echospec/props"
@@ -32,17 +27,13 @@ import (
 // bundleConfig is source/gradescope.json.
 type bundleConfig struct {
 	// StudentMaySet are the manifest keys a student's own echospec.toml
-	// may set (build, command, …); model, pool and mechanism are never
-	// among them: the teacher's manifest decides the model.
+	// may set (build, command, …); manifest.CourseOnly are never among
+	// them: the teacher's manifest decides the model.
 	StudentMaySet []string `json:"student_may_set"`
 	Languages     []string `json:"languages"`
 	Seed          int64    `json:"seed,omitempty"`
 	Lang          string   `json:"lang,omitempty"` // en or zh: the tests' texts and hints
 }
-
-// neverStudent are the keys only the teacher sets: a student who could
-// change them could switch models and dodge a family.
-var neverStudent = []string{"model", "pool", "mechanism", "expect", "name"}
 
 func gradescopeMain(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("grade gradescope", flag.ContinueOnError)
@@ -105,13 +96,16 @@ func gradescopeRun(ctx context.Context, root string, timeout time.Duration) (gra
 	if err := os.CopyFS(dir, os.DirFS(filepath.Join(root, "submission"))); err != nil {
 		return gradescope{}, fmt.Errorf("copying the submission: %v", err)
 	}
-	notes, err := composeManifest(filepath.Join(src, manifest.FileName), dir, cfg.StudentMaySet)
+	course, err := manifest.LoadCourse(filepath.Join(src, manifest.FileName), cfg.StudentMaySet)
+	if err != nil {
+		return gradescope{}, fmt.Errorf("the teacher's manifest: %v", err)
+	}
+	s := load("submission", dir, course)
+	rn, err := newRunner(ctx, filepath.Join(src, "spec.test"), work, work, 1, timeout)
 	if err != nil {
 		return gradescope{}, err
 	}
-	s := load("submission", dir)
-	rn, err := newRunner(ctx, filepath.Join(src, "spec.test"), work, work, 1, timeout)
-	if err != nil {
+	if err := rn.judgeBy(course); err != nil {
 		return gradescope{}, err
 	}
 	lang, ok := props.ParseLang(orText(cfg.Lang, "en"))
@@ -122,60 +116,9 @@ func gradescopeRun(ctx context.Context, root string, timeout time.Duration) (gra
 	rn.configure(1, cfg.Seed, lang)
 	log := rn.gradeOne(ctx, s)
 	res := gradescopeResults(r, r.Grade(s))
-	if len(notes) > 0 {
-		res.Output = strings.TrimSpace(strings.Join(notes, "\n") + "\n" + res.Output)
-	}
 	res.Output = strings.TrimSpace(res.Output + fmt.Sprintf("\nseed %d", rn.seed))
 	// The suite's own output goes to stdout, which the rubric's
 	// stdout_visibility shows or hides.
 	os.Stdout.Write(log)
 	return res, nil
-}
-
-// composeManifest writes dir/echospec.toml: the teacher's manifest, with
-// the keys of may a student's own echospec.toml in dir sets. It returns a
-// note for each key of the student's that was not taken.
-func composeManifest(teacherFile, dir string, may []string) ([]string, error) {
-	teacher := map[string]any{}
-	if _, err := toml.DecodeFile(teacherFile, &teacher); err != nil {
-		return nil, fmt.Errorf("the teacher's manifest %s: %v", teacherFile, err)
-	}
-	var notes []string
-	studentFile := filepath.Join(dir, manifest.FileName)
-	student := map[string]any{}
-	if _, err := os.Stat(studentFile); err == nil {
-		if _, err := toml.DecodeFile(studentFile, &student); err != nil {
-			notes = append(notes, fmt.Sprintf("Your echospec.toml is not valid TOML (%v); the course's manifest is used as it is.", err))
-			student = map[string]any{}
-		}
-	} else if !errors.Is(err, fs.ErrNotExist) {
-		return nil, err
-	}
-	for _, k := range sortedKeys(student) {
-		v := student[k]
-		switch {
-		case slices.Contains(neverStudent, k) || !slices.Contains(may, k):
-			if tv, ok := teacher[k]; !ok || fmt.Sprint(tv) != fmt.Sprint(v) {
-				notes = append(notes, fmt.Sprintf("Your echospec.toml sets %s = %v; the course's manifest decides %s (%v), so yours is not used.", k, tomlValue(v), k, orText(tomlValue(teacher[k]), "not set")))
-			}
-		default:
-			teacher[k] = v
-		}
-	}
-	f, err := os.Create(studentFile)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return notes, toml.NewEncoder(f).Encode(teacher)
-}
-
-func tomlValue(v any) string {
-	if v == nil {
-		return ""
-	}
-	if s, ok := v.(string); ok {
-		return fmt.Sprintf("%q", s)
-	}
-	return fmt.Sprint(v)
 }

@@ -23,6 +23,7 @@
 //	                                                 Slurm array gives this worker
 //	go run ./tools/grade merge --out all o1 o2 o3 o4 the shards, as one run
 //	go run ./tools/grade --expect fixtures/students  every verdict must match [expect]
+//	go run ./tools/grade --manifest course.toml DIR  the course decides the model
 //	go run ./tools/grade reasons out/grade          each failure's first line, per
 //	                                                 ID, to pick [expect.reasons] from
 //
@@ -50,6 +51,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/echospec/echospec/manifest"
 	"github.com/echospec/echospec/procfs"
 	"github.com/echospec/echospec/props"
 	"github.com/echospec/echospec/rlimit"
@@ -135,7 +137,9 @@ func gradeMain(ctx context.Context, args []string) error {
 	repeat := fs.Int("repeat", 1, "run each submission's suite N times (seeds S, S+1, …): an ID that both passes and fails is unstable, and scores as the rubric's unstable = says")
 	seed := fs.Int64("seed", 0, "the suite's random seed (spec order and payloads); every run prints the one it used (default: from the clock)")
 	langFlag := fs.String("lang", "en", "the language of requirements, hints and the suite's failure hints in every output: en or zh")
-	rerun := fs.String("rerun-failed", "", "a grade.json of an earlier run: grade again only what failed, timed out or was unstable there, and merge it in (no DIR needed)")
+	rerun := fs.String("rerun-failed", "", "a grade.json of an earlier run: grade again only what failed, was not judged, timed out or was unstable there, and merge it in (no DIR needed)")
+	courseFile := fs.String("manifest", "", "the course's manifest: it decides the model, pool, mechanism and limits of every submission; a student's own echospec.toml may set only the keys of --student-may-set, and the outputs say which of its keys were not used")
+	maySet := fs.String("student-may-set", strings.Join(manifest.StudentMaySet, ","), "with --manifest: the keys a student's own echospec.toml may set, comma-separated (never "+strings.Join(manifest.CourseOnly, ", ")+")")
 	unsandboxed := fs.Bool("unsandboxed", false, "grade without the sandbox: every submission then runs as your user, can read and change your files and the other submissions, and can kill the grader; only for a machine that isolates each submission itself (a Gradescope container). Without it, grade refuses where this machine cannot give each server a user, files and processes of its own")
 	memory := fs.String("memory", "", "each server's memory limit, e.g. 2GiB (default "+rlimit.Bytes(rlimit.Defaults.Memory)+")")
 	disk := fs.String("disk", "", "each server's disk limit: its copy of its folder, /tmp and /dev/shm together, e.g. 1GiB (default "+rlimit.Bytes(rlimit.Defaults.Disk)+")")
@@ -166,10 +170,16 @@ func gradeMain(ctx context.Context, args []string) error {
 	if !ok {
 		return fmt.Errorf("grade: --lang %q: the kit speaks en and zh", *langFlag)
 	}
+	var course *manifest.Course
+	if *courseFile != "" {
+		if course, err = manifest.LoadCourse(*courseFile, splitKeys(*maySet)); err != nil {
+			return fmt.Errorf("grade: --manifest: %w", err)
+		}
+	}
 	var subs []*Submission
 	var plan map[string]rerunPlan
 	if *rerun != "" {
-		if subs, plan, err = planRerun(*rerun, dirs); err != nil {
+		if subs, plan, err = planRerun(*rerun, dirs, course); err != nil {
 			return err
 		}
 		if *rubricFile == "" {
@@ -177,7 +187,7 @@ func gradeMain(ctx context.Context, args []string) error {
 				return err
 			}
 		}
-	} else if subs, err = discover(dirs); err != nil {
+	} else if subs, err = discover(dirs, course); err != nil {
 		return err
 	}
 	if *shardFlag != "" {
@@ -210,6 +220,9 @@ func gradeMain(ctx context.Context, args []string) error {
 			return fmt.Errorf("grade: %s: %v", l.flag, err)
 		}
 		rn.limits = append(rn.limits, l.flag, l.v)
+	}
+	if err := rn.judgeBy(course); err != nil {
+		return err
 	}
 	r.Lang = lang
 	if err := clearOutputs(*out); err != nil {
@@ -320,6 +333,17 @@ func checkIfAsked(expect bool, subs []*Submission) error {
 		return exitError(bad)
 	}
 	return nil
+}
+
+// splitKeys splits a comma-separated list of manifest keys.
+func splitKeys(s string) []string {
+	var out []string
+	for _, k := range strings.Split(s, ",") {
+		if k = strings.TrimSpace(k); k != "" {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 // parseInterleaved parses flags wherever they are among the arguments,

@@ -77,7 +77,9 @@ func writeAll(out string, r *Rubric, subs []*Submission, shard string) error {
 func gradesCSV(gs []Grade) []byte {
 	var b bytes.Buffer
 	w := csv.NewWriter(&b)
-	_ = w.Write([]string{"submission", "model", "score", "max_score", "passed", "failed", "unstable", "timed_out", "skipped", "failed_ids", "unstable_ids", "timed_out_ids", "reason"})
+	// not_judged comes last, so that readers of the older columns by
+	// position still read them.
+	_ = w.Write([]string{"submission", "model", "score", "max_score", "passed", "failed", "unstable", "timed_out", "skipped", "failed_ids", "unstable_ids", "timed_out_ids", "reason", "not_judged", "not_judged_ids"})
 	for _, g := range gs {
 		n := g.Counts("")
 		var unstable []string
@@ -88,7 +90,8 @@ func gradesCSV(gs []Grade) []byte {
 		}
 		_ = w.Write([]string{g.Sub.Name, g.Sub.Model, points(g.Score), points(g.MaxPoints),
 			strconv.Itoa(n[Passed]), strconv.Itoa(n[Failed]), strconv.Itoa(n[Unstable]), strconv.Itoa(n[TimedOut]), strconv.Itoa(n[Skipped]),
-			strings.Join(g.FailedIDs(), " "), strings.Join(unstable, " "), strings.Join(g.IDs(TimedOut), " "), g.Sub.Reason()})
+			strings.Join(g.FailedIDs(), " "), strings.Join(unstable, " "), strings.Join(g.IDs(TimedOut), " "), g.Sub.Reason(),
+			strconv.Itoa(n[NotJudged]), strings.Join(g.IDs(NotJudged), " ")})
 	}
 	w.Flush()
 	return b.Bytes()
@@ -122,6 +125,16 @@ func summaryMD(r *Rubric, gs []Grade) []byte {
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", mdCell(g.Sub.Name), mdCell(describeModel(g.Sub)),
 			points(g.Score), mdCell(failed), mdCell(g.Sub.Reason()))
+	}
+	var ignored []string
+	for _, g := range gs {
+		for _, note := range g.Sub.Ignored {
+			ignored = append(ignored, fmt.Sprintf("- %s: %s\n", mdCell(g.Sub.Name), mdCell(note)))
+		}
+	}
+	if len(ignored) > 0 {
+		b.WriteString("\n## Keys of students' manifests not used\n\nThe course's manifest decides them.\n\n")
+		b.WriteString(strings.Join(ignored, ""))
 	}
 	type row struct {
 		p     string
@@ -174,6 +187,7 @@ type junitSuites struct {
 	Name     string       `xml:"name,attr"`
 	Tests    int          `xml:"tests,attr"`
 	Failures int          `xml:"failures,attr"`
+	Errors   int          `xml:"errors,attr"`
 	Skipped  int          `xml:"skipped,attr"`
 	Suites   []junitSuite `xml:"testsuite"`
 }
@@ -182,6 +196,7 @@ type junitSuite struct {
 	Name       string          `xml:"name,attr"`
 	Tests      int             `xml:"tests,attr"`
 	Failures   int             `xml:"failures,attr"`
+	Errors     int             `xml:"errors,attr"`
 	Skipped    int             `xml:"skipped,attr"`
 	Properties []junitProperty `xml:"properties>property"`
 	Cases      []junitCase     `xml:"testcase"`
@@ -196,7 +211,10 @@ type junitCase struct {
 	Name      string        `xml:"name,attr"`
 	ClassName string        `xml:"classname,attr"`
 	Failure   *junitMessage `xml:"failure"`
-	Skipped   *junitMessage `xml:"skipped"`
+	// Error is JUnit's error in the test's own setup: a property that
+	// was not judged.
+	Error   *junitMessage `xml:"error"`
+	Skipped *junitMessage `xml:"skipped"`
 }
 
 type junitMessage struct {
@@ -221,6 +239,8 @@ func junitXML(gs []Grade) []byte {
 				c.Failure = &junitMessage{Message: l.Why, Body: orText(l.Detail, l.Why)}
 			case Unstable:
 				c.Failure = &junitMessage{Message: "unstable, " + l.Runs.String() + ": " + l.Why, Body: orText(l.Detail, l.Why)}
+			case NotJudged:
+				c.Error = &junitMessage{Message: "not judged: " + l.Why, Body: orText(l.Detail, l.Why)}
 			case Skipped:
 				c.Skipped = &junitMessage{Message: l.Why}
 			case NA:
@@ -233,11 +253,14 @@ func junitXML(gs []Grade) []byte {
 			if c.Failure != nil {
 				s.Failures++
 			}
+			if c.Error != nil {
+				s.Errors++
+			}
 			if c.Skipped != nil {
 				s.Skipped++
 			}
 		}
-		all.Tests, all.Failures, all.Skipped = all.Tests+s.Tests, all.Failures+s.Failures, all.Skipped+s.Skipped
+		all.Tests, all.Failures, all.Errors, all.Skipped = all.Tests+s.Tests, all.Failures+s.Failures, all.Errors+s.Errors, all.Skipped+s.Skipped
 		all.Suites = append(all.Suites, s)
 	}
 	data, _ := xml.MarshalIndent(all, "", "  ")
@@ -282,6 +305,7 @@ func gradescopeResults(rb *Rubric, g Grade) gradescope {
 	if reason := g.Sub.Reason(); reason != "" {
 		out = append(out, reason)
 	}
+	out = append(out, g.Sub.Ignored...)
 	if g.Sub.Overrun != "" {
 		out = append(out, firstOf(g.Sub.Overrun))
 	}
@@ -303,6 +327,15 @@ func gradescopeResults(rb *Rubric, g Grade) gradescope {
 				}
 			}
 			r.Tests = append(r.Tests, gradescopeTest{Name: l.Prop.Title(), Number: l.Prop.ID, Score: round4(l.Points), MaxScore: round4(l.Max), Status: status, Output: msg})
+		case NotJudged:
+			// The setup's words and hint, never the property's: nothing
+			// was found wrong with the property itself.
+			msg := notJudgedNote + "\n" + orText(l.Detail, l.Why)
+			if !l.Outcome.counted(rb) {
+				notCounted = append(notCounted, fmt.Sprintf("%s (not judged: %s)", l.Prop.ID, l.Why))
+				continue
+			}
+			r.Tests = append(r.Tests, gradescopeTest{Name: l.Prop.Title(), Number: l.Prop.ID, Score: 0, MaxScore: round4(l.Max), Status: "failed", Output: msg})
 		case TimedOut:
 			r.Tests = append(r.Tests, gradescopeTest{Name: l.Prop.Title(), Number: l.Prop.ID, Score: 0, MaxScore: round4(l.Max), Status: "failed", Output: l.Why})
 		case Skipped:
@@ -323,6 +356,9 @@ func gradescopeResults(rb *Rubric, g Grade) gradescope {
 	}
 	return r
 }
+
+// notJudgedNote heads a not-judged property's output in results.json.
+const notJudgedNote = "not judged: a step that only sets this property up failed, so the property itself was not checked (it scores as the rubric's not_judged says):"
 
 // langName is how grade.json names a language: "" for English.
 func langName(l props.Lang) string {

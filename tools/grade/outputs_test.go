@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"encoding/xml"
+	"html/template"
 	"io/fs"
 	"math"
 	"os"
@@ -60,7 +61,7 @@ func TestGradesCSV(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	head := "submission,model,score,max_score,passed,failed,unstable,timed_out,skipped,failed_ids,unstable_ids,timed_out_ids,reason"
+	head := "submission,model,score,max_score,passed,failed,unstable,timed_out,skipped,failed_ids,unstable_ids,timed_out_ids,reason,not_judged,not_judged_ids"
 	if strings.Join(rows[0], ",") != head {
 		t.Errorf("header = %v; want %s", rows[0], head)
 	}
@@ -443,4 +444,79 @@ func TestOutputsFollowLang(t *testing.T) {
 	if err != nil || r2.Lang != props.Zh {
 		t.Errorf("merge: lang %q, %v; want the shards' zh kept", r2.Lang, err)
 	}
+}
+
+// A property whose setup failed is "not judged" in every output, in the
+// setup's words and with the setup's hint, never the property's; it scores
+// 0 by default and is left out with not_judged = "not_counted". The keys
+// of a student's manifest that the course decided are named too.
+func TestNotJudgedAndIgnoredKeysInEveryOutput(t *testing.T) {
+	all := applicable("single", 0, "")
+	v := verdict.New("nina", "single")
+	const setup = "setup failed, the property was not judged: connecting client B: client 2 could not connect: connection refused"
+	for _, id := range all {
+		if id == "SERIAL-2" {
+			v.NotJudged = []string{id}
+			v.Why[id] = setup
+			v.Detail[id] = setup + "\n  hint: the setup's own hint\n  server nina (pid 1, port 2): running"
+			continue
+		}
+		v.Passed = append(v.Passed, id)
+	}
+	s := &Submission{Name: "nina", Dir: "class/nina", Model: "single", Verdict: v,
+		Ignored: []string{`echospec.toml sets model = "coroutine", but model is the course's to decide (its manifest, which sets "single"), so it is not used.`}}
+	serial2 := props.Get("SERIAL-2")
+
+	r := defaultRubricT(t)
+	gs := gradesOf(r, []*Submission{s})
+	if g := gs[0]; g.Score >= g.MaxPoints || g.Issues() != "not judged: SERIAL-2" {
+		t.Fatalf("score %v of %v, issues %q; want SERIAL-2 not judged, scored as failed", g.Score, g.MaxPoints, g.Issues())
+	}
+	nc, err := parseRubric("r.toml", "not_judged = \"not_counted\"\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g := gradesOf(nc, []*Submission{s})[0]; g.Score != g.MaxPoints {
+		t.Errorf("not_judged = \"not_counted\": score %v of %v; want full marks", g.Score, g.MaxPoints)
+	}
+	if _, err := parseRubric("r.toml", "not_judged = \"passed\"\n"); err == nil || !strings.Contains(err.Error(), `key "not_judged" = "passed": it must be one of failed, not_counted`) {
+		t.Errorf("not_judged = \"passed\": %v; want it refused", err)
+	}
+
+	if csvText := string(gradesCSV(gs)); !strings.Contains(csvText, ",1,SERIAL-2\n") {
+		t.Errorf("grades.csv lacks the not-judged count and ID:\n%s", csvText)
+	}
+	if junit := string(junitXML(gs)); !strings.Contains(junit, `<error message="not judged: `+setup) || !strings.Contains(junit, `errors="1"`) {
+		t.Errorf("junit.xml lacks the not-judged case as an error:\n%s", junit)
+	}
+	data, err := resultsJSON(r, gs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := string(data)
+	if !strings.Contains(res, "not judged: a step that only sets this property up failed") || !strings.Contains(res, "the setup's own hint") ||
+		strings.Contains(res, jsonText(serial2.Hint)) || !strings.Contains(res, "sets model = \\\"coroutine\\\"") {
+		t.Errorf("results.json: want the not-judged test with the setup's hint, not the property's, and the ignored key:\n%s", res)
+	}
+	html, err := reportHTML(r, gs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"not judged: its setup failed", "Hint (for the setup step):</strong> the setup&#39;s own hint", "Keys of its echospec.toml not used", "1 not judged"} {
+		if !strings.Contains(string(html), want) {
+			t.Errorf("report.html lacks %q", want)
+		}
+	}
+	if strings.Contains(string(html), template.HTMLEscapeString(serial2.Hint)) {
+		t.Errorf("report.html shows SERIAL-2's own hint for a property that was not judged")
+	}
+	if md := string(summaryMD(r, gs)); !strings.Contains(md, "not judged: SERIAL-2") || !strings.Contains(md, "## Keys of students' manifests not used") {
+		t.Errorf("summary.md lacks the not-judged ID or the ignored key:\n%s", md)
+	}
+}
+
+// jsonText is s as encoding/json writes it inside a string.
+func jsonText(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b[1 : len(b)-1])
 }

@@ -67,8 +67,13 @@ func (p *progress) finish(g Grade, took time.Duration) {
 		return
 	}
 	state := fmt.Sprintf("%s/%s", points(g.Score), points(g.MaxPoints))
-	if ids := g.FailedIDs(); g.Sub.Reason() == "" && len(ids) > 0 {
-		state += "  failed " + strings.Join(ids, " ")
+	if ids, nj := g.FailedIDs(), g.IDs(NotJudged); g.Sub.Reason() == "" && len(ids)+len(nj) > 0 {
+		if len(ids) > 0 {
+			state += "  failed " + strings.Join(ids, " ")
+		}
+		if len(nj) > 0 {
+			state += "  not judged " + strings.Join(nj, " ")
+		}
 	} else if r := g.Sub.Reason(); r != "" {
 		state += "  " + r
 	}

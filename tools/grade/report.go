@@ -70,7 +70,7 @@ func reportHTML(r *Rubric, gs []Grade) ([]byte, error) {
 		if reason := g.Sub.Reason(); reason != "" {
 			rs.Reason = reason
 			for _, l := range g.Lines {
-				if l.Outcome == Failed && l.Detail != "" {
+				if (l.Outcome == Failed || l.Outcome == NotJudged) && l.Detail != "" {
 					rs.Detail = l.Detail
 					break
 				}
@@ -84,6 +84,13 @@ func reportHTML(r *Rubric, gs []Grade) ([]byte, error) {
 					// grade.json merged later shows today's wording.
 					msg, hint, server := splitDetail(orText(l.Detail, l.Why))
 					rs.Failures = append(rs.Failures, reportFailure{Line: l, Message: msg, Hint: orText(l.Prop.Hint, hint), Server: server})
+				}
+			case NotJudged:
+				if rs.Reason == "" {
+					// The setup step's own hint, never the property's:
+					// nothing was found wrong with the property.
+					msg, hint, server := splitDetail(orText(l.Detail, l.Why))
+					rs.Failures = append(rs.Failures, reportFailure{Line: l, Message: msg, Hint: hint, Server: server})
 				}
 			case Skipped:
 				rs.Skipped = append(rs.Skipped, l)
@@ -106,7 +113,7 @@ func cell(g Grade, family string) reportCell {
 		return reportCell{"fail", "not run"}
 	}
 	n := g.Counts(family)
-	counted := n[Passed] + n[Failed] + n[Unstable] + n[TimedOut]
+	counted := n[Passed] + n[Failed] + n[Unstable] + n[TimedOut] + n[NotJudged]
 	switch {
 	case counted == 0 && n[Skipped] > 0:
 		return reportCell{"skip", fmt.Sprintf("%d skipped", n[Skipped])}
@@ -116,7 +123,7 @@ func cell(g Grade, family string) reportCell {
 	// The mark says in text what the colour says: ✓ all passed, ◐ some
 	// failed, ✗ all failed; then passed/counted.
 	text := fmt.Sprintf("%d/%d", n[Passed], counted)
-	for _, o := range []Outcome{Unstable, TimedOut, Skipped} {
+	for _, o := range []Outcome{NotJudged, Unstable, TimedOut, Skipped} {
 		if n[o] > 0 {
 			text += fmt.Sprintf(", %d %s", n[o], o)
 		}

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 
+	"github.com/echospec/echospec/manifest"
 	"github.com/echospec/echospec/props"
 )
 
@@ -24,7 +25,7 @@ type rerunPlan struct {
 // wrote nothing) runs whole; the others are kept. dirs, if given, must
 // be where the submissions are now: their folders are looked up by name
 // there, for a grade.json made on another machine.
-func planRerun(file string, dirs []string) ([]*Submission, map[string]rerunPlan, error) {
+func planRerun(file string, dirs []string, course *manifest.Course) ([]*Submission, map[string]rerunPlan, error) {
 	subs, err := readGradeFile(file)
 	if err != nil {
 		return nil, nil, fmt.Errorf("grade: --rerun-failed: %w", err)
@@ -42,18 +43,19 @@ func planRerun(file string, dirs []string) ([]*Submission, map[string]rerunPlan,
 		again = append(again, v.Failed...)
 		again = append(again, v.Unstable...)
 		again = append(again, v.TimedOut...)
+		again = append(again, v.NotJudged...)
 		switch {
 		case s.Problem != "" || v.Reason != "":
 			// The earlier run could not judge it: run it whole, from its
 			// manifest as it is now.
-			fresh := load(s.Name, s.Dir)
+			fresh := load(s.Name, s.Dir, course)
 			*s = *fresh
 			plan[s.Name] = rerunPlan{}
 		case len(again) == 0:
 			plan[s.Name] = rerunPlan{keep: true}
 		default:
 			prev := v
-			prev.TimedOut = nil // run again: a new outcome replaces it
+			prev.TimedOut, prev.NotJudged = nil, nil // run again: a new outcome replaces them
 			s.Overrun = ""
 			plan[s.Name] = rerunPlan{only: slices.Compact(props.InOrder(again)), prev: &prev}
 		}

@@ -36,6 +36,10 @@ type Rubric struct {
 	// (the default: the student's server failed it at least once),
 	// "passed", or "pass_rate" (its share of runs passed).
 	Unstable string
+	// NotJudged is how a property whose setup failed scores: "failed" (the
+	// default: 0 points; the report still says it was not judged, in the
+	// setup's words) or "not_counted" (left out, as a skipped one).
+	NotJudged string
 	// Visibility says, per family or ID ("default" for the rest), when a
 	// Gradescope student sees a test: visible, after_due_date,
 	// after_published or hidden.
@@ -54,6 +58,9 @@ var visibilities = []string{"visible", "after_due_date", "after_published", "hid
 // How an unstable ID may score.
 var unstableScores = []string{"failed", "passed", "pass_rate"}
 
+// How a property that was not judged may score.
+var notJudgedScores = []string{"failed", "not_counted"}
+
 // typeError is how the TOML decoder words a value of the wrong type.
 var typeError = regexp.MustCompile(`^toml: line (\d+) \(last key "([^"]+)"\): (.*)$`)
 
@@ -63,6 +70,7 @@ type rubricFile struct {
 	Families         map[string]float64 `toml:"families"`
 	IDs              map[string]float64 `toml:"ids"`
 	Unstable         *string            `toml:"unstable"`
+	NotJudged        *string            `toml:"not_judged"`
 	Visibility       map[string]string  `toml:"visibility"`
 	StdoutVisibility *string            `toml:"stdout_visibility"`
 }
@@ -87,9 +95,15 @@ func parseRubric(name, text string) (*Rubric, error) {
 		return nil, fmt.Errorf("%s: %s; weights are numbers, e.g. echo = 3 under [families]", name, strings.TrimPrefix(err.Error(), "toml: "))
 	}
 	if und := md.Undecoded(); len(und) > 0 {
-		return nil, fmt.Errorf("%s: unknown key %q; a rubric has max_points, unstable, stdout_visibility, [families], [ids] and [visibility]", name, und[0].String())
+		return nil, fmt.Errorf("%s: unknown key %q; a rubric has max_points, unstable, not_judged, stdout_visibility, [families], [ids] and [visibility]", name, und[0].String())
 	}
-	r := &Rubric{Name: name, Text: text, MaxPoints: 100, Families: map[string]float64{}, IDs: map[string]float64{}, Unstable: "failed"}
+	r := &Rubric{Name: name, Text: text, MaxPoints: 100, Families: map[string]float64{}, IDs: map[string]float64{}, Unstable: "failed", NotJudged: "failed"}
+	if f.NotJudged != nil {
+		if !slices.Contains(notJudgedScores, *f.NotJudged) {
+			return nil, fmt.Errorf("%s: key \"not_judged\" = %q: it must be one of %s", name, *f.NotJudged, strings.Join(notJudgedScores, ", "))
+		}
+		r.NotJudged = *f.NotJudged
+	}
 	if f.Unstable != nil {
 		if !slices.Contains(unstableScores, *f.Unstable) {
 			return nil, fmt.Errorf("%s: key \"unstable\" = %q: it must be one of %s", name, *f.Unstable, strings.Join(unstableScores, ", "))
@@ -180,16 +194,21 @@ type Outcome string
 
 // The outcomes. Skipped and n.a. properties are not counted.
 const (
-	Passed   Outcome = "passed"
-	Failed   Outcome = "failed"
-	Unstable Outcome = "unstable"  // passed in some runs, failed in others
-	TimedOut Outcome = "timed out" // had not finished when time was up: 0 points
-	Skipped  Outcome = "skipped"   // skipped by the suite, with a reason
-	NA       Outcome = "n.a."      // does not apply to the model
+	Passed Outcome = "passed"
+	Failed Outcome = "failed"
+	// NotJudged: a step that only sets the property up failed, so the
+	// property was never judged; scored as the rubric's not_judged says.
+	NotJudged Outcome = "not judged"
+	Unstable  Outcome = "unstable"  // passed in some runs, failed in others
+	TimedOut  Outcome = "timed out" // had not finished when time was up: 0 points
+	Skipped   Outcome = "skipped"   // skipped by the suite, with a reason
+	NA        Outcome = "n.a."      // does not apply to the model
 )
 
-// counted reports whether an outcome is scored.
-func (o Outcome) counted() bool { return o != Skipped && o != NA }
+// counted reports whether an outcome is scored under r.
+func (o Outcome) counted(r *Rubric) bool {
+	return o != Skipped && o != NA && !(o == NotJudged && r.NotJudged == "not_counted")
+}
 
 // Line is one property of one graded submission.
 type Line struct {
@@ -199,8 +218,8 @@ type Line struct {
 	// counted properties add up to max_points; 0 when not counted.
 	Max    float64
 	Points float64 // Max if passed, else 0; unstable: as the rubric says
-	Why    string  // failed, unstable: the failure's first line; skipped: the reason
-	Detail string  // failed, unstable: the whole failure message
+	Why    string  // failed, unstable: the failure's first line; not judged: the setup's; skipped: the reason
+	Detail string  // failed, unstable, not judged: the whole failure message
 	Runs   verdict.Runs
 }
 
@@ -227,6 +246,8 @@ func (r *Rubric) Grade(s *Submission) Grade {
 			l.Outcome = NA
 		case slices.Contains(v.Failed, p.ID):
 			l.Outcome, l.Why, l.Detail = Failed, v.Why[p.ID], v.Detail[p.ID]
+		case slices.Contains(v.NotJudged, p.ID):
+			l.Outcome, l.Why, l.Detail = NotJudged, v.Why[p.ID], v.Detail[p.ID]
 		case slices.Contains(v.Unstable, p.ID):
 			l.Outcome, l.Why, l.Detail = Unstable, v.Why[p.ID], v.Detail[p.ID]
 		case slices.Contains(v.Passed, p.ID):
@@ -239,7 +260,7 @@ func (r *Rubric) Grade(s *Submission) Grade {
 			l.Outcome, l.Why = Failed, "did not run"
 		}
 		l.Runs = v.Count(p.ID)
-		if l.Outcome.counted() {
+		if l.Outcome.counted(r) {
 			l.Max = r.Weight(p)
 			total += l.Max
 		}
@@ -288,8 +309,9 @@ func (g Grade) IDs(o Outcome) []string {
 }
 
 // Issues lists, in one string, the IDs that cost points: failed, then
-// unstable with their pass rates, then timed out ("ECHO-4 CONC-2
-// unstable (1 of 3 runs passed): MODEL-6 timed out: PROC-1").
+// unstable with their pass rates, then not judged, then timed out
+// ("ECHO-4; unstable: CONC-2 (1 of 3 runs passed); not judged: IDLE-1;
+// timed out: PROC-1").
 func (g Grade) Issues() string {
 	parts := []string{}
 	if ids := g.IDs(Failed); len(ids) > 0 {
@@ -303,6 +325,9 @@ func (g Grade) Issues() string {
 	}
 	if len(un) > 0 {
 		parts = append(parts, "unstable: "+strings.Join(un, " "))
+	}
+	if ids := g.IDs(NotJudged); len(ids) > 0 {
+		parts = append(parts, "not judged: "+strings.Join(ids, " "))
 	}
 	if ids := g.IDs(TimedOut); len(ids) > 0 {
 		parts = append(parts, "timed out: "+strings.Join(ids, " "))

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/echospec/echospec/launch"
+	"github.com/echospec/echospec/manifest"
 	"github.com/echospec/echospec/props"
 	"github.com/echospec/echospec/tools/internal/modroot"
 	"github.com/echospec/echospec/verdict"
@@ -30,10 +31,13 @@ type runner struct {
 	logs     string  // per-submission suite output goes here
 	patience float64 // passed on as --patience
 	timeout  time.Duration
-	repeat   int           // runs per submission
-	seed     int64         // the first run's seed; run k has seed+k
-	lang     props.Lang    // the language of the suite's hints (--lang)
-	grace    time.Duration // after the timeout's SIGTERM, before SIGKILL
+	repeat   int        // runs per submission
+	seed     int64      // the first run's seed; run k has seed+k
+	lang     props.Lang // the language of the suite's hints (--lang)
+	// course is the course's manifest and the keys a student may set,
+	// as the suite's --manifest and --student-may-set; "" for none.
+	course, maySet string
+	grace          time.Duration // after the timeout's SIGTERM, before SIGKILL
 
 	// children are the running suites, to tell orphans from them.
 	children *launch.Children
@@ -89,6 +93,21 @@ func (r *runner) configure(repeat int, seed int64, lang props.Lang) {
 		seed = time.Now().UnixNano() % 1_000_000
 	}
 	r.repeat, r.seed, r.lang = repeat, seed, lang
+}
+
+// judgeBy has the suite judge every submission as course (nil: by its
+// own manifest) sees it, as load did.
+func (r *runner) judgeBy(course *manifest.Course) error {
+	if course == nil {
+		r.course, r.maySet = "", ""
+		return nil
+	}
+	abs, err := filepath.Abs(course.File)
+	if err != nil {
+		return fmt.Errorf("grade: --manifest: %w", err)
+	}
+	r.course, r.maySet = abs, strings.Join(course.MaySet, ",")
+	return nil
 }
 
 // gradeOne runs the suite on one submission alone (grade github and grade
@@ -201,6 +220,9 @@ func (r *runner) runSuite(ctx context.Context, s *Submission, seed int64, only [
 	}
 	args = append(args, "--sandbox="+strconv.FormatBool(r.sandbox))
 	args = append(args, r.limits...)
+	if r.course != "" {
+		args = append(args, "--manifest", r.course, "--student-may-set", r.maySet)
+	}
 	if len(only) > 0 {
 		args = append(args, "--ginkgo.label-filter", idFilter(only))
 	}

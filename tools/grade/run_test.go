@@ -121,10 +121,10 @@ func TestRunReadsTheVerdict(t *testing.T) {
 		t.Errorf("problem %q; want none", s.Problem)
 	}
 	// The fake reports 2 of the single-model properties: the others did
-	// not run and fail.
+	// not run and are not judged.
 	n := len(applicable("single", 0, ""))
-	if len(s.Verdict.Failed) != n-1 || !slices.Equal(s.Verdict.Passed, []string{"ECHO-1"}) {
-		t.Errorf("failed %v, passed %v; want ECHO-2 and the %d not run, and ECHO-1", s.Verdict.Failed, s.Verdict.Passed, n-2)
+	if !slices.Equal(s.Verdict.Failed, []string{"ECHO-2"}) || len(s.Verdict.NotJudged) != n-2 || !slices.Equal(s.Verdict.Passed, []string{"ECHO-1"}) {
+		t.Errorf("failed %v, not judged %v, passed %v; want ECHO-2 failed, the %d not run not judged, and ECHO-1 passed", s.Verdict.Failed, s.Verdict.NotJudged, s.Verdict.Passed, n-2)
 	}
 }
 
@@ -133,8 +133,8 @@ func TestRunSurvivesACrash(t *testing.T) {
 	if !strings.Contains(s.Problem, "without a verdict") || !strings.Contains(s.Problem, "the suite fell over") {
 		t.Errorf("problem %q; want it to say there was no verdict, quoting the suite's last line", s.Problem)
 	}
-	if len(s.Verdict.Failed) != len(applicable("single", 0, "")) {
-		t.Errorf("%d failed; want every single-model property: zero for what could not run", len(s.Verdict.Failed))
+	if len(s.Verdict.NotJudged) != len(applicable("single", 0, "")) || len(s.Verdict.Failed) != 0 {
+		t.Errorf("%d not judged, %d failed; want every single-model property not judged: zero for what could not run", len(s.Verdict.NotJudged), len(s.Verdict.Failed))
 	}
 }
 

@@ -31,6 +31,10 @@ type Submission struct {
 	Port int `json:"port,omitempty"`
 	// Expect is the manifest's [expect], for --expect.
 	Expect Expectation `json:"expect"`
+	// Ignored says, one sentence each, which keys of the student's own
+	// echospec.toml were not used because the course's manifest (grade
+	// --manifest, Gradescope) decides them.
+	Ignored []string `json:"ignored,omitempty"`
 	// Problem says why the suite could not give a whole verdict: a broken
 	// manifest, a run that overran its time, a suite that wrote nothing.
 	Problem string `json:"problem,omitempty"`
@@ -84,7 +88,7 @@ func (s *Submission) applies() []props.Property {
 
 // complete makes the verdict whole: every property that applies and has
 // no outcome is timed out when the run overran its time (timedOut), and
-// otherwise failed, with reason (or "did not run"). Lists come out
+// otherwise not judged, with reason (or "did not run"). Lists come out
 // sorted, so two runs with the same outcome write the same bytes.
 func (s *Submission) complete(reason string, timedOut bool) {
 	v := &s.Verdict
@@ -101,10 +105,13 @@ func (s *Submission) complete(reason string, timedOut bool) {
 		case v.Ran(p.ID) || skipped || slices.Contains(v.TimedOut, p.ID):
 		case timedOut:
 			v.TimedOut = append(v.TimedOut, p.ID)
-		default:
-			v.Failed = append(v.Failed, p.ID)
+		default: // never got to judge it
+			v.NotJudged = append(v.NotJudged, p.ID)
 			v.Why[p.ID] = why
 		}
+	}
+	if len(v.NotJudged) > 0 {
+		v.NotJudged = props.InOrder(v.NotJudged)
 	}
 	v.Failed = props.InOrder(v.Failed)
 	v.Passed = props.InOrder(v.Passed)
@@ -128,7 +135,7 @@ func (s *Submission) complete(reason string, timedOut bool) {
 // graded zero with the loader's message: one bad submission never stops
 // the class. Two submissions with the same name are an error, since every
 // output is keyed by it.
-func discover(dirs []string) ([]*Submission, error) {
+func discover(dirs []string, course *manifest.Course) ([]*Submission, error) {
 	var subs []*Submission
 	for _, root := range dirs {
 		st, err := os.Stat(root)
@@ -162,7 +169,7 @@ func discover(dirs []string) ([]*Submission, error) {
 			if err != nil || name == "." {
 				name = filepath.Base(dir)
 			}
-			subs = append(subs, load(filepath.ToSlash(name), dir))
+			subs = append(subs, load(filepath.ToSlash(name), dir, course))
 		}
 	}
 	slices.SortFunc(subs, func(a, b *Submission) int { return strings.Compare(a.Name, b.Name) })
@@ -174,10 +181,17 @@ func discover(dirs []string) ([]*Submission, error) {
 	return subs, nil
 }
 
-// load reads one submission's manifest.
-func load(name, dir string) *Submission {
+// load reads one submission's manifest; with a course's manifest (not
+// nil), as the course sees it.
+func load(name, dir string, course *manifest.Course) *Submission {
 	s := &Submission{Name: name, Dir: dir}
-	tg, err := manifest.Load(dir)
+	var tg *manifest.Target
+	var err error
+	if course != nil {
+		tg, s.Ignored, err = course.Apply(dir)
+	} else {
+		tg, err = manifest.Load(dir)
+	}
 	if err != nil {
 		s.Problem = "the manifest does not load: " + err.Error()
 		s.Verdict = verdict.New(name, "")

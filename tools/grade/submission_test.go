@@ -58,7 +58,7 @@ func TestParseShard(t *testing.T) {
 	}
 }
 
-func TestCompleteFailsWhatDidNotRun(t *testing.T) {
+func TestCompleteNotJudgedWhatDidNotRun(t *testing.T) {
 	s := &Submission{Name: "x", Model: "single", Verdict: Verdict{
 		Passed: []string{"ECHO-2", "ECHO-1"},
 		Failed: []string{"ECHO-3"},
@@ -70,8 +70,8 @@ func TestCompleteFailsWhatDidNotRun(t *testing.T) {
 	if !slices.Equal(v.Passed, []string{"ECHO-1", "ECHO-2"}) {
 		t.Errorf("passed = %v; want [ECHO-1 ECHO-2], in catalogue order", v.Passed)
 	}
-	if n := len(applicable("single", 0, "")) - 3; len(v.Failed) != n || v.Failed[0] != "ECHO-3" || slices.Contains(v.Failed, "IDLE-1") {
-		t.Errorf("failed = %v; want the %d single-model properties neither passed nor skipped, in catalogue order", v.Failed, n)
+	if n := len(applicable("single", 0, "")) - 4; !slices.Equal(v.Failed, []string{"ECHO-3"}) || len(v.NotJudged) != n || v.NotJudged[0] != "ECHO-4" || slices.Contains(v.NotJudged, "IDLE-1") {
+		t.Errorf("failed = %v, not judged = %v; want ECHO-3 failed, and the %d single-model properties that did not run not judged, in catalogue order", v.Failed, v.NotJudged, n)
 	}
 	if v.Why["ECHO-3"] != "Interrupted by User" || !strings.HasPrefix(v.Why["SERIAL-4"], "the suite did not finish") {
 		t.Errorf("why ECHO-3 = %q, SERIAL-4 = %q; want the failure kept, and the reason for those not run", v.Why["ECHO-3"], v.Why["SERIAL-4"])
@@ -117,7 +117,7 @@ func TestDiscoverKeepsBadManifests(t *testing.T) {
 	write("bad/echospec.toml", "model = \"threads\"\ncommand = [\"./s\"]\n")
 	write("sec1/nested/echospec.toml", "name = \"ok\"\nmodel = \"single\"\ncommand = [\"./s\"]\n")
 	write(".hidden/echospec.toml", "garbage")
-	subs, err := discover([]string{root})
+	subs, err := discover([]string{root}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +130,7 @@ func TestDiscoverKeepsBadManifests(t *testing.T) {
 	if subs[1].Port != 9090 || !slices.Equal(subs[1].Expect.Fail, []string{"ECHO-4"}) {
 		t.Errorf("ok: port %d, expect %v; want 9090, [ECHO-4]", subs[1].Port, subs[1].Expect.Fail)
 	}
-	if _, err := discover([]string{root, root}); err == nil || !strings.Contains(err.Error(), "both named") {
+	if _, err := discover([]string{root, root}, nil); err == nil || !strings.Contains(err.Error(), "both named") {
 		t.Errorf("discover(root, root) = %v; want an error naming the clash", err)
 	}
 }

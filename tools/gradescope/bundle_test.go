@@ -148,7 +148,7 @@ func TestBundleRunsLikeGradescope(t *testing.T) {
 		t.Errorf("the correct submission scored %v of 50", *got["correct"].Score)
 	}
 	broken := got["broken"]
-	if !strings.Contains(broken.Output, "Your echospec.toml sets model = \"multithread\"; the course's manifest decides model (\"single\")") {
+	if !strings.Contains(broken.Output, "echospec.toml sets model = \"multithread\", but model is the course's to decide (its manifest, which sets \"single\"), so it is not used.") {
 		t.Errorf("the broken submission's output does not say its model was not used:\n%s", broken.Output)
 	}
 	var life4 bool

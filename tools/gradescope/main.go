@@ -44,10 +44,6 @@ var languages = map[string][]string{
 	"go":     {"golang-go"},
 }
 
-// studentMaySet is what a student's own echospec.toml may set by default:
-// how to build and start the server, never the model.
-var studentMaySet = []string{"build", "command", "port", "greeting", "ready_timeout", "env"}
-
 func main() {
 	if err := run(context.Background(), os.Args[1:]); err != nil {
 		if !errors.Is(err, flag.ErrHelp) {
@@ -62,7 +58,7 @@ func run(ctx context.Context, args []string) error {
 	man := fs.String("manifest", "", "the assignment's echospec.toml: the model every submission is graded as, and how to build and start it (required)")
 	rubric := fs.String("rubric", "", "the rubric TOML (default tools/grade/rubric.toml); [visibility] sets each test's Gradescope visibility")
 	langs := fs.String("languages", "python", "comma-separated student languages setup.sh installs: "+strings.Join(slices.Sorted(maps.Keys(languages)), ", "))
-	may := fs.String("student-may-set", strings.Join(studentMaySet, ","), "manifest keys a student's own echospec.toml may set (never model, pool, mechanism)")
+	may := fs.String("student-may-set", strings.Join(manifest.StudentMaySet, ","), "manifest keys a student's own echospec.toml may set (never "+strings.Join(manifest.CourseOnly, ", ")+")")
 	lang := fs.String("lang", "en", "the language of the tests' requirements and hints: en or zh")
 	seed := fs.Int64("seed", 0, "a fixed suite seed for every submission (default: a new one each run, printed in the output)")
 	out := fs.String("out", filepath.Join("out", "gradescope"), "the folder autograder.zip goes to")
@@ -73,7 +69,13 @@ func run(ctx context.Context, args []string) error {
 		fs.Usage()
 		return errors.New("--manifest is required: the assignment's echospec.toml (e.g. make gradescope MANIFEST=teacher/echospec.toml)")
 	}
-	tg, err := manifest.Load(*man)
+	var keys []string
+	for _, k := range strings.Split(*may, ",") {
+		if k = strings.TrimSpace(k); k != "" {
+			keys = append(keys, k)
+		}
+	}
+	course, err := manifest.LoadCourse(*man, keys)
 	if err != nil {
 		return fmt.Errorf("--manifest: %w", err)
 	}
@@ -96,17 +98,7 @@ func run(ctx context.Context, args []string) error {
 		return fmt.Errorf("--lang %q: the kit speaks en and zh", *lang)
 	}
 	cfg := map[string]any{"languages": names, "student_may_set": []string{}, "seed": *seed, "lang": *lang}
-	var keys []string
-	for _, k := range strings.Split(*may, ",") {
-		switch k = strings.TrimSpace(k); k {
-		case "":
-		case "model", "pool", "mechanism", "expect", "name":
-			return fmt.Errorf("--student-may-set: %q is the teacher's: a student who sets it could switch models and dodge a family", k)
-		default:
-			keys = append(keys, k)
-		}
-	}
-	cfg["student_may_set"] = keys
+	cfg["student_may_set"] = course.MaySet
 
 	root, err := modroot.Find()
 	if err != nil {
@@ -139,7 +131,7 @@ func run(ctx context.Context, args []string) error {
 	if err := build("grade", "build", "./tools/grade"); err != nil {
 		return err
 	}
-	files[manifest.FileName] = tg.File
+	files[manifest.FileName] = course.File
 	if *rubric != "" {
 		files["rubric.toml"] = *rubric
 	} else {
@@ -167,7 +159,7 @@ func run(ctx context.Context, args []string) error {
 	if err := writeZip(zipFile, files); err != nil {
 		return err
 	}
-	fmt.Printf("gradescope: wrote %s (model %s; setup.sh installs %s); upload it as the assignment's autograder\n", zipFile, tg.Model, orNone(pkgs))
+	fmt.Printf("gradescope: wrote %s (model %s; setup.sh installs %s); upload it as the assignment's autograder\n", zipFile, course.Model(), orNone(pkgs))
 	return nil
 }
 

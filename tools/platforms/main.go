@@ -404,11 +404,12 @@ func writeRuns(b *strings.Builder, file string) error {
 			Pool                   int
 		}
 		Verdicts []struct {
-			Target string
-			Failed []string
-			Passed []string
-			Skip   map[string]string `json:"skipped"`
-			Why    map[string]string
+			Target    string
+			Failed    []string
+			NotJudged []string `json:"not_judged"`
+			Passed    []string
+			Skip      map[string]string `json:"skipped"`
+			Why       map[string]string
 		}
 	}
 	if err := json.Unmarshal(data, &runs); err != nil {
@@ -426,6 +427,9 @@ func writeRuns(b *strings.Builder, file string) error {
 			var fails, skips []string
 			for _, id := range v.Failed {
 				fails = append(fails, id+": "+v.Why[id])
+			}
+			for _, id := range v.NotJudged {
+				fails = append(fails, id+" (not judged): "+v.Why[id])
 			}
 			for id, why := range v.Skip {
 				skips = append(skips, id+": "+why)

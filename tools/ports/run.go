@@ -346,7 +346,7 @@ func writeManifests(root, dir, targetsDir string, p portinfo.Platform, qemu stri
 func failures(r *archRun) int {
 	n := 0
 	for _, v := range r.Verdicts {
-		n += len(v.Failed)
+		n += len(v.Failed) + len(v.NotJudged) // a reference server must be judged on every port
 	}
 	return n
 }
@@ -402,6 +402,9 @@ func printRun(w io.Writer, r *archRun) {
 			case slices.Contains(v.Failed, pr.ID):
 				c = cellFail
 				notes = append(notes, note{t.Name, pr.ID, "failed", v.Why[pr.ID]})
+			case slices.Contains(v.NotJudged, pr.ID):
+				c = cellFail
+				notes = append(notes, note{t.Name, pr.ID, "not judged", v.Why[pr.ID]})
 			case slices.Contains(v.Passed, pr.ID):
 				c = cellPass
 			case v.Skip[pr.ID] != "":

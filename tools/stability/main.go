@@ -22,12 +22,15 @@
 // with its output in out/stability/run-N.log; a line per run says whether
 // --expect matched (every fixture got the verdict its manifest expects).
 // Then it reads every run's grade.json and prints, for each fixture whose
-// verdict changed, its failed IDs per run and how many runs each ID
-// failed, and ends with "N fixtures, K runs, M verdict changes" (M: the
-// fixtures whose verdict changed). A fixture whose changes are all in IDs
-// its manifest lists as may_fail (the bug is a race, so those specs pass
-// in some runs) is shown, marked, and counted apart, not as a change. A
-// run that wrote no grade.json is left out of the comparison, and said so.
+// verdict changed, its failed (and not judged) IDs per run and how many
+// runs each ID failed, and ends with "N fixtures, K runs, M verdict
+// changes" (M: the fixtures whose verdict changed). A fixture whose
+// changes are all in IDs its manifest lists as may_fail (the bug is a
+// race, so those specs pass in some runs) is shown, marked, and counted
+// apart, not as a change — unless the fixture is correct (it must fail
+// nothing): there no bug races, a may_fail flip is the kit's own noise,
+// and it counts. A run that wrote no grade.json is left out of the
+// comparison, and said so.
 //
 // Exit status: 0 when every verdict held, 1 when one changed, 2 when a
 // run could not be made (build, start, no grade.json), 130 on Ctrl-C

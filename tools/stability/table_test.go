@@ -15,11 +15,11 @@ import (
 // command ignores) into dir/run-n, and reads it back.
 func fakeRun(t *testing.T, dir string, n int, failed map[string][]string) Run {
 	t.Helper()
-	return fakeRunMay(t, dir, n, failed, nil)
+	return fakeRunMay(t, dir, n, failed, nil, nil)
 }
 
-// fakeRunMay is fakeRun with each fixture's [expect] may_fail.
-func fakeRunMay(t *testing.T, dir string, n int, failed, mayFail map[string][]string) Run {
+// fakeRunMay is fakeRun with each fixture's [expect] fail and may_fail.
+func fakeRunMay(t *testing.T, dir string, n int, failed, expectFail, mayFail map[string][]string) Run {
 	t.Helper()
 	type verdict struct {
 		Target string            `json:"target"`
@@ -39,7 +39,7 @@ func fakeRunMay(t *testing.T, dir string, n int, failed, mayFail map[string][]st
 		for _, id := range ids {
 			why[id] = "some first line"
 		}
-		subs = append(subs, sub{Name: name, Dir: "fixtures/students/" + name, Expect: map[string]any{"fail": []string{}, "may_fail": mayFail[name]},
+		subs = append(subs, sub{Name: name, Dir: "fixtures/students/" + name, Expect: map[string]any{"fail": append([]string{}, expectFail[name]...), "may_fail": mayFail[name]},
 			Verdict: verdict{Target: name, Failed: ids, Passed: []string{"ECHO-1"}, Why: why}})
 	}
 	data, err := json.MarshalIndent(map[string]any{"rubric": "rubric.toml", "rubric_text": "", "submissions": subs}, "", "  ")
@@ -107,20 +107,35 @@ func TestReadRunWithoutGradeJSON(t *testing.T) {
 
 func TestTableSetsMayFailRacesApart(t *testing.T) {
 	dir := t.TempDir()
-	may := map[string][]string{"racy": {"IDLE-1", "RESET-1"}, "flaky": {"IDLE-1"}}
+	may := map[string][]string{"racy": {"IDLE-1", "RESET-1"}, "flaky": {"IDLE-1"}, "kitnoise": {"CAP-2"}}
+	fail := map[string][]string{"racy": {"SERIAL-1"}, "flaky": {"CONC-4"}}
 	runs := []Run{
-		fakeRunMay(t, dir, 1, map[string][]string{"racy": {"SERIAL-1", "RESET-1"}, "flaky": {"CONC-4"}}, may),
-		fakeRunMay(t, dir, 2, map[string][]string{"racy": {"SERIAL-1", "IDLE-1"}, "flaky": {"IDLE-1"}}, may),
+		fakeRunMay(t, dir, 1, map[string][]string{"racy": {"SERIAL-1", "RESET-1"}, "flaky": {"CONC-4"}, "kitnoise": {"CAP-2"}}, fail, may),
+		fakeRunMay(t, dir, 2, map[string][]string{"racy": {"SERIAL-1", "IDLE-1"}, "flaky": {"IDLE-1"}, "kitnoise": {}}, fail, may),
 	}
 	var b bytes.Buffer
-	if n := printTable(&b, runs); n != 1 {
-		t.Errorf("printTable = %d changes; want 1 (flaky's CONC-4; racy changed only in may_fail IDs)", n)
+	if n := printTable(&b, runs); n != 2 {
+		t.Errorf("printTable = %d changes; want 2 (flaky's CONC-4; kitnoise's CAP-2, may_fail on a correct fixture; racy changed only in may_fail IDs)", n)
 	}
 	hasRows(t, b.String(),
 		"racy (only may_fail IDs changed) | 1 | RESET-1 SERIAL-1\n",
 		" | runs failed | RESET-1 1/2 (may_fail), SERIAL-1 2/2, IDLE-1 1/2 (may_fail)\n",
 		"flaky | 1 | CONC-4\n",
-		"2 fixtures, 2 runs, 1 verdict changes (and 1 fixtures whose only changes were in IDs their manifest lists as may_fail)\n")
+		"kitnoise (correct fixture: its may_fail flips are the kit's) | 1 | CAP-2\n",
+		"3 fixtures, 2 runs, 2 verdict changes (and 1 fixtures whose only changes were in IDs their manifest lists as may_fail)\n")
+}
+
+// A spec that goes from failed to not judged is a changed verdict.
+func TestTableCountsNotJudged(t *testing.T) {
+	dir := t.TempDir()
+	a := fakeRun(t, dir, 1, map[string][]string{"x": {"CONC-2"}})
+	b := fakeRun(t, dir, 2, map[string][]string{"x": {}})
+	b.Failed["x"] = []string{"CONC-2" + notJudgedMark}
+	var out bytes.Buffer
+	if n := printTable(&out, []Run{a, b}); n != 1 {
+		t.Errorf("printTable = %d changes; want 1", n)
+	}
+	hasRows(t, out.String(), " | 2 | CONC-2 (not judged)\n")
 }
 
 // hasRows fails t for each row the table lacks, its columns written
