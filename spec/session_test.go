@@ -407,7 +407,8 @@ func isolated() bool { return netns.Available() == nil }
 
 // smokeStart starts and stops tg once, so a server that cannot start
 // fails every spec at once with the reason, instead of each spec waiting
-// for it in turn.
+// for it in turn; and so does a server that greets every client with
+// bytes its manifest does not declare (undeclaredGreeting).
 func smokeStart(ctx context.Context, tg *manifest.Target, builddir string) error {
 	port := tg.Port
 	if port == 0 {
@@ -429,8 +430,8 @@ func smokeStart(ctx context.Context, tg *manifest.Target, builddir string) error
 	if err != nil {
 		return err
 	}
-	srv.Stop(scaled(stopGrace))
-	return nil
+	defer srv.Stop(scaled(stopGrace))
+	return undeclaredGreeting(ctx, tg, srv, o.NetNS)
 }
 
 // launchOptions describes one start of tg on port, its ready timeout
