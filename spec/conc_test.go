@@ -59,6 +59,9 @@ var _ = family("conc", func(tg *manifest.Target) {
 				what := "did not get its own bytes back"
 				if foreign := foreignClient(ex.Got, i); foreign >= 0 {
 					what = fmt.Sprintf("received bytes that client %d sent", foreign+1)
+					if foreign < len(cs) {
+						s.sharedBuffer(cs[i], cs[foreign], ex.Got[max(0, probe.FirstDiff(ex.Sent, ex.Got)):])
+					}
 				}
 				return fmt.Sprintf("client %d of %d %s: %s\n  want:     only its own bytes back\n%s", i+1, clients, what, ex.Headline(), ex.Describe())
 			})

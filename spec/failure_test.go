@@ -8,6 +8,7 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 
+	"github.com/echospec/echospec/diagnose"
 	"github.com/echospec/echospec/props"
 )
 
@@ -53,8 +54,17 @@ func failWith(head, more string, skip int) {
 		fmt.Fprintf(&b, "setup failed, the property was not judged: %s: ", st.what)
 		hint = props.SetupHint(st.hint, lang())
 	}
+	// A root cause the kit sees explains the failure better than the
+	// property or the step: it is named below the headline, with its hint.
+	cause, found := current.diagnosis()
+	if found {
+		hint = cause.Hint(lang(), current.tg.Model)
+	}
 	b.WriteString(head)
 	headline := b.String()
+	if found {
+		b.WriteString("\n" + diagnose.CausePrefix + cause.Line)
+	}
 	b.WriteString(more)
 	if hint != "" {
 		fmt.Fprintf(&b, "\n  hint: %s", hint)

@@ -16,6 +16,7 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 
+	"github.com/echospec/echospec/diagnose"
 	"github.com/echospec/echospec/launch"
 	"github.com/echospec/echospec/manifest"
 	"github.com/echospec/echospec/netns"
@@ -57,6 +58,10 @@ type session struct {
 	// their greeting comes only once they are served.
 	owed  map[*probe.Conn]bool
 	stage *stage // the setup step running, if any
+	// sent is the last payload each client echoed; foreign, a shared
+	// buffer seen in an echo (diagnosis_test.go).
+	sent    []sentBy
+	foreign *diagnose.Cause
 }
 
 // current is the running spec's session; specs run one at a time in each
@@ -287,7 +292,9 @@ func (s *session) owesGreeting(c *probe.Conn) {
 func (s *session) echo(c *probe.Conn, payload []byte, chunk int, how string) {
 	GinkgoHelper()
 	s.owesGreeting(c)
-	s.expectEcho(c.Echo(payload, chunk, scaled(stallBase), how))
+	ex := c.Echo(payload, chunk, scaled(stallBase), how)
+	s.sawEcho(c, ex)
+	s.expectEcho(ex)
 }
 
 // expectEcho fails unless ex got back exactly what it sent.
