@@ -118,3 +118,17 @@ func TestHintOf(t *testing.T) {
 		}
 	}
 }
+
+func TestGroup(t *testing.T) {
+	a := SharedBuffer("client 2", "client 1", []byte("client 1 of 64\n")).Line
+	b := SharedBuffer("client 1", "client 7", []byte("6 round 000:gggg")).Line
+	if Group(a) != Group(b) {
+		t.Errorf("two shared-buffer lines group apart: %q, %q", Group(a), Group(b))
+	}
+	c, _ := Crash("Traceback (most recent call last):\nUnicodeDecodeError: 'utf-8' codec can't decode byte 0x80\n", "running")
+	d, _ := Crash("Traceback (most recent call last):\nUnicodeDecodeError: 'utf-8' codec can't decode byte 0xed\n", "running")
+	e, _ := Crash("Traceback (most recent call last):\nConnectionResetError: [Errno 104]\n", "running")
+	if Group(c.Line) != Group(d.Line) || Group(c.Line) == Group(e.Line) {
+		t.Errorf("crash groups: %q, %q, %q; want the first two alike, the third apart", Group(c.Line), Group(d.Line), Group(e.Line))
+	}
+}

@@ -28,6 +28,9 @@ func Foreign(got, own []byte, others [][]byte) int {
 	return -1
 }
 
+// sharedWords end the line of a shared-buffer cause.
+const sharedWords = ": the server hands one client's data to another, so its clients share one buffer"
+
 // SharedBuffer is the cause of a failure where client who received what
 // client from sent: the server keeps one buffer for all its clients.
 func SharedBuffer(who, from string, got []byte) Cause {
@@ -37,6 +40,6 @@ func SharedBuffer(who, from string, got []byte) Cause {
 		quote = quote[:max]
 	}
 	return Cause{Key: "shared-buffer",
-		Line: fmt.Sprintf("%s received bytes that %s sent (%q): the server hands one client's data to another, so its clients share one buffer", who, from, quote),
+		Line: fmt.Sprintf("%s received bytes that %s sent (%q)%s", who, from, quote, sharedWords),
 		hint: "shared-buffer"}
 }

@@ -43,7 +43,7 @@ func HintOf(line, model string, l props.Lang) string {
 	for _, k := range []struct{ phrase, key string }{
 		{"that the client did not send: declare greeting", "greeting"},
 		{", not on the port it was given (", "port"},
-		{"sent (", "shared-buffer"},
+		{sharedWords, "shared-buffer"},
 	} {
 		if strings.Contains(line, k.phrase) {
 			return hint(k.key, model, l)
@@ -90,4 +90,19 @@ var hintsZh = map[string]string{
 	"abort":                "服务器中止了（SIGABRT）：它的运行时或 libc 发现了错误，常见的是重复释放或堆被破坏；它退出前输出的内容说明了是哪一种，gcc -fsanitize=address 可以指出出错的那一行",
 	"shared-buffer/loop":   "为每个客户单独保存它发来的数据（放在以socket为键的字典里，或 selector 的 key.data 中），socket可写时只写回给这个客户：所有客户共用一个列表，会把一个客户的数据交给最先可写的那个socket",
 	"shared-buffer/worker": "每个工作者都要用自己的缓冲区回显：所有工作者共用的缓冲区、列表或队列会把一个客户的数据交给另一个客户——把它放到只为一个连接服务的代码内部",
+}
+
+// Group is the key under which a report groups the failures whose cause
+// line is line: one per kind for a shared buffer (the clients named
+// differ from spec to spec), one per error class for the server's own
+// error (the bytes its message quotes differ), the line itself otherwise.
+func Group(line string) string {
+	switch {
+	case strings.Contains(line, sharedWords):
+		return "shared-buffer"
+	case strings.HasPrefix(line, crashWords):
+		class, _, _ := strings.Cut(strings.TrimPrefix(line, crashWords), ":")
+		return crashWords + class
+	}
+	return line
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/echospec/echospec/diagnose"
 	"github.com/echospec/echospec/manifest"
 	"github.com/echospec/echospec/props"
 )
@@ -73,7 +74,12 @@ func report(w io.Writer, l props.Lang, tg *manifest.Target, sel selection, r res
 	v := r.v
 	if v.Reason != "" {
 		fmt.Fprintln(w)
-		fmt.Fprintln(w, msg(l, "cannot-run", tg.Name))
+		rootHint := diagnose.HintOf(v.Reason, tg.Model, l)
+		if rootHint != "" {
+			fmt.Fprintln(w, msg(l, "root-cause-all", tg.Name))
+		} else {
+			fmt.Fprintln(w, msg(l, "cannot-run", tg.Name))
+		}
 		fmt.Fprintln(w, "  "+translateHead(l, v.Reason))
 		// Every spec failed with the same message; its whole text (the
 		// build's or the server's output) is shown once.
@@ -89,7 +95,10 @@ func report(w io.Writer, l props.Lang, tg *manifest.Target, sel selection, r res
 		if strings.Contains(v.Reason, ": the build ") || strings.Contains(v.Reason, ": cannot start the build ") {
 			step = props.SetupBuild // launch.Build's words
 		}
-		fmt.Fprintln(w, "  "+label(l, "hint")+props.SetupHint(step, l))
+		if rootHint == "" {
+			rootHint = props.SetupHint(step, l)
+		}
+		fmt.Fprintln(w, "  "+label(l, "hint")+rootHint)
 		return exitBroken
 	}
 	fmt.Fprintln(w)
@@ -153,15 +162,81 @@ func report(w io.Writer, l props.Lang, tg *manifest.Target, sel selection, r res
 		fmt.Fprintln(w, msg(l, "all-passed"))
 		return exitPass
 	}
+	causes := rootCauses(w, l, tg, ps, v)
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, msg(l, "failures", nFail))
 	for _, p := range ps {
 		if failed[p.ID] {
 			fmt.Fprintln(w)
-			failure(w, l, p, v.Detail[p.ID])
+			detail := v.Detail[p.ID]
+			if causes[p.ID] > 0 { // the cause's hint is shown once, above
+				detail = dropHint(detail) + "\n  hint: " + msg(l, "hint-of-cause", causes[p.ID])
+			}
+			failure(w, l, p, detail)
 		}
 	}
 	return exitFail
+}
+
+// rootCauses writes each root cause the suite named (the line its
+// failures carry below their headline), once, with the IDs it explains
+// and its hint, and returns each of those IDs' cause number (from 1).
+func rootCauses(w io.Writer, l props.Lang, tg *manifest.Target, ps []props.Property, v *verdict) map[string]int {
+	type group struct {
+		line string
+		ids  []string
+	}
+	var groups []*group
+	byKey := map[string]*group{}
+	for _, p := range ps {
+		line := causeLine(v.Detail[p.ID])
+		if !slices.Contains(v.Failed, p.ID) || line == "" {
+			continue
+		}
+		key := diagnose.Group(line)
+		if byKey[key] == nil {
+			byKey[key] = &group{line: line}
+			groups = append(groups, byKey[key])
+		}
+		byKey[key].ids = append(byKey[key].ids, p.ID)
+	}
+	out := map[string]int{}
+	if len(groups) == 0 {
+		return out
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, msg(l, "root-causes", len(groups)))
+	for i, g := range groups {
+		fmt.Fprintf(w, "  (%d) %s\n", i+1, g.line)
+		fmt.Fprintf(w, "      %s%s\n", label(l, "explains"), strings.Join(g.ids, " "))
+		fmt.Fprintf(w, "      %s%s\n", label(l, "hint"), diagnose.HintOf(g.line, tg.Model, l))
+		for _, id := range g.ids {
+			out[id] = i + 1
+		}
+	}
+	return out
+}
+
+// causeLine is the root cause a failure's detail names, or "".
+func causeLine(detail string) string {
+	for _, line := range strings.Split(detail, "\n") {
+		if c, ok := strings.CutPrefix(line, diagnose.CausePrefix); ok {
+			return c
+		}
+	}
+	return ""
+}
+
+// dropHint removes a failure's hint line, and what continues it.
+func dropHint(detail string) string {
+	lines := strings.Split(detail, "\n")
+	out := lines[:0]
+	for _, line := range lines {
+		if !strings.HasPrefix(line, "  hint: ") {
+			out = append(out, line)
+		}
+	}
+	return strings.Join(out, "\n")
 }
 
 // failure writes one failure in full: the requirement, what happened,
@@ -221,7 +296,7 @@ func relabel(l props.Lang, rest, more string) string {
 	for i, line := range lines {
 		trimmed := strings.TrimLeft(line, " ")
 		ind := line[:len(line)-len(trimmed)]
-		for _, k := range []string{"want", "sent", "received", "hint"} {
+		for _, k := range []string{"want", "sent", "received", "hint", "cause"} {
 			if after, ok := strings.CutPrefix(trimmed, k+":"); ok {
 				trimmed = pad(msg(l, k), 10) + strings.TrimLeft(after, " ")
 				break
