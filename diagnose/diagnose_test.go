@@ -132,3 +132,23 @@ func TestGroup(t *testing.T) {
 		t.Errorf("crash groups: %q, %q, %q; want the first two alike, the third apart", Group(c.Line), Group(d.Line), Group(e.Line))
 	}
 }
+
+func TestTranslate(t *testing.T) {
+	crash, _ := Crash("Traceback (most recent call last):\nUnicodeDecodeError: 'utf-8' codec can't decode byte 0x80\n", "running")
+	for _, c := range []struct{ line, want string }{
+		{"x: " + GreetingLine([]byte("hello"), "x/echospec.toml"), `x: 每个回复都以客户端没有发送过的 "hello"（5 字节）开头：请在 x/echospec.toml 中声明 greeting = "hello"`},
+		{"x: it listens on 127.0.0.1:1559, not on the port it was given (40213): set `port = 1559` in x/echospec.toml, or bind {port}/$PORT",
+			"x: 它监听的是 127.0.0.1:1559，而不是分配给它的端口（40213）：请在 x/echospec.toml 中设置 `port = 1559`，或者绑定 {port}/$PORT"},
+		{SharedBuffer("client 2", "a client that has left", []byte("client 1 of 64\n")).Line,
+			`客户端 2 收到了 一个已离开的客户端 发送的字节（"client 1 of 64\n"）：服务器把一个客户的数据交给了另一个客户，它的客户共用同一个缓冲区`},
+		{crash.Line, "服务器自身的错误：UnicodeDecodeError: 'utf-8' codec can't decode byte 0x80"},
+		{"received 0 of 15 bytes", "received 0 of 15 bytes"},
+	} {
+		if got := Translate(c.line, props.Zh); got != c.want {
+			t.Errorf("Translate(%q) =\n  %s\nwant\n  %s", c.line, got, c.want)
+		}
+		if got := Translate(c.line, props.En); got != c.line {
+			t.Errorf("Translate(%q, en) = %q; want it unchanged", c.line, got)
+		}
+	}
+}

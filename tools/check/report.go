@@ -207,7 +207,7 @@ func rootCauses(w io.Writer, l props.Lang, tg *manifest.Target, ps []props.Prope
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, msg(l, "root-causes", len(groups)))
 	for i, g := range groups {
-		fmt.Fprintf(w, "  (%d) %s\n", i+1, g.line)
+		fmt.Fprintf(w, "  (%d) %s\n", i+1, diagnose.Translate(g.line, l))
 		fmt.Fprintf(w, "      %s%s\n", label(l, "explains"), strings.Join(g.ids, " "))
 		fmt.Fprintf(w, "      %s%s\n", label(l, "hint"), diagnose.HintOf(g.line, tg.Model, l))
 		for _, id := range g.ids {
@@ -286,7 +286,7 @@ func translateHead(l props.Lang, head string) string {
 			head = msg(l, "crashed", rest[:end]) + rest[end+1:]
 		}
 	}
-	return props.Headline(head, l)
+	return diagnose.Translate(props.Headline(head, l), l)
 }
 
 // relabel puts the labels of a failure's lines (want:, sent:, hint:,
@@ -298,7 +298,7 @@ func relabel(l props.Lang, rest, more string) string {
 		ind := line[:len(line)-len(trimmed)]
 		for _, k := range []string{"want", "sent", "received", "hint", "cause"} {
 			if after, ok := strings.CutPrefix(trimmed, k+":"); ok {
-				trimmed = pad(msg(l, k), 10) + strings.TrimLeft(after, " ")
+				trimmed = pad(msg(l, k), 10) + diagnose.Translate(strings.TrimLeft(after, " "), l)
 				break
 			}
 		}

@@ -29,10 +29,14 @@ func TestReportGroupsFailuresUnderTheirCause(t *testing.T) {
 			t.Fatalf("report (%s) = %d; want %d", l, code, exitFail)
 		}
 		text := out.String()
-		if n := strings.Count(text, "the server hands one client's data to another"); n != 3 {
+		words := map[props.Lang][3]string{
+			props.En: {"the server hands one client's data to another", "(1) the server's own error: UnicodeDecodeError", "(2) client 2 received bytes"},
+			props.Zh: {"共用同一个缓冲区", "(1) 服务器自身的错误：UnicodeDecodeError", "(2) 客户端 2 收到了"},
+		}[l]
+		if n := strings.Count(text, words[0]); n != 3 {
 			t.Errorf("report (%s) names the shared buffer %d times; want once as a root cause and once in each of its 2 failures:\n%s", l, n, text)
 		}
-		if !strings.Contains(text, "(1) the server's own error: UnicodeDecodeError") || !strings.Contains(text, "CONC-1 CONC-3\n") || !strings.Contains(text, "(2) client 2 received bytes") {
+		if !strings.Contains(text, words[1]) || !strings.Contains(text, "CONC-1 CONC-3\n") || !strings.Contains(text, words[2]) {
 			t.Errorf("report (%s) does not list the UnicodeDecodeError as cause (1) and CONC-1 CONC-3 under the shared buffer, (2):\n%s", l, text)
 		}
 		if strings.Contains(text, "the failure's own hint") {
