@@ -79,6 +79,10 @@ var msgs = map[string]map[props.Lang]string{
 		props.Zh: "服务器在这项检查进行中退出了（%s）",
 	},
 	// Exit status 2.
+	"live-every": {
+		props.En: "✗ all %d specs fail at once, for one reason (below)",
+		props.Zh: "✗ 全部 %d 项检查因同一个原因立即失败（见下文）",
+	},
 	"root-cause-all": {
 		props.En: "%s: one cause fails every property, so none was checked:",
 		props.Zh: "%s：一个原因使所有属性都失败，因此没有检查任何属性：",
