@@ -87,6 +87,7 @@ var _ = family("conc", func(tg *manifest.Target) {
 		})
 		needPending(hog)
 		payload := textBytes(16<<20, 44) // made before the clock starts
+		s.keepSent(hog, payload)         // its bytes in another's echo are a shared buffer's
 		sent := make(chan struct{})
 		go func() {
 			defer GinkgoRecover()
