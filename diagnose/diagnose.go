@@ -10,7 +10,11 @@
 // starts no process, so every rule is tested without a server.
 package diagnose
 
-import "github.com/echospec/echospec/props"
+import (
+	"strings"
+
+	"github.com/echospec/echospec/props"
+)
 
 // Cause is a root cause found behind a failure.
 type Cause struct {
@@ -26,6 +30,14 @@ type Cause struct {
 // Hint is the cause's hint in l, worded for the server's model.
 func (c Cause) Hint(l props.Lang, model string) string { return hint(c.hint, model, l) }
 
-// The prefix a failure message gives the line of its cause, so that a
-// report can find it and group the failures it explains.
-const CausePrefix = "  cause: "
+// HeadCause joins a failure's headline and the line of its cause, so that
+// the verdict's one line holds the cause and a report can split it off to
+// group the failures it explains (SplitCause).
+const HeadCause = " — cause: "
+
+// SplitCause splits a failure's headline into what happened and the
+// line of its cause, "" if it names none.
+func SplitCause(headline string) (head, cause string) {
+	head, cause, _ = strings.Cut(headline, HeadCause)
+	return head, cause
+}

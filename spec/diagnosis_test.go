@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/echospec/echospec/diagnose"
 	"github.com/echospec/echospec/probe"
@@ -22,16 +23,41 @@ func (s *session) diagnosis() (diagnose.Cause, bool) {
 	if s == nil {
 		return diagnose.Cause{}, false
 	}
-	if s.srv != nil {
-		out := s.srv.Stderr.String() + "\n" + s.srv.Stdout.String()
-		if c, ok := diagnose.Crash(out, s.srv.Status()); ok {
-			return c, true
-		}
+	if c, ok := s.crashLine(); ok {
+		return c, true
 	}
 	if s.foreign != nil {
 		return *s.foreign, true
 	}
 	return diagnose.Cause{}, false
+}
+
+// crashLine finds a traceback or crash line in what the server printed,
+// or in how it ended. A worker that died of an exception may print its
+// traceback a moment after its connection closed (Python's thread hook
+// runs once the handler's socket is closed): while the server runs, its
+// output is watched for one for crashGrace.
+func (s *session) crashLine() (diagnose.Cause, bool) {
+	if s.srv == nil {
+		return diagnose.Cause{}, false
+	}
+	end := time.Now().Add(scaled(crashGrace))
+	for {
+		if c, ok := diagnose.Crash(s.srv.Stderr.String()+"\n"+s.srv.Stdout.String(), s.srv.Status()); ok {
+			return c, true
+		}
+		wait := time.Until(end)
+		if wait <= 0 {
+			return diagnose.Cause{}, false
+		}
+		select {
+		case <-s.srv.Exited():
+			// Ended: its output is complete once Exited fires.
+			c, ok := diagnose.Crash(s.srv.Stderr.String()+"\n"+s.srv.Stdout.String(), s.srv.Status())
+			return c, ok
+		case <-time.After(min(poll, wait)):
+		}
+	}
 }
 
 // sawEcho keeps what c sent in ex, and when ex did not come back whole,

@@ -61,10 +61,10 @@ func failWith(head, more string, skip int) {
 		hint = cause.Hint(lang(), current.tg.Model)
 	}
 	b.WriteString(head)
-	headline := b.String()
 	if found {
-		b.WriteString("\n" + diagnose.CausePrefix + cause.Line)
+		b.WriteString(diagnose.HeadCause + cause.Line)
 	}
+	headline := b.String()
 	b.WriteString(more)
 	if hint != "" {
 		fmt.Fprintf(&b, "\n  hint: %s", hint)

@@ -217,14 +217,12 @@ func rootCauses(w io.Writer, l props.Lang, tg *manifest.Target, ps []props.Prope
 	return out
 }
 
-// causeLine is the root cause a failure's detail names, or "".
+// causeLine is the root cause a failure's headline (its detail's first
+// line) names, or "".
 func causeLine(detail string) string {
-	for _, line := range strings.Split(detail, "\n") {
-		if c, ok := strings.CutPrefix(line, diagnose.CausePrefix); ok {
-			return c
-		}
-	}
-	return ""
+	head, _, _ := strings.Cut(detail, "\n")
+	_, cause := diagnose.SplitCause(head)
+	return cause
 }
 
 // dropHint removes a failure's hint line, and what continues it.
@@ -246,7 +244,11 @@ func failure(w io.Writer, l props.Lang, p props.Property, detail string) {
 	q := p.In(l)
 	fmt.Fprintf(w, "✗ %s  %s\n", p.ID, q.Requirement)
 	head, rest, _ := strings.Cut(strings.TrimSpace(detail), "\n")
+	head, cause := diagnose.SplitCause(head)
 	fmt.Fprintf(w, "  %s%s\n", label(l, "happened"), translateHead(l, head))
+	if cause != "" {
+		fmt.Fprintf(w, "  %s%s\n", pad(msg(l, "cause"), 10), diagnose.Translate(cause, l))
+	}
 	if rest != "" {
 		fmt.Fprintln(w, relabel(l, rest, ""))
 	}
@@ -296,9 +298,9 @@ func relabel(l props.Lang, rest, more string) string {
 	for i, line := range lines {
 		trimmed := strings.TrimLeft(line, " ")
 		ind := line[:len(line)-len(trimmed)]
-		for _, k := range []string{"want", "sent", "received", "hint", "cause"} {
+		for _, k := range []string{"want", "sent", "received", "hint"} {
 			if after, ok := strings.CutPrefix(trimmed, k+":"); ok {
-				trimmed = pad(msg(l, k), 10) + diagnose.Translate(strings.TrimLeft(after, " "), l)
+				trimmed = pad(msg(l, k), 10) + strings.TrimLeft(after, " ")
 				break
 			}
 		}

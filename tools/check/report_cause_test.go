@@ -14,13 +14,13 @@ import (
 // cause's hint, and each failure points at it instead of repeating a hint.
 func TestReportGroupsFailuresUnderTheirCause(t *testing.T) {
 	shared := func(to, from string) string {
-		return diagnose.CausePrefix + diagnose.SharedBuffer(to, from, []byte("client 1 of 64\n")).Line
+		return diagnose.HeadCause + diagnose.SharedBuffer(to, from, []byte("client 1 of 64\n")).Line
 	}
 	v := &verdict{Target: "s", Model: "selector", Failed: []string{"CONC-1", "CONC-3", "ECHO-2"}, Passed: []string{},
 		Detail: map[string]string{
-			"CONC-1": "received 0 of 15 bytes, then nothing for 4s\n" + shared("client 2", "client 1") + "\n  hint: the failure's own hint",
-			"CONC-3": "received 0 of 30 bytes, then nothing for 4s\n" + shared("client 1", "client 2") + "\n  hint: the failure's own hint",
-			"ECHO-2": "received 0 of 274 bytes\n" + diagnose.CausePrefix + "the server's own error: UnicodeDecodeError: 'utf-8' codec can't decode byte 0x80\n  hint: the server decodes",
+			"CONC-1": "received 0 of 15 bytes, then nothing for 4s" + shared("client 2", "client 1") + "\n  hint: the failure's own hint",
+			"CONC-3": "received 0 of 30 bytes, then nothing for 4s" + shared("client 1", "client 2") + "\n  hint: the failure's own hint",
+			"ECHO-2": "received 0 of 274 bytes" + diagnose.HeadCause + "the server's own error: UnicodeDecodeError: 'utf-8' codec can't decode byte 0x80\n  hint: the server decodes",
 		}}
 	tg := &manifest.Target{Name: "s", Model: "selector", Mechanism: "epoll"}
 	for _, l := range props.Langs {
