@@ -23,11 +23,13 @@ const smokeBase = 2 * time.Second
 // server's on every connection, not chance.
 const smokeReplies = 2
 
-// undeclaredGreeting echoes one line for each of smokeReplies clients, one
-// at a time, on a server whose manifest declares no greeting, and names
-// the cause if every reply was the same bytes followed by the echo: the
-// server greets, and every spec would fail on its greeting (the tutorial's
-// select server sends "hello"). Anything else is left to the specs.
+// undeclaredGreeting echoes two lines for each of smokeReplies clients,
+// one at a time, on a server whose manifest declares no greeting, and
+// names the cause if every first reply was the same bytes followed by the
+// echo and every second reply the echo alone: the server greets, and every
+// spec would fail on its greeting (the tutorial's select server sends
+// "hello"). Bytes before every reply are no greeting but a wrong echo, and
+// anything else is left to the specs too.
 func undeclaredGreeting(ctx context.Context, tg *manifest.Target, srv *launch.Server, ns *netns.NS) error {
 	if len(tg.Greeting) > 0 {
 		return nil
@@ -44,7 +46,12 @@ func undeclaredGreeting(ctx context.Context, tg *manifest.Target, srv *launch.Se
 			return nil
 		}
 		got := smokeEcho(c, payload, scaled(smokeBase))
+		again := []byte(fmt.Sprintf("echospec smoke test, client %d again\n", i+1))
+		gotAgain := smokeEcho(c, again, scaled(smokeBase))
 		c.Close()
+		if !bytes.Equal(gotAgain, again) {
+			return nil
+		}
 		replies = append(replies, diagnose.Reply{Sent: payload, Got: got})
 	}
 	if g, ok := diagnose.Greeting(replies); ok {
