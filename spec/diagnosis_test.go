@@ -10,8 +10,8 @@ import (
 	"github.com/echospec/echospec/probe"
 )
 
-// A failure's root cause, when the kit sees one, is named on the line
-// below its headline and chooses its hint (see failWith): the server's
+// A failure's root cause, when the kit sees one, ends its headline
+// (diagnose.HeadCause) and chooses its hint (see failWith): the server's
 // own error, or another client's bytes in a reply. Causes found before any
 // spec (an undeclared greeting, a fixed port) fail every spec at once, in
 // the suite's smoke start.

@@ -55,7 +55,7 @@ func failWith(head, more string, skip int) {
 		hint = props.SetupHint(st.hint, lang())
 	}
 	// A root cause the kit sees explains the failure better than the
-	// property or the step: it is named below the headline, with its hint.
+	// property or the step: it ends the headline, and its hint is used.
 	cause, found := current.diagnosis()
 	if found {
 		hint = cause.Hint(lang(), current.tg.Model)
