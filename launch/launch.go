@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -49,6 +50,9 @@ type Options struct {
 	ReadyTimeout time.Duration
 	// Source names where Argv came from, e.g. "command in x/echospec.toml".
 	Source string
+	// Manifest is the file where the port is set, named by the message of
+	// a server that listens on another port; "" says "the manifest".
+	Manifest string
 	// NetNS, if set, is the network the server runs in (see package
 	// netns); the clients must be made in it too (NetNS.Do).
 	NetNS *netns.NS
@@ -218,14 +222,34 @@ func run(o Options, build bool) (*Server, error) {
 	return s, nil
 }
 
+// Looking for a listener on another port costs a scan of /proc, so it is
+// done every elsewhereEvery ticks; one seen that long, with nothing on the
+// given port, ends the wait (a server that opens two listeners opens them
+// together, so otherPortGrace is ample).
+const (
+	elsewhereEvery = 10
+	otherPortGrace = 300 * time.Millisecond
+)
+
 func (s *Server) waitListening(ctx context.Context, o Options) error {
 	deadline := time.NewTimer(o.ReadyTimeout)
 	defer deadline.Stop()
 	tick := time.NewTicker(10 * time.Millisecond)
 	defer tick.Stop()
-	for {
+	var elsewhereSince time.Time
+	for n := 0; ; n++ {
 		if listening(o.NetNS, o.Host, o.Port) {
 			return nil
+		}
+		if n%elsewhereEvery == elsewhereEvery-1 {
+			switch addrs := listensElsewhere(o.NetNS, s.PID, o.Port); {
+			case len(addrs) == 0:
+				elsewhereSince = time.Time{}
+			case elsewhereSince.IsZero():
+				elsewhereSince = time.Now()
+			case time.Since(elsewhereSince) >= otherPortGrace:
+				return s.failure(otherPort(o, addrs))
+			}
 		}
 		select {
 		case <-s.exited:
@@ -238,6 +262,21 @@ func (s *Server) waitListening(ctx context.Context, o Options) error {
 		case <-tick.C:
 		}
 	}
+}
+
+// otherPort is the headline of a server that listens on addrs but not on
+// the port it was given: the one cause of every spec failing to start.
+func otherPort(o Options, addrs []netip.AddrPort) string {
+	file := o.Manifest
+	if file == "" {
+		file = "the manifest"
+	}
+	names := make([]string, len(addrs))
+	for i, a := range addrs {
+		names[i] = a.String()
+	}
+	return fmt.Sprintf("%s: it listens on %s, not on the port it was given (%d): set `port = %d` in %s, or bind {port}/$PORT",
+		o.Name, strings.Join(names, " and "), o.Port, addrs[0].Port(), file)
 }
 
 // lastWords quotes the last line the server printed, for a one-line verdict.

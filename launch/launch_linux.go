@@ -1,8 +1,11 @@
 package launch
 
 import (
+	"maps"
+	"net/netip"
 	"os"
 	"os/exec"
+	"slices"
 	"sync"
 	"syscall"
 
@@ -82,4 +85,30 @@ func listening(ns *netns.NS, _ string, port int) bool {
 	ok := false
 	_ = ns.Do(func() error { ok = procfs.Listens(port); return nil })
 	return ok
+}
+
+// listensElsewhere lists where the processes of group pgid listen in ns
+// on a port other than port: the sockets listening there whose inode one
+// of them holds.
+func listensElsewhere(ns *netns.NS, pgid, port int) []netip.AddrPort {
+	var socks []procfs.Socket
+	_ = ns.Do(func() (err error) { socks, err = procfs.Listeners(); return err })
+	socks = slices.DeleteFunc(socks, func(s procfs.Socket) bool { return s.LocalPort == port })
+	if len(socks) == 0 {
+		return nil
+	}
+	procs, _ := procfs.Group(pgid)
+	held := map[uint64]bool{}
+	for _, p := range procs {
+		inodes, _ := procfs.SocketInodes(p.PID)
+		maps.Copy(held, inodes)
+	}
+	var out []netip.AddrPort
+	for _, s := range socks {
+		if held[s.Inode] {
+			out = append(out, netip.AddrPortFrom(s.LocalAddr.Unmap(), uint16(s.LocalPort)))
+		}
+	}
+	slices.SortFunc(out, netip.AddrPort.Compare)
+	return slices.Compact(out)
 }

@@ -120,3 +120,21 @@ func TestBuildFailureShowsOutput(t *testing.T) {
 		t.Fatalf("Build = %v; want a time-out", err)
 	}
 }
+
+func TestListensOnAnotherPort(t *testing.T) {
+	// The server ignores the port it is given and binds its own: the start
+	// fails as soon as that is seen, naming the port, not at the timeout.
+	other, err := FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	began := time.Now()
+	_, err = start(t, strings.Replace(listener, "int(sys.argv[1])", strconv.Itoa(other), 1)+"while True: time.sleep(1)\n", 20*time.Second)
+	want := "it listens on 127.0.0.1:" + strconv.Itoa(other) + ", not on the port it was given ("
+	if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "set `port = "+strconv.Itoa(other)+"` in the manifest") {
+		t.Fatalf("Start = %v; want %q and the port to set", err, want)
+	}
+	if d := time.Since(began); d > 10*time.Second {
+		t.Fatalf("Start took %v; the other port should end the wait well before the 20s ready timeout", d)
+	}
+}

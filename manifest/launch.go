@@ -34,6 +34,7 @@ func (t *Target) LaunchOptions(builddir string, port int) launch.Options {
 		Port:         port,
 		ReadyTimeout: t.ReadyTimeout,
 		Source:       "command in " + t.File,
+		Manifest:     t.File,
 		Limits:       t.Limits,
 	}
 }

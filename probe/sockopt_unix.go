@@ -41,3 +41,28 @@ func (c *Conn) ioctlInt(req uint, name string) (int, error) {
 	}
 	return n, os.NewSyscallError("ioctl "+name, ierr)
 }
+
+// Peek returns up to max bytes waiting unread on the connection, without
+// reading them and without waiting: what the server sent this client that
+// it has not asked for yet.
+func (c *Conn) Peek(max int) ([]byte, error) {
+	rc, err := c.SyscallConn()
+	if err != nil {
+		return nil, err
+	}
+	buf := make([]byte, max)
+	n := 0
+	var rerr error
+	if err := rc.Control(func(fd uintptr) {
+		n, _, rerr = unix.Recvfrom(int(fd), buf, unix.MSG_PEEK|unix.MSG_DONTWAIT)
+	}); err != nil {
+		return nil, err
+	}
+	if rerr == unix.EAGAIN || rerr == unix.EWOULDBLOCK {
+		return nil, nil
+	}
+	if rerr != nil {
+		return nil, os.NewSyscallError("recvfrom MSG_PEEK", rerr)
+	}
+	return buf[:n], nil
+}

@@ -17,3 +17,8 @@ func (c *Conn) Pending() (int, error) {
 
 // Unsent is not available on windows.
 func (c *Conn) Unsent() (int, error) { return 0, errNoOutq }
+
+// Peek is not available on windows.
+func (c *Conn) Peek(int) ([]byte, error) {
+	return nil, errors.New("probe: MSG_PEEK is not used on windows")
+}

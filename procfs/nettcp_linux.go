@@ -2,7 +2,10 @@ package procfs
 
 import (
 	"bufio"
+	"encoding/binary"
+	"encoding/hex"
 	"fmt"
+	"net/netip"
 	"os"
 	"strconv"
 	"strings"
@@ -25,6 +28,7 @@ func readNetTCP(path string) ([]Socket, error) {
 		if len(fields) < 10 {
 			continue
 		}
+		laddr, err0 := hexAddr(fields[1])
 		lport, err1 := hexPort(fields[1])
 		rport, err2 := hexPort(fields[2])
 		st, err3 := strconv.ParseUint(fields[3], 16, 8)
@@ -32,12 +36,29 @@ func readNetTCP(path string) ([]Socket, error) {
 		txs, rxs, _ := strings.Cut(fields[4], ":")
 		tx, err5 := strconv.ParseUint(txs, 16, 32)
 		rx, err6 := strconv.ParseUint(rxs, 16, 32)
-		if err := firstErr(err1, err2, err3, err4, err5, err6); err != nil {
+		if err := firstErr(err0, err1, err2, err3, err4, err5, err6); err != nil {
 			return nil, fmt.Errorf("procfs: %s: line %q: %w", path, sc.Text(), err)
 		}
-		out = append(out, Socket{Inode: inode, LocalPort: lport, RemotePort: rport, State: int(st), TxQueue: int(tx), RxQueue: int(rx)})
+		out = append(out, Socket{Inode: inode, LocalAddr: laddr, LocalPort: lport, RemotePort: rport, State: int(st), TxQueue: int(tx), RxQueue: int(rx)})
 	}
 	return out, sc.Err()
+}
+
+// hexAddr takes the address from "0100007F:1F90": 4 or 16 bytes, each
+// 32-bit word in the kernel's byte order.
+func hexAddr(addr string) (netip.Addr, error) {
+	h, _, _ := strings.Cut(addr, ":")
+	b, err := hex.DecodeString(h)
+	if err != nil || (len(b) != 4 && len(b) != 16) {
+		return netip.Addr{}, fmt.Errorf("%q has no address", addr)
+	}
+	for i := 0; i < len(b); i += 4 {
+		binary.BigEndian.PutUint32(b[i:], binary.NativeEndian.Uint32(b[i:]))
+	}
+	if len(b) == 4 {
+		return netip.AddrFrom4([4]byte(b)), nil
+	}
+	return netip.AddrFrom16([16]byte(b)), nil
 }
 
 // hexPort takes the port from "0100007F:1F90".

@@ -40,3 +40,31 @@ func TestWithEnvAndComm(t *testing.T) {
 		t.Errorf("Comm(child) = %q, want sleep", got)
 	}
 }
+
+func TestListenersAddress(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	port := ln.Addr().(*net.TCPAddr).Port
+	check := func(how string, socks []Socket, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("%s: %v", how, err)
+		}
+		for _, s := range socks {
+			if s.LocalPort == port && s.Listening() {
+				if got := s.LocalAddr.String(); got != "127.0.0.1" {
+					t.Errorf("%s: listener on port %d has LocalAddr %s; want 127.0.0.1", how, port, got)
+				}
+				return
+			}
+		}
+		t.Errorf("%s: no listener on port %d in %v", how, port, socks)
+	}
+	socks, err := Listeners()
+	check("Listeners (sock_diag)", socks, err)
+	socks, err = netTCP("/proc/thread-self")
+	check("netTCP (/proc fallback)", socks, err)
+}

@@ -2,7 +2,10 @@
 
 package procfs
 
-import "time"
+import (
+	"net/netip"
+	"time"
+)
 
 // TicksPerSecond is meaningless without /proc; kept so callers compile.
 const TicksPerSecond = 100
@@ -23,6 +26,7 @@ func TimeWait(int) (int, error) { return 0, ErrUnsupported }
 type Socket struct {
 	Inode                 uint64
 	LocalPort, RemotePort int
+	LocalAddr             netip.Addr
 	State                 int
 	TxQueue, RxQueue      int
 }
@@ -39,6 +43,9 @@ func (s Socket) Established() bool { return s.State == 0x01 }
 
 // Sockets is not available without /proc.
 func Sockets() ([]Socket, error) { return nil, ErrUnsupported }
+
+// Listeners is not available without /proc.
+func Listeners() ([]Socket, error) { return nil, ErrUnsupported }
 
 // SocketInodes is not available without /proc.
 func SocketInodes(int) (map[uint64]bool, error) { return nil, ErrUnsupported }

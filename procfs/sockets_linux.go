@@ -2,6 +2,7 @@ package procfs
 
 import (
 	"fmt"
+	"net/netip"
 	"os"
 	"strconv"
 	"strings"
@@ -14,7 +15,10 @@ import (
 type Socket struct {
 	Inode                 uint64
 	LocalPort, RemotePort int
-	State                 int // 0x01 ESTABLISHED, 0x06 TIME_WAIT, 0x08 CLOSE_WAIT, 0x0A LISTEN, ...
+	// LocalAddr is the address the socket is bound to (0.0.0.0 or :: for
+	// every address).
+	LocalAddr netip.Addr
+	State     int // 0x01 ESTABLISHED, 0x06 TIME_WAIT, 0x08 CLOSE_WAIT, 0x0A LISTEN, ...
 	// TxQueue is what the socket has yet to send or have acknowledged;
 	// RxQueue what has arrived that its owner has not read.
 	TxQueue, RxQueue int
@@ -33,6 +37,10 @@ func (s Socket) Established() bool { return s.State == tcpEstablished }
 // Sockets lists the TCP sockets (IPv4 and IPv6) of the calling thread's
 // network namespace (see netns.NS.Do).
 func Sockets() ([]Socket, error) { return tcpSockets(allStates, 0, 0) }
+
+// Listeners lists the listening TCP sockets of the calling thread's
+// network namespace (see netns.NS.Do).
+func Listeners() ([]Socket, error) { return tcpSockets(listenStates, 0, 0) }
 
 // SocketInodes returns the inodes of the sockets pid has open.
 func SocketInodes(pid int) (map[uint64]bool, error) {

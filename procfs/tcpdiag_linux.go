@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"net/netip"
 	"sync"
 	"time"
 
@@ -144,6 +145,7 @@ func diagReceive(fd int, buf []byte, seq uint32) ([]Socket, error) {
 					RxQueue:    int(ne.Uint32(msg[56:])),
 					TxQueue:    int(ne.Uint32(msg[60:])),
 					Inode:      uint64(ne.Uint32(msg[68:])),
+					LocalAddr:  diagAddr(msg[0], msg[8:24]),
 				}
 				if sock.Listening() {
 					sock.TxQueue = 0 // sock_diag gives the backlog's limit here; /proc and Socket mean bytes unsent
@@ -155,3 +157,12 @@ func diagReceive(fd int, buf []byte, seq uint32) ([]Socket, error) {
 }
 
 func nlmAlign(n int) int { return (n + unix.NLMSG_ALIGNTO - 1) &^ (unix.NLMSG_ALIGNTO - 1) }
+
+// diagAddr is the address in an inet_diag_sockid's 16-byte field, of
+// which an IPv4 address uses the first 4.
+func diagAddr(family uint8, b []byte) netip.Addr {
+	if family == unix.AF_INET {
+		return netip.AddrFrom4([4]byte(b[:4]))
+	}
+	return netip.AddrFrom16([16]byte(b[:16]))
+}

@@ -180,6 +180,7 @@ func (s *session) fillToLimit(ctx SpecContext) atLimit {
 			ping := []byte(fmt.Sprintf("client %d\n", i+1))
 			if len(at.waiting) > 0 {
 				must(c.Send(ping, scaled(stallBase)), "client %d sending while it waits", i+1)
+				s.keepSent(c, ping)
 				at.waiting, at.sent[c] = append(at.waiting, c), ping
 				continue
 			}
@@ -207,6 +208,7 @@ func (s *session) fillToLimit(ctx SpecContext) atLimit {
 func (s *session) tryServe(c *probe.Conn, ping []byte, d time.Duration) (ok, closed bool, ex probe.Exchange) {
 	GinkgoHelper()
 	must(c.Send(ping, scaled(stallBase)), "sending a first line")
+	s.keepSent(c, ping)
 	want := append(append([]byte{}, s.tg.Greeting...), ping...)
 	got, eof, stalled, err := c.ReadN(len(want), d)
 	ex = probe.Exchange{Sent: want, Got: got, EOF: eof, Stalled: stalled, ReadErr: err, How: "(the greeting, if declared, then the line)"}

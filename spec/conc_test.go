@@ -58,6 +58,9 @@ var _ = family("conc", func(tg *manifest.Target) {
 				what := "did not get its own bytes back"
 				if foreign := foreignClient(ex.Got, i); foreign >= 0 {
 					what = fmt.Sprintf("received bytes that client %d sent", foreign+1)
+					if foreign < len(cs) {
+						s.sharedBuffer(cs[i], cs[foreign], ex.Got[max(0, probe.FirstDiff(ex.Sent, ex.Got)):])
+					}
 				}
 				return fmt.Sprintf("client %d of %d %s: %s\n  want:     only its own bytes back\n%s", i+1, clients, what, ex.Headline(), ex.Describe())
 			})
@@ -77,6 +80,7 @@ var _ = family("conc", func(tg *manifest.Target) {
 		})
 		needPending(hog)
 		payload := textBytes(16<<20, 44) // made before the clock starts
+		s.keepSent(hog, payload)         // its bytes in another's echo are a shared buffer's
 		sent := make(chan struct{})
 		go func() {
 			defer GinkgoRecover()

@@ -8,6 +8,7 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 
+	"github.com/echospec/echospec/diagnose"
 	"github.com/echospec/echospec/props"
 )
 
@@ -54,7 +55,16 @@ func failWith(head, more string, skip int) {
 		fmt.Fprintf(&b, "setup failed, the property was not judged: %s: ", st.what)
 		hint, setup = props.SetupHint(st.hint, lang()), true
 	}
+	// A root cause the kit sees explains the failure better than the
+	// property or the step: it ends the headline, and its hint is used.
+	cause, found := current.diagnosis()
+	if found {
+		hint = cause.Hint(lang(), current.tg.Model)
+	}
 	b.WriteString(head)
+	if found {
+		b.WriteString(diagnose.HeadCause + cause.Line)
+	}
 	headline := b.String()
 	b.WriteString(more)
 	if hint != "" {

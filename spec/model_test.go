@@ -249,7 +249,11 @@ func (s *session) burst(cs []*probe.Conn, n int) {
 		})
 	}
 	wg.Wait()
-	for _, ex := range results {
+	for i, ex := range results {
+		s.keepSent(cs[i], ex.Sent)
+	}
+	for i, ex := range results {
+		s.sawEcho(cs[i], ex)
 		s.expectEcho(ex)
 	}
 }

@@ -30,6 +30,10 @@ type Progress struct {
 	Family  string  `json:"family,omitempty"`
 	State   string  `json:"state,omitempty"`
 	Seconds float64 `json:"seconds,omitempty"`
+	// Every, at an end, is the one reason that fails every spec of the
+	// target (its build, its start, or a root cause seen before any spec):
+	// a reader says it once instead of once per spec.
+	Every string `json:"every,omitempty"`
 }
 
 var progress struct {
@@ -81,5 +85,5 @@ var _ = ReportAfterEach(func(s SpecReport) {
 	}
 	emit(Progress{Event: "end", Total: progress.total, Index: progress.index, Target: labelValue(s.Labels(), "target:"),
 		ID: props.IDFromLabels(s.Labels()), Family: labelValue(s.Labels(), "family:"), State: state,
-		Seconds: s.RunTime.Round(time.Millisecond).Seconds()})
+		Seconds: s.RunTime.Round(time.Millisecond).Seconds(), Every: builds[labelValue(s.Labels(), "target:")].Reason})
 })

@@ -18,6 +18,7 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 
+	"github.com/echospec/echospec/diagnose"
 	"github.com/echospec/echospec/launch"
 	"github.com/echospec/echospec/manifest"
 	"github.com/echospec/echospec/netns"
@@ -59,6 +60,10 @@ type session struct {
 	// their greeting comes only once they are served.
 	owed  map[*probe.Conn]bool
 	stage *stage // the setup step running, if any
+	// sent is the last payload each client echoed; foreign, a shared
+	// buffer seen in an echo (diagnosis_test.go).
+	sent    []sentBy
+	foreign *diagnose.Cause
 }
 
 // current is the running spec's session; specs run one at a time in each
@@ -289,7 +294,9 @@ func (s *session) owesGreeting(c *probe.Conn) {
 func (s *session) echo(c *probe.Conn, payload []byte, chunk int, how string) {
 	GinkgoHelper()
 	s.owesGreeting(c)
-	s.expectEcho(c.Echo(payload, chunk, scaled(stallBase), how))
+	ex := c.Echo(payload, chunk, scaled(stallBase), how)
+	s.sawEcho(c, ex)
+	s.expectEcho(ex)
 }
 
 // expectEcho fails unless ex got back exactly what it sent.
@@ -428,7 +435,8 @@ func isolated() bool { return netns.Available() == nil }
 
 // smokeStart starts and stops tg once, so a server that cannot start
 // fails every spec at once with the reason, instead of each spec waiting
-// for it in turn.
+// for it in turn; and so does a server that greets every client with
+// bytes its manifest does not declare (undeclaredGreeting).
 func smokeStart(ctx context.Context, tg *manifest.Target, b buildResult) error {
 	port := tg.Port
 	if port == 0 {
@@ -450,8 +458,8 @@ func smokeStart(ctx context.Context, tg *manifest.Target, b buildResult) error {
 	if err != nil {
 		return err
 	}
-	srv.Stop(scaled(stopGrace))
-	return nil
+	defer srv.Stop(scaled(stopGrace))
+	return undeclaredGreeting(ctx, tg, srv, o.NetNS)
 }
 
 // launchOptions describes one start of tg on port, its ready timeout

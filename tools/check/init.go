@@ -8,10 +8,12 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"text/template"
 
+	"github.com/echospec/echospec/diagnose"
 	"github.com/echospec/echospec/manifest"
 	"github.com/echospec/echospec/props"
 )
@@ -108,10 +110,18 @@ func manifestFor(l props.Lang, dir string) (text string, k kind, model string, e
 		k.command = []string{"{builddir}/release/" + crateName(dir), "{port}"}
 	}
 	model, mechanism := guess(string(src))
+	port, greeting := fixedPort(string(src)), ""
+	if port != 0 { // the server ignores {port}: not passing it says so
+		k.command = slices.DeleteFunc(slices.Clone(k.command), func(a string) bool { return a == "{port}" })
+	}
+	if g := greetingSent(string(src)); g != "" {
+		greeting = diagnose.TOMLString([]byte(g))
+	}
 	var b bytes.Buffer
 	err = templates[l].Execute(&b, map[string]any{
 		"File": k.file, "Model": model, "Mechanism": mechanism,
 		"Build": tomlList(k.build), "Command": tomlList(k.command), "Name": dir,
+		"Port": port, "Greeting": greeting,
 	})
 	return b.String(), k, model, err
 }
@@ -177,10 +187,18 @@ model = {{printf "%q" .Model}}
 # is also in $PORT. Listen on it, not on a fixed port like 9090 (or set
 # port = 9090 here).
 command = {{.Command}}
-
+{{if .Port}}
+# port: {{.File}} binds port {{.Port}} whatever it is given, so the kit uses
+# that port (each server in a network of its own, or one at a time). Better:
+# take the port from the command line or $PORT, put "{port}" back in the
+# command, and delete this line.
+port = {{.Port}}
+{{end}}
 # greeting: if your server sends something first on every connection, e.g.
 # greeting = "hello"
-`)),
+{{if .Greeting}}# {{.File}} sends this right after accept(), before reading:
+greeting = {{.Greeting}}
+{{end}}`)),
 	props.Zh: template.Must(template.New("zh").Parse(`# echospec.toml：说明 echospec 如何编译、启动你的服务器，以及它采用的并发模型。
 # 由 check init 根据 {{.File}} 生成：请逐行读一遍，然后运行：go run ./tools/check {{.Name}}
 
@@ -208,8 +226,15 @@ model = {{printf "%q" .Model}}
 # command：启动服务器的命令；{port} 会替换为检查工具选好的端口，也在环境变量
 # $PORT 中。请监听这个端口，而不是像 9090 这样的固定端口（或在这里写 port = 9090）。
 command = {{.Command}}
-
+{{if .Port}}
+# port：{{.File}} 不管得到什么端口都绑定 {{.Port}}，所以检查工具使用这个端口
+# （每个服务器在自己的网络中运行，或一次只运行一个）。更好的做法是从命令行或
+# $PORT 读取端口，把 "{port}" 放回 command 中，然后删掉这一行。
+port = {{.Port}}
+{{end}}
 # greeting：如果你的服务器在每个连接上先发送一段欢迎信息，例如
 # greeting = "hello"
-`)),
+{{if .Greeting}}# {{.File}} 在 accept() 之后、读取之前发送的就是这一段：
+greeting = {{.Greeting}}
+{{end}}`)),
 }

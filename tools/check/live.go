@@ -22,6 +22,7 @@ type live struct {
 	began time.Time
 	state string // what the line says now, without the clock
 	drawn bool
+	every string // the reason that fails every spec, once said
 	stop  chan struct{}
 	done  chan struct{}
 }
@@ -70,6 +71,16 @@ func (v *live) event(e event) {
 		v.state = msg(v.lang, "live", e.Index, e.Total, props.FamilyTitle(e.Family, v.lang), e.ID, "%s")
 		v.draw()
 	case "end":
+		if e.Every != "" && stateKey(e.State) == "failed" {
+			// One reason fails every spec: said once, not once a spec.
+			if v.every != e.Every {
+				v.every = e.Every
+				v.clear()
+				fmt.Fprintln(v.w, msg(v.lang, "live-every", e.Total))
+				v.draw()
+			}
+			return
+		}
 		state := msg(v.lang, stateKey(e.State))
 		took := (time.Duration(e.Seconds*1000) * time.Millisecond).Round(100 * time.Millisecond).String()
 		line := msg(v.lang, "spec-end", e.Index, e.Total, e.ID, state, took)

@@ -88,6 +88,21 @@ var msgs = map[string]map[props.Lang]string{
 		props.Zh: "服务器在这项检查进行中退出了（%s）",
 	},
 	// Exit status 2.
+	"live-every": {
+		props.En: "✗ all %d specs fail at once, for one reason (below)",
+		props.Zh: "✗ 全部 %d 项检查因同一个原因立即失败（见下文）",
+	},
+	"root-cause-all": {
+		props.En: "%s: one cause fails every property, so none was checked:",
+		props.Zh: "%s：一个原因使所有属性都失败，因此没有检查任何属性：",
+	},
+	"root-causes": {
+		props.En: "%d root cause(s) the kit saw, each once, with the failures it explains:",
+		props.Zh: "检查工具发现了 %d 个根本原因，每个只列一次，并列出它导致的失败：",
+	},
+	"explains":      {props.En: "explains:", props.Zh: "导致的失败："},
+	"cause":         {props.En: "cause:", props.Zh: "原因："},
+	"hint-of-cause": {props.En: "see root cause (%d) above", props.Zh: "见上面的根本原因（%d）"},
 	"cannot-run": {
 		props.En: "%s could not be built or started, so no property was checked:",
 		props.Zh: "%s 无法编译或启动，因此没有检查任何属性：",

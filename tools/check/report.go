@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/echospec/echospec/diagnose"
 	"github.com/echospec/echospec/manifest"
 	"github.com/echospec/echospec/props"
 )
@@ -73,7 +74,12 @@ func report(w io.Writer, l props.Lang, tg *manifest.Target, sel selection, r res
 	v := r.v
 	if v.Reason != "" {
 		fmt.Fprintln(w)
-		fmt.Fprintln(w, msg(l, "cannot-run", tg.Name))
+		rootHint := diagnose.HintOf(v.Reason, tg.Model, l)
+		if rootHint != "" {
+			fmt.Fprintln(w, msg(l, "root-cause-all", tg.Name))
+		} else {
+			fmt.Fprintln(w, msg(l, "cannot-run", tg.Name))
+		}
 		fmt.Fprintln(w, "  "+translateHead(l, v.Reason))
 		// Every spec failed with the same message; its whole text (the
 		// build's or the server's output) is shown once.
@@ -89,7 +95,10 @@ func report(w io.Writer, l props.Lang, tg *manifest.Target, sel selection, r res
 		if strings.Contains(v.Reason, ": the build ") || strings.Contains(v.Reason, ": cannot start the build ") {
 			step = props.SetupBuild // launch.Build's words
 		}
-		fmt.Fprintln(w, "  "+label(l, "hint")+props.SetupHint(step, l))
+		if rootHint == "" {
+			rootHint = props.SetupHint(step, l)
+		}
+		fmt.Fprintln(w, "  "+label(l, "hint")+rootHint)
 		return exitBroken
 	}
 	fmt.Fprintln(w)
@@ -162,15 +171,79 @@ func report(w io.Writer, l props.Lang, tg *manifest.Target, sel selection, r res
 		fmt.Fprintln(w, msg(l, "all-passed"))
 		return exitPass
 	}
+	causes := rootCauses(w, l, tg, ps, v)
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, msg(l, "failures", nFail+nNotJudged))
 	for _, p := range ps {
 		if failed[p.ID] || notJudged[p.ID] {
 			fmt.Fprintln(w)
-			failure(w, l, p, v.Detail[p.ID], notJudged[p.ID])
+			detail := v.Detail[p.ID]
+			if causes[p.ID] > 0 { // the cause's hint is shown once, above
+				detail = dropHint(detail) + "\n  hint: " + msg(l, "hint-of-cause", causes[p.ID])
+			}
+			failure(w, l, p, detail, notJudged[p.ID])
 		}
 	}
 	return exitFail
+}
+
+// rootCauses writes each root cause the suite named (the line its
+// failures carry below their headline), once, with the IDs it explains
+// and its hint, and returns each of those IDs' cause number (from 1).
+func rootCauses(w io.Writer, l props.Lang, tg *manifest.Target, ps []props.Property, v *verdict) map[string]int {
+	type group struct {
+		line string
+		ids  []string
+	}
+	var groups []*group
+	byKey := map[string]*group{}
+	for _, p := range ps {
+		line := causeLine(v.Detail[p.ID])
+		if !(slices.Contains(v.Failed, p.ID) || slices.Contains(v.NotJudged, p.ID)) || line == "" {
+			continue
+		}
+		key := diagnose.Group(line)
+		if byKey[key] == nil {
+			byKey[key] = &group{line: line}
+			groups = append(groups, byKey[key])
+		}
+		byKey[key].ids = append(byKey[key].ids, p.ID)
+	}
+	out := map[string]int{}
+	if len(groups) == 0 {
+		return out
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, msg(l, "root-causes", len(groups)))
+	for i, g := range groups {
+		fmt.Fprintf(w, "  (%d) %s\n", i+1, diagnose.Translate(g.line, l))
+		fmt.Fprintf(w, "      %s%s\n", label(l, "explains"), strings.Join(g.ids, " "))
+		fmt.Fprintf(w, "      %s%s\n", label(l, "hint"), diagnose.HintOf(g.line, tg.Model, l))
+		for _, id := range g.ids {
+			out[id] = i + 1
+		}
+	}
+	return out
+}
+
+// causeLine is the root cause a failure's headline (its detail's first
+// line) names, or "".
+func causeLine(detail string) string {
+	head, _, _ := strings.Cut(detail, "\n")
+	_, cause := diagnose.SplitCause(head)
+	return cause
+}
+
+// dropHint removes a failure's hint line, and what continues it.
+func dropHint(detail string) string {
+	lines := strings.Split(detail, "\n")
+	out := lines[:0]
+	for _, line := range lines {
+		if !strings.HasPrefix(line, "  hint: ") {
+			out = append(out, line)
+		}
+	}
+	return strings.Join(out, "\n")
 }
 
 // failure writes one failure in full: the requirement, what happened,
@@ -185,7 +258,11 @@ func failure(w io.Writer, l props.Lang, p props.Property, detail string, notJudg
 		fmt.Fprintln(w, "  "+msg(l, "not-judged"))
 	}
 	head, rest, _ := strings.Cut(strings.TrimSpace(detail), "\n")
+	head, cause := diagnose.SplitCause(head)
 	fmt.Fprintf(w, "  %s%s\n", label(l, "happened"), translateHead(l, head))
+	if cause != "" {
+		fmt.Fprintf(w, "  %s%s\n", pad(msg(l, "cause"), 10), diagnose.Translate(cause, l))
+	}
 	if rest != "" {
 		fmt.Fprintln(w, relabel(l, rest, ""))
 	}
@@ -225,7 +302,7 @@ func translateHead(l props.Lang, head string) string {
 			head = msg(l, "crashed", rest[:end]) + rest[end+1:]
 		}
 	}
-	return props.Headline(head, l)
+	return diagnose.Translate(props.Headline(head, l), l)
 }
 
 // relabel puts the labels of a failure's lines (want:, sent:, hint:,

@@ -41,6 +41,7 @@ type event struct {
 	Family  string  `json:"family"`
 	State   string  `json:"state"`
 	Seconds float64 `json:"seconds"`
+	Every   string  `json:"every"` // the one reason every spec fails, if there is one
 }
 
 // moduleRoot finds the echospec module from the current folder.
