@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -23,7 +24,9 @@ import (
 // grade's own default). The target is 60 in 5 minutes on 2 cores. It
 // grades with --expect: a class graded fast but with a verdict its
 // manifest does not expect (the parallelism starving a server) is no
-// figure, and the benchmark fails.
+// figure, and the benchmark fails. ECHOSPEC_CLASS_ARGS adds grade's
+// flags (make bench-grade ARGS=--unsandboxed: the class without the
+// sandbox).
 //
 //	make bench-grade        (go test -run '^$' -bench Class60 -benchtime 1x ./tools/grade)
 func BenchmarkClass60(b *testing.B) {
@@ -63,6 +66,9 @@ func BenchmarkClass60(b *testing.B) {
 		}
 		args = append(args, "--parallel", parallel)
 	}
+	// ECHOSPEC_CLASS_ARGS adds grade flags, e.g. --unsandboxed to measure
+	// what the sandbox costs.
+	args = append(args, strings.Fields(os.Getenv("ECHOSPEC_CLASS_ARGS"))...)
 	b.ResetTimer()
 	for range b.N {
 		out := b.TempDir()
