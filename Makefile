@@ -43,6 +43,12 @@ K ?= 10
 stability: deps
 	$(GO) run ./tools/stability -k $(K) -patience $(PATIENCE)
 
+## install: the echospec command (check, init, list, grade, gradescope,
+## merge) into $(go env GOBIN), or $(go env GOPATH)/bin.
+.PHONY: install
+install:
+	$(GO) install ./tools/echospec
+
 ## grade: grade a class, every folder with an echospec.toml in DIR
 ## (make grade DIR=path/to/class); report.html, grades.csv, junit.xml and
 ## Gradescope results in out/class.
@@ -115,4 +121,4 @@ bench:
 ## on 2 cores. PARALLEL sets how many at once (default: grade's, NumCPU+1).
 .PHONY: bench-grade
 bench-grade: deps
-	ECHOSPEC_CLASS_PARALLEL=$(PARALLEL) $(GO) test -run '^$$' -bench Class60 -benchtime 1x -timeout 30m ./tools/grade
+	ECHOSPEC_CLASS_PARALLEL=$(PARALLEL) $(GO) test -run '^$$' -bench Class60 -benchtime 1x -timeout 30m ./tools/internal/grade
