@@ -111,7 +111,7 @@ func manifestFor(l props.Lang, dir string) (text string, k kind, model string, e
 	var b bytes.Buffer
 	err = templates[l].Execute(&b, map[string]any{
 		"File": k.file, "Model": model, "Mechanism": mechanism,
-		"Build": tomlList(k.build), "Command": tomlList(k.command), "Name": dir, "Check": msg(l, "check-cmd"),
+		"Build": tomlList(k.build), "Command": tomlList(k.command), "Name": dir, "Check": checkCommand(),
 	})
 	return b.String(), k, model, err
 }

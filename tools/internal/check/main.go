@@ -20,6 +20,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/echospec/echospec/manifest"
@@ -66,8 +67,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "init":
 		return initManifest(stdout, stderr, o.lang, o.dir)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), interrupts...)
-	defer stop()
+	ctx, stopped := onSignal(interrupts)
+	stopWithGoRun()
 	becomeSubreaper()
 	tty := false
 	width := 80
@@ -78,13 +79,32 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if o.watch {
 		code = watch(ctx, o, stdout, tty, width)
 	} else {
-		code = checkOnce(ctx, o, stdout, tty, width, "")
+		code, _ = checkOnce(ctx, o, stdout, tty, width, "", nil)
 	}
 	if ctx.Err() != nil {
-		fmt.Fprintln(stdout, msg(o.lang, "interrupted"))
-		return exitInterrupted
+		key, status := stoppedBy(stopped())
+		fmt.Fprintln(stdout, msg(o.lang, "interrupted", msg(o.lang, key)))
+		return status
 	}
 	return code
+}
+
+// onSignal returns a context that ends at the first of sigs, and a func
+// that says which it was. The signals stay caught until check returns, so
+// a second one cannot kill it half-way through stopping its servers.
+func onSignal(sigs []os.Signal) (context.Context, func() os.Signal) {
+	ctx, cancel := context.WithCancel(context.Background())
+	c := make(chan os.Signal, 1)
+	signal.Notify(c, sigs...)
+	var got atomic.Value
+	go func() {
+		got.Store(<-c)
+		cancel()
+	}()
+	return ctx, func() os.Signal {
+		s, _ := got.Load().(os.Signal)
+		return s
+	}
 }
 
 // parse reads the flags, which may come before or after DIR.
@@ -160,16 +180,19 @@ func parse(args []string, stderr io.Writer) (options, error) {
 }
 
 // checkOnce checks the server once: it loads the manifest, compiles the
-// suite unless given one, runs it with the live line, and reports.
-func checkOnce(ctx context.Context, o options, w io.Writer, tty bool, width int, suite string) int {
+// suite unless given one, runs it with the live line, and reports. With
+// the verdict of a run before (--watch), the properties that failed then
+// run first, and the report ends with what changed. It returns the exit
+// status and the run's verdict (nil if there is none).
+func checkOnce(ctx context.Context, o options, w io.Writer, tty bool, width int, suite string, prev *verdict) (int, *verdict) {
 	l := o.lang
 	tg, code := load(w, l, o.dir)
 	if tg == nil {
-		return code
+		return code, nil
 	}
 	if len(o.sel.applicable(tg)) == 0 {
 		fmt.Fprintln(w, msg(l, "none-selected", tg.Model))
-		return exitBroken
+		return exitBroken, nil
 	}
 	v := newLive(w, tty, width, l)
 	if suite == "" {
@@ -180,22 +203,31 @@ func checkOnce(ctx context.Context, o options, w io.Writer, tty bool, width int,
 		if suite, err = compiled(ctx, func() { v.phase(msg(l, "compiling")) }); err != nil {
 			v.end()
 			if ctx.Err() != nil {
-				return exitBroken
+				return exitBroken, nil
 			}
 			fmt.Fprintln(w, msg(l, "compile-failed"))
 			fmt.Fprintln(w, indent(tail(err.Error(), 20), "    | "))
-			return exitBroken
+			return exitBroken, nil
 		}
 	}
 	v.phase(msg(l, "building", tg.Name))
 	j := job{suite: suite, dir: tg.Dir, filter: o.sel.filter(), patience: o.patience, lang: l,
 		grace: time.Duration(float64(10*time.Second) * o.patience)}
-	r := j.run(ctx, v.event)
+	var r result
+	if again := failedBefore(prev, o.sel.applicable(tg)); len(again) > 0 {
+		r = j.failedFirst(ctx, again, v.event)
+	} else {
+		r = j.run(ctx, v.event)
+	}
 	v.end()
 	if ctx.Err() != nil {
-		return exitBroken
+		return exitBroken, nil
 	}
-	return report(w, l, tg, o.sel, r)
+	code = report(w, l, tg, o.sel, r)
+	if prev != nil && r.v != nil {
+		writeChanges(w, l, o.sel.applicable(tg), prev, r.v)
+	}
+	return code, r.v
 }
 
 // load reads DIR's manifest; on failure it says why and what to do, and

@@ -69,7 +69,22 @@ var msgs = map[string]map[props.Lang]string{
 	"sent":        {props.En: "sent:", props.Zh: "发送："},
 	"received":    {props.En: "received:", props.Zh: "收到："},
 	"hint":        {props.En: "hint:", props.Zh: "提示："},
-	"output":      {props.En: "the server's last output (%s):", props.Zh: "服务器最后的输出（%s）："},
+	"output-once": {
+		props.En: "the server's last output (%s), in %s's spec:",
+		props.Zh: "服务器最后的输出（%s，%s 检查项中）：",
+	},
+	"cut-chars": {
+		props.En: "… (%d more characters)",
+		props.Zh: "…（还有 %d 个字符）",
+	},
+	"cut-lines": {
+		props.En: "… (%d earlier lines not shown)",
+		props.Zh: "…（前面还有 %d 行未显示）",
+	},
+	"cut-bytes": {
+		props.En: "… (%s earlier bytes not kept)",
+		props.Zh: "…（前面 %s 字节未保留）",
+	},
 	"no-output": {
 		props.En: "the server's last output: none was captured",
 		props.Zh: "服务器最后的输出：没有捕获到",
@@ -130,7 +145,7 @@ var msgs = map[string]map[props.Lang]string{
 		props.Zh: "已因 %s 停止；没有留下任何运行中的进程",
 	},
 	"sig-int":  {props.En: "Ctrl-C (SIGINT)", props.Zh: "Ctrl-C（SIGINT）"},
-	"sig-term": {props.En: "SIGTERM", props.Zh: "SIGTERM"},
+	"sig-term": {props.En: "SIGTERM", props.Zh: "SIGTERM（终止信号）"},
 	"sig-hup":  {props.En: "SIGHUP (the terminal was closed)", props.Zh: "SIGHUP（终端已关闭）"},
 	"went": {
 		props.En: "%s: %s → %s",
@@ -195,7 +210,6 @@ flags:`,
   {cmd} init [DIR]     为 DIR 中的服务器生成带注释的 echospec.toml
 选项：`,
 	},
-	"check-cmd": {props.En: "{check}", props.Zh: "{check}"},
 	// The echospec command.
 	"echospec-usage": {
 		props.En: `usage: echospec COMMAND [flags]
@@ -229,6 +243,14 @@ Exit status: 0 passed, 1 a property failed, 2 the manifest or the server is brok
 // "echospec" (then check itself is "echospec check").
 var progName = "go run ./tools/check"
 
+// checkCommand is the command that checks a server.
+func checkCommand() string {
+	if progName == "echospec" {
+		return "echospec check"
+	}
+	return progName
+}
+
 // Message is the sentence key of check's catalogue in l, formatted with
 // args: the echospec command's own sentences live here too.
 func Message(l props.Lang, key string, args ...any) string { return msg(l, key, args...) }
@@ -241,11 +263,7 @@ func msg(l props.Lang, key string, args ...any) string {
 		t = msgs[key][props.En]
 	}
 	if strings.Contains(t, "{") {
-		checkCmd := progName
-		if progName == "echospec" {
-			checkCmd = "echospec check"
-		}
-		t = strings.NewReplacer("{check}", checkCmd, "{cmd}", progName).Replace(t)
+		t = strings.NewReplacer("{check}", checkCommand(), "{cmd}", progName).Replace(t)
 	}
 	if len(args) == 0 {
 		return t

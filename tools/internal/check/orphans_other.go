@@ -13,3 +13,6 @@ func sweep() {}
 
 // dieWithCheck does nothing: only Linux has a parent-death signal.
 func dieWithCheck(*exec.Cmd) {}
+
+// stopWithGoRun does nothing: only Linux has a parent-death signal.
+func stopWithGoRun() {}

@@ -20,3 +20,6 @@ func signalGroup(pgid int, _ bool) error {
 }
 
 var interrupts = []os.Signal{os.Interrupt}
+
+// stoppedBy names Ctrl-C, the one signal here, and the status for it.
+func stoppedBy(os.Signal) (string, int) { return "sig-int", 130 }

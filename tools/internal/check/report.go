@@ -16,9 +16,8 @@ const (
 	exitPass   = 0 // every property checked passed
 	exitFail   = 1 // a property failed
 	exitBroken = 2 // the manifest is invalid, or the server cannot be built or started
-	// exitInterrupted is the shells' status for a command ended by Ctrl-C
-	// (128 + SIGINT), whatever the run had found by then.
-	exitInterrupted = 130
+	// A run stopped by a signal exits as a shell says a command ended by
+	// it did, 128 + its number (130 for Ctrl-C), whatever it had found.
 )
 
 // selection is what a run checks: the properties that apply to the
@@ -80,7 +79,13 @@ func report(w io.Writer, l props.Lang, tg *manifest.Target, sel selection, r res
 		for _, id := range v.Failed {
 			if d := v.Detail[id]; d != "" {
 				if _, rest, ok := strings.Cut(d, "\n"); ok {
-					fmt.Fprintln(w, relabel(l, rest, "  "))
+					rest, outs := splitOutput(id, rest)
+					if strings.TrimSpace(rest) != "" {
+						fmt.Fprintln(w, relabel(l, rest, "  "))
+					}
+					if len(outs) > 0 {
+						writeOutput(w, l, outs)
+					}
 				}
 				break
 			}
@@ -155,28 +160,34 @@ func report(w io.Writer, l props.Lang, tg *manifest.Target, sel selection, r res
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, msg(l, "failures", nFail))
+	// The server's output is shown once, after the failures: that of the
+	// first failure whose server printed something.
+	var outs []serverOutput
 	for _, p := range ps {
 		if failed[p.ID] {
 			fmt.Fprintln(w)
-			failure(w, l, p, v.Detail[p.ID])
+			if o := failure(w, l, p, v.Detail[p.ID]); len(outs) == 0 {
+				outs = o
+			}
 		}
 	}
+	fmt.Fprintln(w)
+	writeOutput(w, l, outs)
 	return exitFail
 }
 
 // failure writes one failure in full: the requirement, what happened,
-// what was sent and received, the hint, the server's last output and the
-// tutorial's sentence the property comes from.
-func failure(w io.Writer, l props.Lang, p props.Property, detail string) {
+// what was sent and received, the hint and the tutorial's sentence the
+// property comes from. It returns the server's output the detail held,
+// which the report shows once for the run.
+func failure(w io.Writer, l props.Lang, p props.Property, detail string) []serverOutput {
 	q := p.In(l)
 	fmt.Fprintf(w, "✗ %s  %s\n", p.ID, q.Requirement)
 	head, rest, _ := strings.Cut(strings.TrimSpace(detail), "\n")
 	fmt.Fprintf(w, "  %s%s\n", label(l, "happened"), translateHead(l, head))
-	if rest != "" {
+	rest, outs := splitOutput(p.ID, rest)
+	if strings.TrimSpace(rest) != "" {
 		fmt.Fprintln(w, relabel(l, rest, ""))
-	}
-	if !strings.Contains(rest, "(last lines):") {
-		fmt.Fprintln(w, "  "+msg(l, "no-output"))
 	}
 	if !strings.Contains(rest, "hint: ") {
 		fmt.Fprintf(w, "  %s%s\n", label(l, "hint"), q.Hint)
@@ -184,6 +195,7 @@ func failure(w io.Writer, l props.Lang, p props.Property, detail string) {
 	if s := p.Source(l); s != "" {
 		fmt.Fprintf(w, "  %s%s\n", label(l, "tutorial"), s)
 	}
+	return outs
 }
 
 // label is the label key in l, followed by a space unless it ends with a
@@ -214,8 +226,8 @@ func translateHead(l props.Lang, head string) string {
 	return props.Headline(head, l)
 }
 
-// relabel puts the labels of a failure's lines (want:, sent:, hint:,
-// stdout (last lines):) into l, indenting every line by more.
+// relabel puts the labels of a failure's lines (want:, sent:, hint:)
+// into l, indenting every line by more.
 func relabel(l props.Lang, rest, more string) string {
 	lines := strings.Split(rest, "\n")
 	for i, line := range lines {
@@ -225,11 +237,6 @@ func relabel(l props.Lang, rest, more string) string {
 			if after, ok := strings.CutPrefix(trimmed, k+":"); ok {
 				trimmed = pad(msg(l, k), 10) + strings.TrimLeft(after, " ")
 				break
-			}
-		}
-		for _, stream := range []string{"stdout", "stderr"} {
-			if trimmed == stream+" (last lines):" {
-				trimmed = msg(l, "output", stream)
 			}
 		}
 		lines[i] = more + ind + trimmed

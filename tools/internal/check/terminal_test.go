@@ -237,7 +237,7 @@ func TestCheckInATerminal(t *testing.T) {
 		"✗ ECHO-4  echoes every byte of an 8 MiB payload sent while the client reads",
 		"what happened: ",
 		"hint:     the echo stopped short of 8 MiB",
-		"the server's last output (stdout):",
+		"the server's last output (stdout), in ECHO-4's spec:",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the terminal does not show %q; it shows:\n%s", want, out)
@@ -279,7 +279,7 @@ command = ["{builddir}/server", "{port}"]
 		{"en", fixture("py-single"), "ECHO-1", exitPass, []string{"[1/1] ECHO-1 passed", "Every property checked passed."}},
 		{"zh", fixture("py-single"), "ECHO-1", exitPass, []string{"[1/1] ECHO-1 通过", "所有检查的属性都通过了。"}},
 		{"en", fixture("py-send-ignored"), "", exitFail, []string{"1 failed, in catalogue order", "\n✗ ECHO-4  echoes every byte", "hint:     the echo stopped short"}},
-		{"zh", fixture("py-send-ignored"), "ECHO-4", exitFail, []string{"[1/1] ECHO-4 失败", "\n✗ ECHO-4  客户端边发边读时，8 MiB 的数据每个字节都能返回", "提示：    客户端读得慢了之后", "服务器最后的输出（stdout）："}},
+		{"zh", fixture("py-send-ignored"), "ECHO-4", exitFail, []string{"[1/1] ECHO-4 失败", "\n✗ ECHO-4  客户端边发边读时，8 MiB 的数据每个字节都能返回", "提示：    客户端读得慢了之后", "服务器最后的输出（stdout，ECHO-4 检查项中）："}},
 		{"en", broken, "ECHO-1", exitBroken, []string{"could not be built or started, so no property was checked", "server.c", "hint: the build in echospec.toml failed"}},
 		{"en", filepath.Join("..", "..", "..", "fixtures", "hostile", "exits-at-once"), "ECHO-1", exitBroken, []string{"could not be built or started", "before listening", "hint: the server did not come up listening"}},
 		{"zh", broken, "ECHO-1", exitBroken, []string{"无法编译或启动，因此没有检查任何属性", "server.c", "提示：echospec.toml 中的 build 编译失败"}},
@@ -362,9 +362,9 @@ func TestWatchRerunsOnChangeAndCtrlCLeavesNothing(t *testing.T) {
 	if _, err := s.tty.Write([]byte{3}); err != nil { // Ctrl-C
 		t.Fatal(err)
 	}
-	s.out.waitFor(t, "stopped by Ctrl-C; nothing is left running", at, 30*time.Second)
-	if code := s.wait(t, 30*time.Second); code != exitInterrupted {
-		t.Errorf("exit status %d after Ctrl-C, want %d", code, exitInterrupted)
+	s.out.waitFor(t, "stopped by Ctrl-C (SIGINT); nothing is left running", at, 30*time.Second)
+	if code := s.wait(t, 30*time.Second); code != 130 {
+		t.Errorf("exit status %d after Ctrl-C, want 130", code)
 	}
 	if left := marked(mark, ""); len(left) > 0 {
 		t.Errorf("after Ctrl-C these processes of check's are still running: %s", strings.Join(left, "; "))

@@ -54,6 +54,7 @@ func watch(ctx context.Context, o options, w io.Writer, tty bool, width int) int
 
 	code := exitPass
 	changed := ""
+	var last *verdict // the last run's verdict: what failed runs first
 	for {
 		if tty {
 			fmt.Fprint(w, "\033[H\033[2J") // a clean screen for each run
@@ -65,7 +66,13 @@ func watch(ctx context.Context, o options, w io.Writer, tty bool, width int) int
 		}
 		runCtx, cancel := context.WithCancel(ctx)
 		finished := make(chan int, 1)
-		go func() { finished <- checkOnce(runCtx, o, w, tty, width, suite) }()
+		go func() {
+			c, v := checkOnce(runCtx, o, w, tty, width, suite, last)
+			if v != nil && v.Reason == "" {
+				last = v
+			}
+			finished <- c
+		}()
 		// While the run goes on, a change stops it; once it is over, the
 		// next change starts the next one.
 		next := ""
