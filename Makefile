@@ -116,6 +116,13 @@ platforms-check:
 bench:
 	$(GO) run ./tools/bench
 
+## bench-check: one check of a reference server, the suite cached, as a
+## student waits for it (TARGETS=multithread,single by default); the
+## figures are in docs/student-loop.md.
+.PHONY: bench-check
+bench-check:
+	ECHOSPEC_BENCH_TARGETS=$(TARGETS) $(GO) test -run '^$$' -bench Check -benchtime 1x -timeout 20m ./tools/internal/check
+
 ## bench-grade: grade a class of 60 (the student fixtures that take
 ## {port}, cycled) and report seconds per class; the target is 5 minutes
 ## on 2 cores. PARALLEL sets how many at once (default: grade's, NumCPU+1).

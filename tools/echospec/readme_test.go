@@ -10,6 +10,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/BurntSushi/toml"
+
+	"github.com/echospec/echospec/manifest"
 )
 
 // The README's student commands, as printed: go install gives an
@@ -177,5 +181,28 @@ func TestActionEntryPoint(t *testing.T) {
 		if got := status(t, err); got != c.want {
 			t.Errorf("action.yml on %s: the step exits %d, want %d; output:\n%s", c.dir, got, c.want, out)
 		}
+	}
+}
+
+// The README's Gradescope example names files the kit ships.
+func TestReadmeGradescopeExample(t *testing.T) {
+	lines := readmeBlock(t, "### On Gradescope")
+	if len(lines) != 1 || !strings.HasPrefix(lines[0], "make gradescope ") {
+		t.Fatalf("the README's Gradescope commands are %q: update this test", lines)
+	}
+	vars := map[string]string{}
+	for _, f := range strings.Fields(lines[0])[2:] {
+		k, v, _ := strings.Cut(f, "=")
+		vars[k] = v
+	}
+	if _, err := manifest.Load(filepath.Join("../..", vars["MANIFEST"])); err != nil {
+		t.Errorf("MANIFEST=%s: %v", vars["MANIFEST"], err)
+	}
+	var rubric map[string]any
+	if _, err := toml.DecodeFile(filepath.Join("../..", vars["RUBRIC"]), &rubric); err != nil {
+		t.Errorf("RUBRIC=%s: %v", vars["RUBRIC"], err)
+	}
+	if vars["LANGUAGES"] == "" {
+		t.Errorf("the example sets no LANGUAGES: %s", lines[0])
 	}
 }

@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"strings"
+	"slices"
 
 	"github.com/echospec/echospec/props"
 )
@@ -24,42 +24,35 @@ func failedBefore(prev *verdict, ps []props.Property) []string {
 	return ids
 }
 
-// failedFirst runs the properties of ids (which failed last time) first,
-// then the rest of the selection, and merges the two verdicts; the live
+// failedFirst runs the properties of again (which failed last time)
+// first, then the rest of all, and merges the two verdicts; the live
 // line counts on across both. A server that cannot be built or started
 // is reported after the first.
-func (j job) failedFirst(ctx context.Context, ids []string, on func(event)) result {
-	var terms []string
-	for _, id := range ids {
-		terms = append(terms, "id:"+id)
-	}
-	these := "(" + strings.Join(terms, " || ") + ")"
-	first, rest := j, j
-	first.filter = these
-	rest.filter = "!" + these
-	if j.filter != "" {
-		first.filter = "(" + j.filter + ") && " + these
-		rest.filter = "(" + j.filter + ") && " + rest.filter
-	}
+func (j job) failedFirst(ctx context.Context, again, all []string, split bool, on func(event)) result {
 	n := 0
-	r1 := first.run(ctx, func(e event) {
-		n = max(n, e.Index)
+	r1 := j.runSplit(ctx, again, split, func(e event) {
+		n = max(n, e.Total)
 		on(e)
 	})
 	if r1.v == nil || r1.v.Reason != "" || ctx.Err() != nil {
 		return r1
 	}
-	r2 := rest.run(ctx, func(e event) {
+	rest := slices.DeleteFunc(slices.Clone(all), func(id string) bool { return slices.Contains(again, id) })
+	if len(rest) == 0 {
+		return r1
+	}
+	r2 := j.runSplit(ctx, rest, split, func(e event) {
 		e.Index += n
 		e.Total += n
 		on(e)
 	})
+	r2.log = r1.log + r2.log
+	r2.elapsed += r1.elapsed
 	if r2.v == nil {
-		r2.log = r1.log + r2.log
-		r2.elapsed += r1.elapsed
 		return r2
 	}
-	return result{v: mergeVerdicts(r1.v, r2.v), log: r1.log + r2.log, elapsed: r1.elapsed + r2.elapsed}
+	r2.v = mergeVerdicts(r1.v, r2.v)
+	return r2
 }
 
 // mergeVerdicts joins the verdicts of two runs on the same target that

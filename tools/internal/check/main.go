@@ -34,6 +34,7 @@ type options struct {
 	sel      selection
 	patience float64
 	suite    string // a compiled suite to use instead of compiling one
+	serial   bool   // one suite at a time, not two
 	dir      string
 }
 
@@ -69,7 +70,6 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stopped := onSignal(interrupts)
 	stopWithGoRun()
-	becomeSubreaper()
 	tty := false
 	width := 80
 	if f, ok := stdout.(*os.File); ok && isTerminal(int(f.Fd())) {
@@ -124,6 +124,7 @@ func parse(args []string, stderr io.Writer) (options, error) {
 		return nil
 	})
 	fs.Float64Var(&o.patience, "patience", envFloat("ECHOSPEC_PATIENCE", 1), "multiply every deadline by this factor, e.g. 2 on a slow machine (also $ECHOSPEC_PATIENCE)")
+	fs.BoolVar(&o.serial, "serial", false, msg(props.LocaleLang(), "flag-serial"))
 	fs.StringVar(&o.suite, "suite", "", "a suite compiled with go test -c ./spec, instead of compiling one now")
 	fs.Usage = func() {
 		l := props.LocaleLang()
@@ -211,13 +212,15 @@ func checkOnce(ctx context.Context, o options, w io.Writer, tty bool, width int,
 		}
 	}
 	v.phase(msg(l, "building", tg.Name))
-	j := job{suite: suite, dir: tg.Dir, filter: o.sel.filter(), patience: o.patience, lang: l,
+	j := job{suite: suite, dir: tg.Dir, patience: o.patience, lang: l,
 		grace: time.Duration(float64(10*time.Second) * o.patience)}
+	all := ids(o.sel.applicable(tg))
+	split := tg.Port == 0 && !o.serial
 	var r result
 	if again := failedBefore(prev, o.sel.applicable(tg)); len(again) > 0 {
-		r = j.failedFirst(ctx, again, v.event)
+		r = j.failedFirst(ctx, again, all, split, v.event)
 	} else {
-		r = j.run(ctx, v.event)
+		r = j.runSplit(ctx, all, split, v.event)
 	}
 	v.end()
 	if ctx.Err() != nil {

@@ -59,6 +59,10 @@ var msgs = map[string]map[props.Lang]string{
 		props.En: "Every property checked passed.",
 		props.Zh: "所有检查的属性都通过了。",
 	},
+	"not-all-run": {
+		props.En: "%d of the properties selected were not run: the suite ended before them; its output ends with:",
+		props.Zh: "所选属性中有 %d 项没有运行：检查套件在运行它们之前就结束了；它最后的输出是：",
+	},
 	"failures": {
 		props.En: "%d failed, in catalogue order; each once, in full:",
 		props.Zh: "%d 项失败，按目录顺序列出，每项一次，完整信息如下：",
@@ -209,6 +213,10 @@ flags:`,
   {cmd} list           列出所有属性：编号、适用的模型、要求
   {cmd} init [DIR]     为 DIR 中的服务器生成带注释的 echospec.toml
 选项：`,
+	},
+	"flag-serial": {
+		props.En: "run the specs one at a time (by default two suites run at once, for a server that takes {port})",
+		props.Zh: "逐项依次运行检查（默认对使用 {port} 的服务器同时运行两个检查套件）",
 	},
 	// The echospec command.
 	"echospec-usage": {

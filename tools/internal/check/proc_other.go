@@ -2,22 +2,7 @@
 
 package check
 
-import (
-	"os"
-	"os/exec"
-)
-
-// ownGroup leaves cmd as it is: there are no process groups here.
-func ownGroup(*exec.Cmd) {}
-
-// signalGroup ends process pgid: there is no SIGTERM to send here.
-func signalGroup(pgid int, _ bool) error {
-	p, err := os.FindProcess(pgid)
-	if err != nil {
-		return nil
-	}
-	return p.Kill()
-}
+import "os"
 
 var interrupts = []os.Signal{os.Interrupt}
 

@@ -100,7 +100,7 @@ func report(w io.Writer, l props.Lang, tg *manifest.Target, sel selection, r res
 	fmt.Fprintln(w)
 	passed, failed := set(v.Passed), set(v.Failed)
 	ps := sel.applicable(tg)
-	nPass, nFail, nSkip := 0, 0, 0
+	nPass, nFail, nSkip, nNotRun := 0, 0, 0, 0
 	for _, f := range props.Families {
 		var pass int
 		var fail, skip, notRun []string
@@ -121,7 +121,7 @@ func report(w io.Writer, l props.Lang, tg *manifest.Target, sel selection, r res
 				notRun = append(notRun, p.ID)
 			}
 		}
-		nPass, nFail, nSkip = nPass+pass, nFail+len(fail), nSkip+len(skip)
+		nPass, nFail, nSkip, nNotRun = nPass+pass, nFail+len(fail), nSkip+len(skip), nNotRun+len(notRun)
 		title := fmt.Sprintf("%-7s %s", f.Name, props.FamilyTitle(f.Name, l))
 		if inFamily == 0 {
 			if sel.any() {
@@ -154,6 +154,12 @@ func report(w io.Writer, l props.Lang, tg *manifest.Target, sel selection, r res
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, msg(l, "summary", tg.Name, describe(tg), nPass, nFail, nSkip, r.elapsed.Round(100*time.Millisecond)))
+	if nFail == 0 && nNotRun > 0 {
+		// The suite ended before them: nothing says they pass.
+		fmt.Fprintln(w, msg(l, "not-all-run", nNotRun))
+		fmt.Fprintln(w, indent(tail(r.log, 15), "    | "))
+		return exitBroken
+	}
 	if nFail == 0 {
 		fmt.Fprintln(w, msg(l, "all-passed"))
 		return exitPass

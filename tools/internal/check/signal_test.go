@@ -52,8 +52,9 @@ func TestSignalsLeaveNothing(t *testing.T) {
 				must(t, cmd.Start())
 				w.Close()
 				out := newScreen(r)
-				done := make(chan error, 1)
-				go func() { done <- cmd.Wait() }()
+				done := make(chan struct{})
+				var waitErr error
+				go func() { waitErr = cmd.Wait(); close(done) }()
 				t.Cleanup(func() {
 					select {
 					case <-done:
@@ -69,21 +70,21 @@ func TestSignalsLeaveNothing(t *testing.T) {
 						t.Fatalf("no server started within 60s:\n%s", out.String())
 					}
 					select {
-					case err := <-done:
-						t.Fatalf("check exited (%v) before its server started:\n%s", err, out.String())
+					case <-done:
+						t.Fatalf("check exited (%v) before its server started:\n%s", waitErr, out.String())
 					case <-time.After(20 * time.Millisecond): // polling /proc, which has no event to wait on
 					}
 				}
 				must(t, cmd.Process.Signal(c.sig))
 				select {
-				case err = <-done:
+				case <-done:
 				case <-time.After(60 * time.Second):
 					t.Fatalf("check did not exit within 60s of %v:\n%s", c.sig, out.String())
 				}
 				out.drained(t, time.After(10*time.Second))
 				code := cmd.ProcessState.ExitCode()
 				if code != 128+int(c.sig) {
-					t.Errorf("exit status %d (%v) after %v, want %d", code, err, c.sig, 128+int(c.sig))
+					t.Errorf("exit status %d (%v) after %v, want %d", code, waitErr, c.sig, 128+int(c.sig))
 				}
 				if want := "stopped by " + c.name + "; nothing is left running"; !strings.Contains(out.String(), want) {
 					t.Errorf("no %q in:\n%s", want, out.String())

@@ -9,8 +9,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
+	"syscall"
 	"time"
 
+	"github.com/echospec/echospec/launch"
 	"github.com/echospec/echospec/props"
 	"github.com/echospec/echospec/tools/internal/suite"
 )
@@ -50,13 +53,20 @@ func compiled(ctx context.Context, compiling func()) (string, error) {
 	return suite.Cached(ctx, root, suite.Build{}, compiling)
 }
 
+// children are the suites check runs, told apart from the orphans a
+// killed suite leaves (check is their subreaper), which Sweep ends.
+var children = sync.OnceValue(launch.NewChildren)
+
 // runGroup starts cmd in its own process group and waits for it. When ctx
 // ends first the group gets SIGTERM, then SIGKILL after grace; either way
-// the whole group is killed once cmd has ended, so nothing it started is
-// left.
+// the whole group is killed once cmd has ended, and so is every orphan it
+// left, so nothing it started is left. Other suites running at the same
+// time are not touched.
 func runGroup(ctx context.Context, cmd *exec.Cmd, grace time.Duration) error {
-	ownGroup(cmd)
-	if err := cmd.Start(); err != nil {
+	launch.OwnGroup(cmd)
+	launch.DieWithParent(cmd, syscall.SIGTERM)
+	kids := children()
+	if err := kids.Start(cmd); err != nil {
 		return err
 	}
 	pgid := cmd.Process.Pid
@@ -66,16 +76,17 @@ func runGroup(ctx context.Context, cmd *exec.Cmd, grace time.Duration) error {
 	select {
 	case err = <-done:
 	case <-ctx.Done():
-		_ = signalGroup(pgid, false)
+		_ = launch.SignalGroup(pgid, syscall.SIGTERM)
 		select {
 		case err = <-done:
 		case <-time.After(grace):
-			_ = signalGroup(pgid, true)
+			_ = launch.SignalGroup(pgid, syscall.SIGKILL)
 			err = <-done
 		}
 	}
-	_ = signalGroup(pgid, true)
-	sweep()
+	_ = launch.SignalGroup(pgid, syscall.SIGKILL)
+	kids.Done(cmd)
+	kids.Sweep()
 	return err
 }
 
