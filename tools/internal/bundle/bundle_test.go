@@ -4,9 +4,12 @@ package bundle
 
 import (
 	"archive/zip"
+	"bytes"
 	"context"
+	"debug/elf"
 	"encoding/json"
 	"io"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -65,6 +68,23 @@ func TestBundleRunsLikeGradescope(t *testing.T) {
 			t.Errorf("autograder.zip has no %s at its top (has %v)", want, names)
 		}
 	}
+	// The binaries are stripped (no symbol table) and hold no path of
+	// the machine that built them (-trimpath).
+	for _, name := range []string{"grade", "spec.test"} {
+		p := filepath.Join(out, "unpacked", name)
+		f, err := elf.Open(p)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if f.Section(".symtab") != nil {
+			t.Errorf("%s has a symbol table: build it with -ldflags=-s -w", name)
+		}
+		f.Close()
+		data, _ := os.ReadFile(p)
+		if bytes.Contains(data, []byte(repo+"/")) {
+			t.Errorf("%s holds the path %s: build it with -trimpath", name, repo)
+		}
+	}
 	setup, _ := os.ReadFile(filepath.Join(out, "unpacked", "setup.sh"))
 	if !strings.Contains(string(setup), "apt-get install -y --no-install-recommends python3\n") || strings.Contains(string(setup), "golang") {
 		t.Errorf("setup.sh should install python3 and no Go:\n%s", setup)
@@ -95,7 +115,9 @@ func TestBundleRunsLikeGradescope(t *testing.T) {
 	for _, sub := range subs {
 		wg.Go(func() {
 			root := filepath.Join(out, "root-"+sub)
-			_, err := unzip(zipFile, filepath.Join(root, "source"))
+			// The broken one's unzip drops the files' modes, as some do:
+			// run_autograder makes the binaries executable itself.
+			_, err := unzipModes(zipFile, filepath.Join(root, "source"), sub != "broken")
 			if err == nil {
 				err = copyFile(filepath.Join(root, "source", "run_autograder"), filepath.Join(root, "run_autograder"))
 			}
@@ -133,6 +155,13 @@ func TestBundleRunsLikeGradescope(t *testing.T) {
 		if r.Score == nil || r.ExecutionTime == nil || *r.ExecutionTime <= 0 || r.MaxScore != 50 || r.StdoutVisibility != "hidden" || len(r.Tests) < 10 {
 			t.Errorf("%s: score %v, execution_time %v, max_score %v, stdout_visibility %q, %d tests; want all set (50 points, hidden stdout, a test per property)",
 				sub, r.Score, r.ExecutionTime, r.MaxScore, r.StdoutVisibility, len(r.Tests))
+		}
+		cents := int64(0)
+		for _, tc := range r.Tests {
+			cents += int64(math.Round(tc.MaxScore * 100))
+		}
+		if cents != 5000 {
+			t.Errorf("%s: the tests' max_score add up to %d hundredths; want exactly 5000", sub, cents)
 		}
 		for _, tc := range r.Tests {
 			wantVis := "visible"
@@ -202,7 +231,10 @@ func TestBundleRunsLikeGradescope(t *testing.T) {
 }
 
 // unzip extracts zipFile into dir and returns the names it held.
-func unzip(zipFile, dir string) (map[string]bool, error) {
+func unzip(zipFile, dir string) (map[string]bool, error) { return unzipModes(zipFile, dir, true) }
+
+// unzipModes is unzip, which gives every file 0644 unless modes is set.
+func unzipModes(zipFile, dir string, modes bool) (map[string]bool, error) {
 	zr, err := zip.OpenReader(zipFile)
 	if err != nil {
 		return nil, err
@@ -219,7 +251,11 @@ func unzip(zipFile, dir string) (map[string]bool, error) {
 		if err != nil {
 			return nil, err
 		}
-		w, err := os.OpenFile(p, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, f.Mode())
+		mode := f.Mode()
+		if !modes {
+			mode = 0o644
+		}
+		w, err := os.OpenFile(p, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, mode)
 		if err == nil {
 			_, err = io.Copy(w, rc)
 			w.Close()

@@ -222,9 +222,13 @@ func fixture(name string) string {
 
 // In a terminal: the live line says which spec of how many, its family
 // and the time, redrawn in place; then the families, then the failure.
-// This run compiles the suite itself, as a student's does.
+// This run compiles the suite itself into an empty cache folder, as a
+// student's first does.
 func TestCheckInATerminal(t *testing.T) {
-	s := startTerminal(t, []string{"LC_ALL=", "LC_MESSAGES=", "LANG=en_US.UTF-8"}, "--only", "ECHO-1,ECHO-4", fixture("py-send-ignored"))
+	gocache, err := exec.Command("go", "env", "GOCACHE").Output()
+	must(t, err)
+	cache := []string{"XDG_CACHE_HOME=" + t.TempDir(), "GOCACHE=" + strings.TrimSpace(string(gocache))}
+	s := startTerminal(t, append(cache, "LC_ALL=", "LC_MESSAGES=", "LANG=en_US.UTF-8"), "--only", "ECHO-1,ECHO-4", fixture("py-send-ignored"))
 	code := s.wait(t, 90*time.Second)
 	out := s.out.String()
 	for _, want := range []string{
@@ -343,6 +347,8 @@ func TestWatchRerunsOnChangeAndCtrlCLeavesNothing(t *testing.T) {
 	must(t, os.WriteFile(src, bytes.Replace(good, []byte("client_sock.sendall(data)"), []byte("client_sock.sendall(data + b'!')"), 1), 0o644))
 	at = s.out.waitFor(t, "server.py changed: checking again", at, 30*time.Second)
 	at = s.out.waitFor(t, "1 failed: ECHO-1", at, 60*time.Second)
+	at = s.out.waitFor(t, "since the last run:", at, 30*time.Second)
+	at = s.out.waitFor(t, "ECHO-1: passed → failed", at, 30*time.Second)
 	at = s.out.waitFor(t, "watching "+dir, at, 30*time.Second)
 
 	// Fixed again; Ctrl-C once its server is up.
