@@ -104,3 +104,46 @@ func TestSignalsLeaveNothing(t *testing.T) {
 		}
 	}
 }
+
+// An IDE's stop button or timeout sends SIGTERM to `go run`, which does
+// not pass it on: check --watch still stops, with nothing left.
+func TestSignalToGoRunStopsCheck(t *testing.T) {
+	if _, err := exec.LookPath("python3"); err != nil {
+		t.Skip("needs python3: make deps")
+	}
+	binaries(t) // the suite in the cache
+	tmp := t.TempDir()
+	token := make([]byte, 8)
+	_, _ = rand.Read(token)
+	mark := "ECHOSPEC_SIGNAL_TEST=" + hex.EncodeToString(token)
+	cmd := exec.Command("go", "run", "../../check", "--watch", "--lang", "en", "--only", "ECHO-1,IDLE-2", fixture("py-single"))
+	// go run's own build folder elsewhere: go run killed leaves it.
+	cmd.Env = append(os.Environ(), mark, "TMPDIR="+tmp, "GOTMPDIR="+t.TempDir())
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	r, w, err := os.Pipe()
+	must(t, err)
+	cmd.Stdout, cmd.Stderr = w, w
+	must(t, cmd.Start())
+	w.Close()
+	out := newScreen(r)
+	t.Cleanup(func() { _ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) })
+	deadline := time.Now().Add(90 * time.Second)
+	for len(marked(mark, "server.py")) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("no server started within 90s:\n%s", out.String())
+		}
+		time.Sleep(20 * time.Millisecond) // polling /proc, which has no event to wait on
+	}
+	must(t, cmd.Process.Signal(syscall.SIGTERM))
+	_ = cmd.Wait()
+	out.drained(t, time.After(60*time.Second)) // check holds the pipe until it has stopped
+	if want := "stopped by SIGTERM; nothing is left running"; !strings.Contains(out.String(), want) {
+		t.Errorf("no %q in:\n%s", want, out.String())
+	}
+	if left := marked(mark, ""); len(left) > 0 {
+		t.Errorf("after go run's SIGTERM these processes are still running: %s", strings.Join(left, "; "))
+	}
+	if entries, _ := os.ReadDir(tmp); len(entries) > 0 {
+		t.Errorf("after go run's SIGTERM the TMPDIR holds %d entries", len(entries))
+	}
+}
