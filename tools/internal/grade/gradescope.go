@@ -177,9 +177,9 @@ func composeManifest(teacherFile, dir string, may []string) ([]string, error) {
 }
 
 // harmless are the keys of a student's manifest that are not used and
-// change nothing of the grading: the server's label, and the fixture
-// bank's [expect] table.
-var harmless = map[string]bool{"name": true, "expect": true}
+// change nothing of the grading: the server's label and description, and
+// the fixture bank's [expect] table.
+var harmless = map[string]bool{"name": true, "description": true, "expect": true}
 
 // tomlValue writes v as TOML would, for a student to read: "text",
 // [1, 2], {key = value}; "" for nil.

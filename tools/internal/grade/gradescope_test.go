@@ -17,6 +17,7 @@ func TestComposeManifestNotes(t *testing.T) {
 		t.Fatal(err)
 	}
 	student := `name = "mine"
+description = "my threaded server"
 model = "multithread"
 command = ["python3", "-u", "server.py", "{port}"]
 [expect]
@@ -40,7 +41,7 @@ processes = 64
 			t.Errorf("the notes lack %q; they are:\n%s", want, text)
 		}
 	}
-	for _, bad := range []string{"map[", "sets name", "sets expect", "sets command"} {
+	for _, bad := range []string{"map[", "sets name", "sets description", "sets expect", "sets command"} {
 		if strings.Contains(text, bad) {
 			t.Errorf("the notes hold %q:\n%s", bad, text)
 		}
