@@ -131,7 +131,7 @@ func parse(args []string, stderr io.Writer) (options, error) {
 		if pl, ok := props.ParseLang(*lang); ok {
 			l = pl
 		}
-		fmt.Fprintln(stderr, msg(l, "usage"))
+		fmt.Fprintln(stderr, usage(l))
 		fs.PrintDefaults()
 	}
 	var rest []string

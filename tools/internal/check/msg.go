@@ -202,18 +202,21 @@ var msgs = map[string]map[props.Lang]string{
 		props.En: "mechanism = %q",
 		props.Zh: "mechanism = %q 时",
 	},
-	"usage": {
-		props.En: `usage:
-  {check} [flags] [DIR]   build and test the server in DIR (default .)
-  {cmd} list            the properties: ID, the models each applies to, requirement
-  {cmd} init [DIR]      write a commented echospec.toml for the server in DIR
-flags:`,
-		props.Zh: `用法：
-  {check} [选项] [DIR]   编译并检查 DIR 中的服务器（默认为当前目录）
-  {cmd} list           列出所有属性：编号、适用的模型、要求
-  {cmd} init [DIR]     为 DIR 中的服务器生成带注释的 echospec.toml
-选项：`,
+	"usage":       {props.En: "usage:", props.Zh: "用法："},
+	"usage-flags": {props.En: "flags:", props.Zh: "选项："},
+	"usage-check": {
+		props.En: "build and test the server in DIR (default .)",
+		props.Zh: "编译并检查 DIR 中的服务器（默认为当前目录）",
 	},
+	"usage-list": {
+		props.En: "the properties: ID, the models each applies to, requirement",
+		props.Zh: "列出所有属性：编号、适用的模型、要求",
+	},
+	"usage-init": {
+		props.En: "write a commented echospec.toml for the server in DIR",
+		props.Zh: "为 DIR 中的服务器生成带注释的 echospec.toml",
+	},
+	"flags": {props.En: "[flags]", props.Zh: "[选项]"},
 	"flag-serial": {
 		props.En: "run the specs one at a time (by default two suites run at once, for a server that takes {port})",
 		props.Zh: "逐项依次运行检查（默认对使用 {port} 的服务器同时运行两个检查套件）",
@@ -250,6 +253,26 @@ Exit status: 0 passed, 1 a property failed, 2 the manifest or the server is brok
 // progName is how the student runs check: "go run ./tools/check", or
 // "echospec" (then check itself is "echospec check").
 var progName = "go run ./tools/check"
+
+// usage is check's usage in l, its commands' columns aligned.
+func usage(l props.Lang) string {
+	rows := [][2]string{
+		{checkCommand() + " " + msg(l, "flags") + " [DIR]", msg(l, "usage-check")},
+		{progName + " list", msg(l, "usage-list")},
+		{progName + " init [DIR]", msg(l, "usage-init")},
+	}
+	w := 0
+	for _, r := range rows {
+		w = max(w, columns(r[0]))
+	}
+	var b strings.Builder
+	b.WriteString(msg(l, "usage") + "\n")
+	for _, r := range rows {
+		fmt.Fprintf(&b, "  %s   %s\n", pad(r[0], w), r[1])
+	}
+	b.WriteString(msg(l, "usage-flags"))
+	return b.String()
+}
 
 // checkCommand is the command that checks a server.
 func checkCommand() string {

@@ -254,9 +254,15 @@ func describe(tg *manifest.Target) string {
 	return manifest.DescribeModel(tg.Model, tg.Pool, tg.Mechanism)
 }
 
+// columns is how many terminal columns s takes: two for a Chinese
+// character.
+func columns(s string) int {
+	return len([]rune(s)) + len([]rune(s)) - len([]rune(fitASCII(s)))
+}
+
 // pad pads s with spaces to cols terminal columns.
 func pad(s string, cols int) string {
-	w := len([]rune(s)) + len([]rune(s)) - len([]rune(fitASCII(s)))
+	w := columns(s)
 	if w >= cols {
 		return s
 	}
