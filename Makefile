@@ -43,6 +43,12 @@ K ?= 10
 stability: deps
 	$(GO) run ./tools/stability -k $(K) -patience $(PATIENCE)
 
+## install: the echospec command (check, init, list, grade, gradescope,
+## merge) into $(go env GOBIN), or $(go env GOPATH)/bin.
+.PHONY: install
+install:
+	$(GO) install ./tools/echospec
+
 ## grade: grade a class, every folder with an echospec.toml in DIR
 ## (make grade DIR=path/to/class); report.html, grades.csv, junit.xml and
 ## Gradescope results in out/class.
@@ -110,10 +116,17 @@ platforms-check:
 bench:
 	$(GO) run ./tools/bench
 
+## bench-check: one check of a reference server, the suite cached, as a
+## student waits for it (TARGETS=multithread,single by default); the
+## figures are in docs/student-loop.md.
+.PHONY: bench-check
+bench-check:
+	ECHOSPEC_BENCH_TARGETS=$(TARGETS) $(GO) test -run '^$$' -bench Check -benchtime 1x -timeout 20m ./tools/internal/check
+
 ## bench-grade: grade a class of 60 (the student fixtures that take
 ## {port}, cycled) and report seconds per class; the target is 5 minutes
 ## on 2 cores. PARALLEL sets how many at once (default: grade's, NumCPU+1);
 ## ARGS adds grade's flags (ARGS=--unsandboxed: without the sandbox).
 .PHONY: bench-grade
 bench-grade: deps
-	ECHOSPEC_CLASS_PARALLEL=$(PARALLEL) ECHOSPEC_CLASS_ARGS="$(ARGS)" $(GO) test -run '^$$' -bench Class60 -benchtime 1x -timeout 30m ./tools/grade
+	ECHOSPEC_CLASS_PARALLEL=$(PARALLEL) ECHOSPEC_CLASS_ARGS="$(ARGS)" $(GO) test -run '^$$' -bench Class60 -benchtime 1x -timeout 30m ./tools/internal/grade

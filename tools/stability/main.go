@@ -10,14 +10,14 @@
 //	go run ./tools/stability -k 3        the same, from the module's root
 //	go run ./tools/stability -k 3 DIR... other fixture folders
 //
-// It builds tools/grade and the suite once (into out/stability/bin), then
+// It builds tools/grade (into out/stability/bin) and the suite (cached), then
 // starts the load: -load processes (default: one per CPU) spinning on the
 // CPU, in a process group of their own. Each spinner also ends by itself
 // when stability is gone or the run's deadline (K × -run-timeout) passes,
 // and the group is killed and reaped when the runs end, fail or are
 // interrupted (Ctrl-C). Run N is
 //
-//	out/stability/bin/grade --expect --parallel 2 --patience P --suite out/stability/bin/spec.test --out out/stability/run-N DIR...
+//	out/stability/bin/grade --expect --parallel 2 --patience P --suite SUITE --out out/stability/run-N DIR...
 //
 // with its output in out/stability/run-N.log; a line per run says whether
 // --expect matched (every fixture got the verdict its manifest expects).
@@ -54,6 +54,8 @@ import (
 	"strconv"
 	"syscall"
 	"time"
+
+	"github.com/echospec/echospec/tools/internal/suite"
 )
 
 func main() {
@@ -102,14 +104,20 @@ func run(ctx context.Context, args []string) (int, error) {
 	}
 
 	bin := filepath.Join(*out, "bin")
-	grade, suite := filepath.Join(bin, "grade"), filepath.Join(bin, "spec.test")
-	fmt.Fprintf(os.Stderr, "stability: building %s and %s\n", grade, suite)
-	for _, argv := range [][]string{{"go", "build", "-o", grade, "./tools/grade"}, {"go", "test", "-c", "-o", suite, "./spec"}} {
-		cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
-		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-		if err := cmd.Run(); err != nil {
-			return 2, fmt.Errorf("%v: %w", argv, err)
-		}
+	grade := filepath.Join(bin, "grade")
+	fmt.Fprintf(os.Stderr, "stability: building %s and the suite\n", grade)
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", grade, "./tools/grade")
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	if err := cmd.Run(); err != nil {
+		return 2, fmt.Errorf("go build ./tools/grade: %w", err)
+	}
+	root, err := suite.Root()
+	if err != nil {
+		return 2, err
+	}
+	spec, err := suite.Cached(ctx, root, suite.Build{}, nil)
+	if err != nil {
+		return 2, err
 	}
 
 	deadline := time.Now().Add(time.Duration(*k) * *runTimeout)
@@ -118,7 +126,7 @@ func run(ctx context.Context, args []string) (int, error) {
 		return 2, fmt.Errorf("starting the load: %w", err)
 	}
 	fmt.Fprintf(os.Stderr, "stability: %d spinning processes (group %d); %d runs of %v\n", *load, spin.pgid, *k, dirs)
-	runs, failed := gradeRuns(ctx, spin, grade, suite, *out, dirs, *k, *parallel, *patience, *runTimeout)
+	runs, failed := gradeRuns(ctx, spin, grade, spec, *out, dirs, *k, *parallel, *patience, *runTimeout)
 	spin.stop() // before the table: the load is the runs' alone
 
 	changed := printTable(os.Stdout, runs)

@@ -1,6 +1,0 @@
-//go:build !linux && !darwin && !dragonfly && !freebsd && !netbsd && !openbsd
-
-package main
-
-// isTerminal reports false: progress is printed a line at a time.
-func isTerminal(int) bool { return false }

@@ -1,0 +1,6 @@
+//go:build !linux && !darwin && !dragonfly && !freebsd && !netbsd && !openbsd
+
+package grade
+
+// isTerminal reports false: progress is printed a line at a time.
+func isTerminal(int) bool { return false }
