@@ -195,6 +195,7 @@ func checkOnce(ctx context.Context, o options, w io.Writer, tty bool, width int,
 		fmt.Fprintln(w, msg(l, "none-selected", tg.Model))
 		return exitBroken, nil
 	}
+	sandboxNote(w, l)
 	v := newLive(w, tty, width, l)
 	if suite == "" {
 		suite = o.suite

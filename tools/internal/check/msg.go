@@ -123,6 +123,16 @@ var msgs = map[string]map[props.Lang]string{
 	"explains":      {props.En: "explains:", props.Zh: "导致的失败："},
 	"cause":         {props.En: "cause:", props.Zh: "原因："},
 	"hint-of-cause": {props.En: "see root cause (%d) above", props.Zh: "见上面的根本原因（%d）"},
+	// The sandbox (launch.Layers), said once when a layer is missing.
+	"sandbox-missing": {
+		props.En: "note: the server's sandbox has no %s layer here: %s",
+		props.Zh: "注意：这里服务器的沙箱缺少“%s”这一层：%s",
+	},
+	"layer-user":      {props.En: "user", props.Zh: "独立用户"},
+	"layer-files":     {props.En: "files", props.Zh: "文件隔离"},
+	"layer-processes": {props.En: "processes", props.Zh: "进程隔离"},
+	"layer-memory":    {props.En: "memory", props.Zh: "内存上限"},
+	"layer-disk":      {props.En: "disk", props.Zh: "磁盘上限"},
 	"cannot-run": {
 		props.En: "%s could not be built or started, so no property was checked:",
 		props.Zh: "%s 无法编译或启动，因此没有检查任何属性：",
