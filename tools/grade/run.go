@@ -210,6 +210,7 @@ func (r *runner) runSuite(ctx context.Context, s *Submission, seed int64, only [
 	if rerr == nil && len(vs) == 1 {
 		v = vs[0]
 		v.Seeds = []int64{seed}
+		scrub(&v, s.Port)
 	}
 	switch {
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
