@@ -85,7 +85,11 @@ func main() {
 	began := time.Now()
 	err := run(ctx, *patience)
 	stop()
-	if err != nil {
+	switch {
+	case err != nil && ctx.Err() != nil:
+		fmt.Fprintf(os.Stderr, "cluster-test: interrupted after %v; the cluster is stopped and its folder removed (%v)\n", time.Since(began).Round(time.Second), err)
+		os.Exit(130)
+	case err != nil:
 		fmt.Fprintf(os.Stderr, "cluster-test: FAIL after %v:\n%v\n", time.Since(began).Round(time.Second), err)
 		os.Exit(1)
 	}
