@@ -20,9 +20,9 @@ func TestScrubTakesOutWhatEveryRunChanges(t *testing.T) {
 			t.Errorf("scrubText(%q, %d)\n got %q\nwant %q", c.in, c.fixed, got, c.want)
 		}
 	}
-	v := Verdict{Why: map[string]string{"ECHO-1": "pid 7"}, Detail: map[string]string{"ECHO-1": "port 5"}, Reason: "127.0.0.1:80"}
+	v := Verdict{Why: map[string]string{"ECHO-1": "pid 7"}, Detail: map[string]string{"ECHO-1": "port 5"}, Reason: "127.0.0.1:80 did not listen on port 80 (pid 9)"}
 	scrub(&v, 0)
-	if v.Why["ECHO-1"] != "pid {pid}" || v.Detail["ECHO-1"] != "port {port}" || v.Reason != "127.0.0.1:{port}" {
+	if v.Why["ECHO-1"] != "pid {pid}" || v.Detail["ECHO-1"] != "port {port}" || v.Reason != "127.0.0.1:{port} did not listen on the port the kit chose (pid {pid})" {
 		t.Errorf("scrub: why %q, detail %q, reason %q; want each scrubbed", v.Why["ECHO-1"], v.Detail["ECHO-1"], v.Reason)
 	}
 }
