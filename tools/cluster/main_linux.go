@@ -84,9 +84,10 @@ func main() {
 	_ = unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
 	began := time.Now()
 	err := run(ctx, *patience)
+	interrupted := ctx.Err() != nil
 	stop()
 	switch {
-	case err != nil && ctx.Err() != nil:
+	case err != nil && interrupted:
 		fmt.Fprintf(os.Stderr, "cluster-test: interrupted after %v; the cluster is stopped and its folder removed (%v)\n", time.Since(began).Round(time.Second), err)
 		os.Exit(130)
 	case err != nil:
@@ -185,11 +186,13 @@ func run(ctx context.Context, patience float64) (err error) {
 	}
 	step("graded on one machine in %v", time.Since(t0).Round(time.Second))
 	first := strconv.Itoa(rec.first)
+	var bad error
 	if err := c.waitFor(ctx, "Slurm to stop job "+tlJob+" at its time limit", 4*time.Minute, func() (bool, string) {
 		ts, err := c.tasks(ctx, tlJob)
-		return err == nil && ts[first].state == "TIMEOUT", fmt.Sprint(ts, err)
-	}); err != nil {
-		return err
+		bad = c.endedBadly(tl, tlJob, ts, "TIMEOUT")
+		return bad != nil || err == nil && ts[first].state == "TIMEOUT", fmt.Sprint(ts, err)
+	}); err != nil || bad != nil {
+		return errors.Join(err, bad)
 	}
 	if err := checkTimedOut(filepath.Join(tl, "results", "shard-"+first, "grade.json"), "silent"); err != nil {
 		return fmt.Errorf("the task past its --time: %w\n%s", err, c.jobOutput(tl, tlJob, first))
@@ -215,18 +218,23 @@ func run(ctx context.Context, patience float64) (err error) {
 			data, _ := os.ReadFile(l)
 			ran = ran || bytes.Contains(data, []byte("•"))
 		}
-		return err == nil && ts[victim].state == "RUNNING" && ran, fmt.Sprint(ts, err, started)
-	}); err != nil {
-		return err
+		bad = c.endedBadly(work, job, ts, "COMPLETED")
+		if v, ok := ts[victim]; bad == nil && ok && v.state == "COMPLETED" {
+			bad = fmt.Errorf("task %s completed without its suite being seen running in %s (a script that writes its shard elsewhere?); %s", victim, logs, c.jobOutput(work, job, victim))
+		}
+		return bad != nil || err == nil && ts[victim].state == "RUNNING" && ran, fmt.Sprint(ts, err, started)
+	}); err != nil || bad != nil {
+		return errors.Join(err, bad)
 	}
 	if _, err := c.run(ctx, nil, "scancel", job+"_"+victim); err != nil {
 		return err
 	}
 	if err := c.waitFor(ctx, "task "+victim+" to be cancelled", 90*time.Second, func() (bool, string) {
 		ts, err := c.tasks(ctx, job)
-		return err == nil && ts[victim].state == "CANCELLED", fmt.Sprint(ts, err)
-	}); err != nil {
-		return err
+		bad = c.endedBadly(work, job, ts, "COMPLETED", "CANCELLED")
+		return bad != nil || err == nil && ts[victim].state == "CANCELLED", fmt.Sprint(ts, err)
+	}); err != nil || bad != nil {
+		return errors.Join(err, bad)
 	}
 	names, err := submissionsOf(filepath.Join(work, "results", "shard-"+victim, "grade.json"))
 	if err != nil || len(names) != 1 {
@@ -247,6 +255,9 @@ func run(ctx context.Context, patience float64) (err error) {
 	var final map[string]task
 	if err := c.waitFor(ctx, "every task of job "+job+" to complete", 6*time.Minute, func() (bool, string) {
 		ts, err := c.tasks(ctx, job)
+		if bad = c.endedBadly(work, job, ts, "COMPLETED"); bad != nil {
+			return true, ""
+		}
 		if err != nil || len(ts) != rec.last-rec.first+1 {
 			return false, fmt.Sprint(ts, err)
 		}
@@ -257,8 +268,8 @@ func run(ctx context.Context, patience float64) (err error) {
 		}
 		final = ts
 		return true, ""
-	}); err != nil {
-		return err
+	}); err != nil || bad != nil {
+		return errors.Join(err, bad)
 	}
 	if final[victim].restarts != 1 {
 		return fmt.Errorf("task %s: %d restarts; want 1 (the requeue)", victim, final[victim].restarts)
@@ -297,6 +308,23 @@ func run(ctx context.Context, patience float64) (err error) {
 		return err
 	}
 	step("the merged outputs (%d files) are byte for byte those of the single run; the array took %v", files, arrayTook.Round(time.Second))
+	return nil
+}
+
+// endedBadly says which task of job, if any, has ended in a state other
+// than those of ok (a script that no longer works ends FAILED), with the
+// end of its output, so that the run fails at once rather than at its
+// deadline.
+func (c *cluster) endedBadly(dir, job string, ts map[string]task, ok ...string) error {
+	for _, t := range ts {
+		switch t.state {
+		case "PENDING", "RUNNING", "COMPLETING", "CONFIGURING", "REQUEUED", "REQUEUE_HOLD", "SUSPENDED":
+		default:
+			if !slices.Contains(ok, t.state) {
+				return fmt.Errorf("job %s, task %s ended %s; %s", job, t.id, t.state, c.jobOutput(dir, job, t.id))
+			}
+		}
+	}
 	return nil
 }
 
