@@ -130,3 +130,15 @@ bench-check:
 .PHONY: bench-grade
 bench-grade: deps
 	ECHOSPEC_CLASS_PARALLEL=$(PARALLEL) ECHOSPEC_CLASS_ARGS="$(ARGS)" $(GO) test -run '^$$' -bench Class60 -benchtime 1x -timeout 30m ./tools/internal/grade
+
+## cluster-test: grade a small class on a real Slurm cluster, started for
+## the purpose on this machine (one node, CPUs=2, from a temporary folder),
+## with the recipe of docs/grading-at-scale.md as printed; the merged
+## shards must equal one grade run byte for byte, with a task cancelled and
+## requeued, a shard missing at merge time and a task past its --time.
+## Needs root: installs Debian's slurmctld, slurmd, slurm-client and munge
+## where missing; stops every daemon and removes the folder however it ends.
+.PHONY: cluster-test
+cluster-test: deps
+	@sh tools/cluster/deps.sh
+	$(GO) run ./tools/cluster -patience $(PATIENCE)

@@ -41,13 +41,11 @@ import (
 	"io"
 	"maps"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
 	"sync"
-	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -61,7 +59,7 @@ import (
 // subcommand, merge, github, gradescope or reasons, or grade's flags and
 // folders) and returns its exit status.
 func Main(args []string) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	ctx, stop := signalContext()
 	defer stop()
 	var err error
 	sub := ""
@@ -247,7 +245,7 @@ func gradeMain(ctx context.Context, args []string) error {
 		fmt.Fprintf(os.Stderr, "grade: each suite runs %d times, seeds %d to %d\n", *repeat, rn.seed, rn.seed+int64(*repeat)-1)
 	}
 	gradeAll(ctx, rn, r, subs, plan, *parallel, filepath.Join(*out, "timings.json"))
-	if ctx.Err() != nil {
+	if ctx.Err() != nil && !stopped(ctx) {
 		return exitError(130)
 	}
 	if left := procfs.WithEnv(session); len(left) > 0 {
@@ -257,6 +255,10 @@ func gradeMain(ctx context.Context, args []string) error {
 		return fmt.Errorf("grade: writing %s: %w", *out, err)
 	}
 	printGrades(os.Stdout, r, subs)
+	if stopped(ctx) {
+		return fmt.Errorf("grade: stopped by SIGTERM (a time limit or a cancel) after %v: what was reached is in %s, the rest timed out; `grade --rerun-failed %s` grades that again",
+			time.Since(began).Round(time.Second), *out, filepath.Join(*out, "grade.json"))
+	}
 	fmt.Printf("graded %d submissions in %v (%d at once); outputs in %s (report.html, grades.csv, …); no process of the run is left\n",
 		len(subs), time.Since(began).Round(time.Second), *parallel, *out)
 	return checkIfAsked(*expect, subs)
@@ -273,6 +275,10 @@ func gradeAll(ctx context.Context, rn *runner, r *Rubric, subs []*Submission, pl
 	took := readTimings(timings) // and those of submissions not graded now
 	schedule(order(subs, maps.Clone(took)), n, func(s *Submission) {
 		if ctx.Err() != nil {
+			if stopped(ctx) && s.Problem == "" {
+				s.Overrun = "grading was stopped by SIGTERM (a time limit or a cancel) before this submission's suite started; all of it is timed out"
+				s.complete("", true)
+			}
 			return
 		}
 		t0 := time.Now()

@@ -237,11 +237,15 @@ func (r *runner) runSuite(ctx context.Context, s *Submission, seed int64, only [
 	if rerr == nil && len(vs) == 1 {
 		v = vs[0]
 		v.Seeds = []int64{seed}
+		scrub(&v, s.Port)
 	}
 	switch {
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
 		r.children.Sweep()
 		return v, fmt.Sprintf("the suite did not finish within %v and was stopped; what had not finished is timed out; see %s", r.timeout, logFile), true
+	case stopped(ctx):
+		r.children.Sweep()
+		return v, fmt.Sprintf("grading was stopped by SIGTERM (a time limit or a cancel) before the suite finished; what had not finished is timed out; see %s", logFile), true
 	case ctx.Err() != nil:
 		return v, "grading was interrupted", false
 	case rerr != nil || len(vs) != 1:
