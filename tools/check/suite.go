@@ -14,20 +14,8 @@ import (
 
 	"github.com/echospec/echospec/props"
 	"github.com/echospec/echospec/tools/internal/modroot"
+	"github.com/echospec/echospec/verdict"
 )
-
-// verdict is the suite's verdict on one target, as its --verdicts file
-// has it (spec/suite_test.go).
-type verdict struct {
-	Target string            `json:"target"`
-	Model  string            `json:"model"`
-	Failed []string          `json:"failed"`
-	Passed []string          `json:"passed"`
-	Skip   map[string]string `json:"skipped,omitempty"`
-	Why    map[string]string `json:"why,omitempty"`
-	Detail map[string]string `json:"detail,omitempty"`
-	Reason string            `json:"reason,omitempty"`
-}
 
 // event is one line of the suite's --progress-fd (spec/progress_test.go).
 type event struct {
@@ -110,9 +98,9 @@ type job struct {
 
 // result is what one run found out.
 type result struct {
-	v       *verdict // nil if the suite gave none
-	err     error    // why it gave none
-	log     string   // the suite's own output
+	v       *verdict.Verdict // nil if the suite gave none
+	err     error            // why it gave none
+	log     string           // the suite's own output
 	elapsed time.Duration
 }
 
@@ -158,11 +146,7 @@ func (j job) run(ctx context.Context, on func(event)) result {
 	<-read
 	pr.Close()
 	r := result{log: log.String(), elapsed: time.Since(began)}
-	var vs []verdict
-	data, rerr := os.ReadFile(verdicts)
-	if rerr == nil {
-		rerr = json.Unmarshal(data, &vs)
-	}
+	vs, rerr := verdict.Read(verdicts)
 	switch {
 	case ctx.Err() != nil:
 		r.err = ctx.Err()
