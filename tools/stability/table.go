@@ -20,7 +20,7 @@ type Run struct {
 	Failed map[string][]string // fixture → the IDs it failed, sorted
 	// MayFail is each fixture's [expect] may_fail: IDs its manifest
 	// says fail in some runs and pass in others, because the bug itself
-	// is a race (see fixtures/README.md).
+	// is a race (manifest.Expectation.MayFail).
 	MayFail map[string][]string
 }
 
