@@ -3,7 +3,7 @@
 //
 //	go run ./tools/ports build   # make ports: every platform × artifact → ok / failed / n/a
 //	go run ./tools/ports run     # make ports-run: the linux/arm64 and linux/riscv64 suites under qemu
-//	go run ./tools/ports vet     # make vet-ports: go vet ./... as every other platform compiles it
+//	go run ./tools/ports vet     # make vet-ports: go vet as every other platform compiles the kit
 //
 // build compiles, for each platform of portinfo.Platforms, with
 // CGO_ENABLED=0: the kit's packages (`go build ./...`, less those whose
@@ -20,9 +20,10 @@
 // out/ports/run.json. Specs that cannot hold under emulation
 // (portinfo.Emulated) are left out by name, with the reason.
 //
-// vet runs `go vet ./...` with GOOS and GOARCH set for each platform but
-// this machine's (CGO_ENABLED=0), one after the other, and exits 1 if any
-// reported a problem; make lint runs it.
+// vet runs `go vet` with GOOS and GOARCH set for each platform but this
+// machine's (CGO_ENABLED=0), one after the other, on the packages where
+// that platform compiles files this machine does not (-all: ./...), and
+// exits 1 if any reported a problem; make lint runs it.
 package main
 
 import (
