@@ -94,9 +94,12 @@ vet:
 vet-ports:
 	$(GO) run ./tools/ports vet
 
-## tidy: fail, showing the diff, if go mod tidy would change go.mod or go.sum.
+## tidy: fail, showing the diff, if go mod tidy would change the kit's
+## go.mod or go.sum, or those of the bench anchor's own module (the
+## student fixtures' modules are theirs, as submitted).
 tidy:
 	$(GO) mod tidy -diff
+	cd tools/bench/anchor/gnet && $(GO) mod tidy -diff
 
 staticcheck:
 	$(GO) tool staticcheck ./...
