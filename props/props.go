@@ -25,9 +25,14 @@ type Property struct {
 	Hint   string // the usual cause of a failure, and what to check
 }
 
+// Models are the concurrency models of the tutorial, in its order: the
+// values of a manifest's model key (manifest.Models is this list).
+var Models = []string{"single", "multiprocess", "multithread", "coroutine", "multiplex", "selector"}
+
 var (
-	all      = []string{"single", "multiprocess", "multithread", "coroutine", "multiplex", "selector"}
-	parallel = []string{"multiprocess", "multithread", "coroutine", "multiplex", "selector"}
+	all = Models
+	// parallel are the models that serve clients at once: all but single.
+	parallel = slices.DeleteFunc(slices.Clone(Models), func(m string) bool { return m == "single" })
 )
 
 // Families in report order, with the capability each describes.

@@ -1,6 +1,6 @@
 // Package verdict is the suite's verdict on a target, in the one format
 // every part of the kit reads and writes: the suite writes it (--verdicts),
-// and tools/grade, tools/check, tools/ports and tools/bench read it.
+// and tools/grade, tools/check and tools/ports read it.
 //
 // A verdict says, per property ID, whether it passed, failed (it was
 // judged and does not hold), was not judged (a step that only sets the
