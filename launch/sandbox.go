@@ -52,6 +52,17 @@ type Layer struct {
 	Missing string
 }
 
+// Missing is what this machine lacks for the sandbox's layer name (user,
+// files, processes, memory, disk), or "" when it gives it (see Layers).
+func Missing(name string) string {
+	for _, l := range Layers() {
+		if l.Name == name {
+			return l.Missing
+		}
+	}
+	return "no such layer: " + name
+}
+
 // Toolchains are the read-only binds and caches a build or a server needs
 // to find the machine's compilers and interpreters that live under the
 // grader's home folder, which the sandbox otherwise hides: each folder of

@@ -101,8 +101,8 @@ while True: time.sleep(1)
 // A server that takes more memory than its limit is killed, and its end
 // says so.
 func TestSandboxMemoryLimit(t *testing.T) {
-	if l := Layers()[3]; l.Missing != "" {
-		t.Skipf("no memory layer here: %s", l.Missing)
+	if why := Missing("memory"); why != "" {
+		t.Skipf("no memory layer here: %s", why)
 	}
 	lim := rlimit.Defaults
 	lim.Memory = 64 << 20

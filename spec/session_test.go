@@ -387,8 +387,8 @@ var _ = SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
 	if *sandboxFlag {
 		if why := sandboxMissing(); why != "" {
 			fmt.Printf("echospec: servers run without a sandbox, as your user, seeing your files (%s)\n", why)
-		} else if l := launch.Layers()[3]; l.Missing != "" {
-			fmt.Printf("echospec: servers' memory is not bounded (%s)\n", l.Missing)
+		} else if why := launch.Missing("memory"); why != "" {
+			fmt.Printf("echospec: servers' memory is not bounded (%s)\n", why)
 		}
 	}
 	out := map[string]buildResult{}
