@@ -83,9 +83,9 @@ func explain(r *Rubric, g Grade) Explanation {
 		case l.Outcome == NA:
 			kind, why = "n.a.", fmt.Sprintf("does not apply to the %s model", describeModel(g.Sub))
 		case l.Outcome == Skipped:
-			kind, why = "skipped", l.Why
+			kind, why = "skipped", g.Sub.unprefixed(l.Why)
 		case !l.Outcome.counted(r):
-			kind, why = "not judged", l.Why
+			kind, why = "not judged", g.Sub.unprefixed(l.Why)
 		case r.Weight(l.Prop) == 0:
 			kind, why = "advisory", fmt.Sprintf("weighs 0 in the rubric; %s", l.Outcome)
 		}
@@ -106,7 +106,7 @@ func explain(r *Rubric, g Grade) Explanation {
 			continue // passed, or unstable and scored as passed
 		}
 		head, _, _ := strings.Cut(orText(l.Detail, l.Why), "\n")
-		head, cause := diagnose.SplitCause(head)
+		head, cause := diagnose.SplitCause(g.Sub.unprefixed(head))
 		loss := Loss{ID: l.Prop.ID, Requirement: l.Prop.Requirement, Outcome: l.Outcome, Why: head}
 		switch l.Outcome {
 		case Unstable:
