@@ -174,6 +174,16 @@ func TestWhyNotCounted(t *testing.T) {
 		t.Errorf("scored on %d, %d losses, score %v; want %d, none, 100: the advisory failure costs nothing", e.Scored, len(e.Losses), g.Score, n)
 	}
 
+	page, err := reportHTML(r, []Grade{g})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"<small>advisory: weighs 0, costs nothing</small>", "1 skipped: needs Linux&#39;s /proc to check CPU time (this is darwin) — IDLE-1",
+		`1 not judged (the rubric's not_judged = "not_counted"): ` + setup + " — SERIAL-2", "not judged: its setup failed</small> <small>not counted</small>"} {
+		if !strings.Contains(string(page), want) {
+			t.Errorf("report.html lacks %q", want)
+		}
+	}
 	// Under the default rubric the same submission is scored on more
 	// properties, and says so.
 	d := defaultRubricT(t)

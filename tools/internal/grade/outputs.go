@@ -48,7 +48,7 @@ func writeAll(out string, r *Rubric, subs []*Submission, shard string) error {
 	}
 	files := map[string][]byte{
 		"grade.json":  append(gf, '\n'),
-		"grades.csv":  gradesCSV(gs),
+		"grades.csv":  gradesCSV(r, gs),
 		"summary.md":  summaryMD(r, gs),
 		"junit.xml":   junitXML(gs),
 		"report.html": nil,
@@ -76,13 +76,18 @@ func writeAll(out string, r *Rubric, subs []*Submission, shard string) error {
 }
 
 // gradesCSV is one row per submission.
-func gradesCSV(gs []Grade) []byte {
+func gradesCSV(r *Rubric, gs []Grade) []byte {
 	var b bytes.Buffer
 	w := csv.NewWriter(&b)
-	// not_judged comes last, so that readers of the older columns by
+	// New columns come last, so that readers of the older ones by
 	// position still read them.
-	_ = w.Write([]string{"submission", "model", "score", "max_score", "passed", "failed", "unstable", "timed_out", "skipped", "failed_ids", "unstable_ids", "timed_out_ids", "reason", "not_judged", "not_judged_ids"})
+	_ = w.Write([]string{"submission", "model", "score", "max_score", "passed", "failed", "unstable", "timed_out", "skipped", "failed_ids", "unstable_ids", "timed_out_ids", "reason", "not_judged", "not_judged_ids", "scored_on", "points_lost"})
 	for _, g := range gs {
+		e := explain(r, g)
+		var lost []string // "ECHO-4:6.25", or "all:100" when nothing was counted
+		for _, l := range e.Losses {
+			lost = append(lost, cmp.Or(l.ID, "all")+":"+l.Points())
+		}
 		n := g.Counts("")
 		var unstable []string
 		for _, l := range g.Lines {
@@ -93,7 +98,7 @@ func gradesCSV(gs []Grade) []byte {
 		_ = w.Write([]string{g.Sub.Name, g.Sub.Model, points(g.Score), points(g.MaxPoints),
 			strconv.Itoa(n[Passed]), strconv.Itoa(n[Failed]), strconv.Itoa(n[Unstable]), strconv.Itoa(n[TimedOut]), strconv.Itoa(n[Skipped]),
 			strings.Join(g.FailedIDs(), " "), strings.Join(unstable, " "), strings.Join(g.IDs(TimedOut), " "), g.Sub.Reason(),
-			strconv.Itoa(n[NotJudged]), strings.Join(g.IDs(NotJudged), " ")})
+			strconv.Itoa(n[NotJudged]), strings.Join(g.IDs(NotJudged), " "), strconv.Itoa(e.Scored), strings.Join(lost, " ")})
 	}
 	w.Flush()
 	return b.Bytes()

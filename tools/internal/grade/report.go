@@ -76,9 +76,10 @@ type reportFailure struct {
 	Line
 	Message, Hint, Server string
 	Cause                 int // its root cause's number in the section, 0 for none
-	// Lost is the points it cost ("" for none); Advisory says it weighs 0.
-	Lost     string
-	Advisory bool
+	// Lost is the points it cost ("" for none); Advisory says it weighs
+	// 0, NotCounted that the rubric leaves it out (not judged).
+	Lost                 string
+	Advisory, NotCounted bool
 }
 
 func reportHTML(r *Rubric, gs []Grade) ([]byte, error) {
@@ -123,7 +124,7 @@ func reportHTML(r *Rubric, gs []Grade) ([]byte, error) {
 		// failure is l as the section shows it: the cause, shown once
 		// above, cut from its headline.
 		failure := func(l Line, msg, hint, server string) reportFailure {
-			f := reportFailure{Line: l, Message: msg, Hint: hint, Server: server, Advisory: r.Weight(l.Prop) == 0}
+			f := reportFailure{Line: l, Message: msg, Hint: hint, Server: server, Advisory: r.Weight(l.Prop) == 0, NotCounted: !l.Outcome.counted(r)}
 			if loss, ok := lossOf[l.Prop.ID]; ok {
 				f.Cause, f.Lost = loss.Cause, loss.Points()
 			}
