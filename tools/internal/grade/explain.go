@@ -53,7 +53,7 @@ func (l Loss) Points() string { return points(float64(l.Cents) / 100) }
 // NotCounted is a group of properties left out of a submission's score
 // for one reason.
 type NotCounted struct {
-	Kind string // "n.a.", "skipped", "not judged" or "advisory"
+	Kind string // "n.a.", "skipped", "not judged", "advisory" (or another outcome the rubric leaves out)
 	Why  string // the reason, in words
 	IDs  []string
 }
@@ -65,13 +65,14 @@ type Cause struct {
 	IDs  []string // the failures it explains, catalogue order
 }
 
-// The kinds of NotCounted, in the order the outputs list them.
-var notCountedKinds = []string{"n.a.", "skipped", "not judged", "advisory"}
+// The kinds of NotCounted, in the order the outputs list them; a kind not
+// listed (an outcome the rubric leaves out) comes last.
+var notCountedKinds = []string{"n.a.", "skipped", string(NotJudged), "advisory"}
 
 // explain works out g's Explanation under r.
 func explain(r *Rubric, g Grade) Explanation {
 	var e Explanation
-	raw := map[int]float64{} // index in e.Losses → points lost, unrounded
+	var raw []float64 // each loss's points lost, unrounded
 	groups := map[string]*NotCounted{}
 	var order []string // the groups' keys, in the order first seen
 	causeNo := map[string]int{}
@@ -84,10 +85,10 @@ func explain(r *Rubric, g Grade) Explanation {
 			kind, why = "n.a.", fmt.Sprintf("does not apply to the %s model", describeModel(g.Sub))
 		case l.Outcome == Skipped:
 			kind, why = "skipped", g.Sub.unprefixed(l.Why)
-		case !l.Outcome.counted(r):
-			kind, why = "not judged", g.Sub.unprefixed(l.Why)
 		case r.Weight(l.Prop) == 0:
 			kind, why = "advisory", fmt.Sprintf("weighs 0 in the rubric; %s", l.Outcome)
+		case !l.Outcome.counted(r):
+			kind, why = string(l.Outcome), g.Sub.unprefixed(l.Why)
 		}
 		if kind != "" {
 			k := kind + "\x00" + why
@@ -123,16 +124,19 @@ func explain(r *Rubric, g Grade) Explanation {
 			loss.Cause = causeNo[key]
 			e.Causes[loss.Cause-1].IDs = append(e.Causes[loss.Cause-1].IDs, l.Prop.ID)
 		}
-		raw[len(e.Losses)] = lost
+		raw = append(raw, lost)
 		e.Losses = append(e.Losses, loss)
 	}
-	for _, kind := range notCountedKinds {
-		for _, k := range order {
-			if groups[k].Kind == kind {
-				e.NotCounted = append(e.NotCounted, *groups[k])
-			}
-		}
+	for _, k := range order {
+		e.NotCounted = append(e.NotCounted, *groups[k])
 	}
+	rank := func(kind string) int {
+		if i := slices.Index(notCountedKinds, kind); i >= 0 {
+			return i
+		}
+		return len(notCountedKinds)
+	}
+	slices.SortStableFunc(e.NotCounted, func(a, b NotCounted) int { return cmp.Compare(rank(a.Kind), rank(b.Kind)) })
 	if e.Scored == 0 {
 		// Nothing carries points, so the score is 0 and no property
 		// explains it: the submission's own reason does.
@@ -141,7 +145,7 @@ func explain(r *Rubric, g Grade) Explanation {
 			why = "no property was counted, so nothing could earn points"
 		}
 		e.Losses = []Loss{{Outcome: Failed, Why: why}}
-		raw = map[int]float64{0: g.MaxPoints}
+		raw = []float64{g.MaxPoints}
 	}
 	distributeCents(e.Losses, raw, cents(g.MaxPoints)-cents(g.Score))
 	return e
@@ -173,7 +177,7 @@ func cents(x float64) int64 { return int64(math.Round(x * 100)) }
 // cents still missing go to the largest remainders (or, if rounding the
 // score went the other way, come off the smallest), as the largest
 // remainder method apportions seats.
-func distributeCents(losses []Loss, raw map[int]float64, want int64) {
+func distributeCents(losses []Loss, raw []float64, want int64) {
 	if len(losses) == 0 {
 		return
 	}
