@@ -25,8 +25,10 @@ type Explanation struct {
 	// not_judged = "not_counted"), advisory (weighing 0 in the rubric).
 	NotCounted []NotCounted
 	// Causes are the root causes named in the failures' headlines, once
-	// each, with the IDs each explains.
-	Causes []Cause
+	// each, with the IDs each explains; CauseOf is an ID's cause number
+	// (from 1) in Causes.
+	Causes  []Cause
+	CauseOf map[string]int
 }
 
 // Loss is what one property cost a submission. ID is "" for a submission
@@ -77,6 +79,23 @@ func explain(r *Rubric, g Grade) Explanation {
 	var order []string // the groups' keys, in the order first seen
 	causeNo := map[string]int{}
 	for _, l := range g.Lines {
+		// The cause of every failure shown, advisory ones included: the
+		// report points each at its cause.
+		head, _, _ := strings.Cut(orText(l.Detail, l.Why), "\n")
+		head, cause := diagnose.SplitCause(g.Sub.unprefixed(head))
+		if cause != "" && l.Outcome != Passed && l.Outcome != NA && l.Outcome != Skipped {
+			key := diagnose.Group(cause)
+			if causeNo[key] == 0 {
+				e.Causes = append(e.Causes, Cause{Line: diagnose.Translate(cause, r.Lang), Hint: diagnose.HintOf(cause, g.Sub.Model, r.Lang)})
+				causeNo[key] = len(e.Causes)
+			}
+			c := &e.Causes[causeNo[key]-1]
+			c.IDs = append(c.IDs, l.Prop.ID)
+			if e.CauseOf == nil {
+				e.CauseOf = map[string]int{}
+			}
+			e.CauseOf[l.Prop.ID] = causeNo[key]
+		}
 		kind, why := "", ""
 		switch {
 		case g.Sub.Model == "":
@@ -106,23 +125,12 @@ func explain(r *Rubric, g Grade) Explanation {
 		if l.Outcome == Passed || lost <= 0 {
 			continue // passed, or unstable and scored as passed
 		}
-		head, _, _ := strings.Cut(orText(l.Detail, l.Why), "\n")
-		head, cause := diagnose.SplitCause(g.Sub.unprefixed(head))
-		loss := Loss{ID: l.Prop.ID, Requirement: l.Prop.Requirement, Outcome: l.Outcome, Why: head}
+		loss := Loss{ID: l.Prop.ID, Requirement: l.Prop.Requirement, Outcome: l.Outcome, Why: head, Cause: e.CauseOf[l.Prop.ID]}
 		switch l.Outcome {
 		case Unstable:
 			loss.Why = l.Runs.String() + "; a failing run said: " + head
 		case TimedOut:
 			loss.Why = l.Why
-		}
-		if cause != "" {
-			key := diagnose.Group(cause)
-			if causeNo[key] == 0 {
-				e.Causes = append(e.Causes, Cause{Line: diagnose.Translate(cause, r.Lang), Hint: diagnose.HintOf(cause, g.Sub.Model, r.Lang)})
-				causeNo[key] = len(e.Causes)
-			}
-			loss.Cause = causeNo[key]
-			e.Causes[loss.Cause-1].IDs = append(e.Causes[loss.Cause-1].IDs, l.Prop.ID)
 		}
 		raw = append(raw, lost)
 		e.Losses = append(e.Losses, loss)

@@ -213,7 +213,7 @@ func TestRootCausesOncePerSubmission(t *testing.T) {
 		v.Why[id] = fail[id]
 		v.Detail[id] = fail[id] + "\n  want:     the same bytes back\n  server ivan (pid 7, port 9): exited with status 1"
 	}
-	r := defaultRubricT(t)
+	r := rubricT(t, "[ids]\n\"CAP-3\" = 0\n") // an advisory failure is pointed at its cause too
 	g := r.Grade(s)
 	e := explain(r, g)
 	if len(e.Causes) != 2 || e.Causes[0].Line != emfile || strings.Join(e.Causes[0].IDs, " ") != "CAP-1 CAP-3" ||
@@ -223,8 +223,11 @@ func TestRootCausesOncePerSubmission(t *testing.T) {
 	if e.Causes[0].Hint == "" || e.Causes[1].Hint == "" || e.Causes[0].Hint == e.Causes[1].Hint {
 		t.Errorf("the causes' hints %q and %q; want each its own", e.Causes[0].Hint, e.Causes[1].Hint)
 	}
+	if len(e.Losses) != 3 {
+		t.Errorf("losses %+v; want CAP-1, CAP-4 and ECHO-4 (CAP-3 weighs 0)", e.Losses)
+	}
 	for _, l := range e.Losses {
-		want := map[string]int{"CAP-1": 1, "CAP-3": 1, "CAP-4": 2, "ECHO-4": 0}[l.ID]
+		want := map[string]int{"CAP-1": 1, "CAP-4": 2, "ECHO-4": 0}[l.ID]
 		if l.Cause != want || strings.Contains(l.Why, "cause:") {
 			t.Errorf("%s: cause %d, why %q; want cause %d, the headline without it", l.ID, l.Cause, l.Why, want)
 		}

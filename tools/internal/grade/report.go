@@ -126,8 +126,9 @@ func reportHTML(r *Rubric, gs []Grade) ([]byte, error) {
 		failure := func(l Line, msg, hint, server string) reportFailure {
 			f := reportFailure{Line: l, Message: msg, Hint: hint, Server: server, Advisory: r.Weight(l.Prop) == 0, NotCounted: !l.Outcome.counted(r)}
 			if loss, ok := lossOf[l.Prop.ID]; ok {
-				f.Cause, f.Lost = loss.Cause, loss.Points()
+				f.Lost = loss.Points()
 			}
+			f.Cause = rs.Explain.CauseOf[l.Prop.ID]
 			if f.Cause > 0 {
 				head, rest, _ := strings.Cut(msg, "\n")
 				head, _ = diagnose.SplitCause(head)
