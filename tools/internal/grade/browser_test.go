@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"image"
 	"image/color"
 	_ "image/png"
@@ -80,6 +81,18 @@ func TestReportInABrowser(t *testing.T) {
 	}
 	if !strings.Contains(string(dom), "Traceback: BlockingIOError &amp; &lt;script&gt;") {
 		t.Errorf("the DOM does not show bob's server output, escaped")
+	}
+	// The histogram's top bar, and what bob's one failure cost, as drawn;
+	// the figures from the rubric, so that new weights do not break it.
+	bob := explain(r, r.Grade(canned()[1]))
+	for _, want := range []string{
+		`<span class="range">90–100</span><span class="bar" style="width: 100%"></span><span class="n">3</span><span class="muted">alice, bob, dave</span>`,
+		`<td class="pts">−` + bob.Losses[0].Points() + `</td>`,
+		fmt.Sprintf(`Scored on <strong>%d</strong> properties; %d not counted (below). Points lost: %s, which is 100 minus the score.`, bob.Scored, bob.NotCountedIDs(), bob.Losses[0].Points()),
+	} {
+		if !strings.Contains(string(dom), want) {
+			t.Errorf("the DOM lacks %s", want)
+		}
 	}
 }
 

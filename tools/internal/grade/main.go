@@ -3,12 +3,16 @@
 // and scored with a rubric. It writes, into one folder:
 //
 //	grades.csv                  one row per submission
-//	summary.md                  the grades, and the properties failed most
+//	summary.md                  the grades, a text histogram, the properties
+//	                            failed most, and where each score's points went
 //	junit.xml                   a testsuite per submission, a testcase per property
 //	results/NAME/results.json   Gradescope's autograder format
-//	report.html                 one page: submissions × families, then every
-//	                            failure with what was sent and received, a
-//	                            hint, and the end of the server's output
+//	report.html                 one page: the scores' histogram, submissions ×
+//	                            families, then per submission the points each
+//	                            property cost, why any was not counted, the
+//	                            root causes, and every failure with what was
+//	                            sent and received, a hint, and the end of the
+//	                            server's output
 //	grade.json                  all of the above is made from this
 //	logs/NAME.log               the suite's own output per submission
 //	timings.json                seconds per submission: next time the

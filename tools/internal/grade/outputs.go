@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/echospec/echospec/manifest"
 	"github.com/echospec/echospec/props"
@@ -47,7 +48,7 @@ func writeAll(out string, r *Rubric, subs []*Submission, shard string) error {
 	}
 	files := map[string][]byte{
 		"grade.json":  append(gf, '\n'),
-		"grades.csv":  gradesCSV(gs),
+		"grades.csv":  gradesCSV(r, gs),
 		"summary.md":  summaryMD(r, gs),
 		"junit.xml":   junitXML(gs),
 		"report.html": nil,
@@ -75,13 +76,18 @@ func writeAll(out string, r *Rubric, subs []*Submission, shard string) error {
 }
 
 // gradesCSV is one row per submission.
-func gradesCSV(gs []Grade) []byte {
+func gradesCSV(r *Rubric, gs []Grade) []byte {
 	var b bytes.Buffer
 	w := csv.NewWriter(&b)
-	// not_judged comes last, so that readers of the older columns by
+	// New columns come last, so that readers of the older ones by
 	// position still read them.
-	_ = w.Write([]string{"submission", "model", "score", "max_score", "passed", "failed", "unstable", "timed_out", "skipped", "failed_ids", "unstable_ids", "timed_out_ids", "reason", "not_judged", "not_judged_ids"})
+	_ = w.Write([]string{"submission", "model", "score", "max_score", "passed", "failed", "unstable", "timed_out", "skipped", "failed_ids", "unstable_ids", "timed_out_ids", "reason", "not_judged", "not_judged_ids", "scored_on", "points_lost"})
 	for _, g := range gs {
+		e := explain(r, g)
+		var lost []string // "ECHO-4:6.25", or "all:100" when nothing was counted
+		for _, l := range e.Losses {
+			lost = append(lost, cmp.Or(l.ID, "all")+":"+l.Points())
+		}
 		n := g.Counts("")
 		var unstable []string
 		for _, l := range g.Lines {
@@ -92,7 +98,7 @@ func gradesCSV(gs []Grade) []byte {
 		_ = w.Write([]string{g.Sub.Name, g.Sub.Model, points(g.Score), points(g.MaxPoints),
 			strconv.Itoa(n[Passed]), strconv.Itoa(n[Failed]), strconv.Itoa(n[Unstable]), strconv.Itoa(n[TimedOut]), strconv.Itoa(n[Skipped]),
 			strings.Join(g.FailedIDs(), " "), strings.Join(unstable, " "), strings.Join(g.IDs(TimedOut), " "), g.Sub.Reason(),
-			strconv.Itoa(n[NotJudged]), strings.Join(g.IDs(NotJudged), " ")})
+			strconv.Itoa(n[NotJudged]), strings.Join(g.IDs(NotJudged), " "), strconv.Itoa(e.Scored), strings.Join(lost, " ")})
 	}
 	w.Flush()
 	return b.Bytes()
@@ -118,14 +124,18 @@ func summaryMD(r *Rubric, gs []Grade) []byte {
 		}
 		fmt.Fprintf(&b, " Mean %s, median %s.", points(sum/float64(len(gs))), points(median))
 	}
-	b.WriteString("\n\n| submission | model | score | failed | reason |\n|---|---|---:|---|---|\n")
+	b.WriteString("\n\n| submission | model | score | failed | reason | scored on |\n|---|---|---:|---|---|---:|\n")
 	for _, g := range gs {
 		failed := g.Issues()
 		if g.Sub.Verdict.Reason != "" {
 			failed = "every spec"
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", mdCell(g.Sub.Name), mdCell(describeModel(g.Sub)),
-			points(g.Score), mdCell(failed), mdCell(g.Sub.Reason()))
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %d |\n", mdCell(g.Sub.Name), mdCell(describeModel(g.Sub)),
+			points(g.Score), mdCell(failed), mdCell(g.Sub.Reason()), explain(r, g).Scored)
+	}
+	if len(gs) > 0 {
+		b.WriteString("\n## Scores\n\n")
+		b.WriteString(textHistogram(r.MaxPoints, gs))
 	}
 	var ignored []string
 	for _, g := range gs {
@@ -161,7 +171,84 @@ func summaryMD(r *Rubric, gs []Grade) []byte {
 			fmt.Fprintf(&b, "| %s | %d: %s |\n", r.p, r.count, mdCell(strings.Join(r.who, ", ")))
 		}
 	}
+	if len(gs) > 0 {
+		b.WriteString("\n## Where each score's points went\n\n")
+		fmt.Fprintf(&b, "What each property cost (its points lost add up to %s minus the score), why a property was not counted, and the root cause the diagnosis found behind failures.\n", points(r.MaxPoints))
+		for _, g := range gs {
+			writeExplanation(&b, r, g)
+		}
+	}
 	return []byte(b.String())
+}
+
+// writeExplanation writes one submission's Explanation as a Markdown
+// section: the points lost, property by property (one line for them all
+// when nothing could be checked), the root causes, what was not counted.
+func writeExplanation(b *strings.Builder, r *Rubric, g Grade) {
+	e := explain(r, g)
+	fmt.Fprintf(b, "\n### %s: %s of %s, scored on %d %s\n\n", mdCell(g.Sub.Name), points(g.Score), points(g.MaxPoints), e.Scored, plural(e.Scored, "property", "properties"))
+	if reason := g.Sub.Reason(); reason != "" && len(e.Losses) > 1 {
+		var ids []string
+		for _, l := range e.Losses {
+			ids = append(ids, l.ID)
+		}
+		fmt.Fprintf(b, "- lost %s: every property counted (%d), as nothing could be checked: %s\n", points(float64(e.LostCents())/100), len(ids), mdCell(reason))
+	} else {
+		// The requirement, not the failure's words: those hold ports and
+		// byte counts that differ from run to run.
+		for _, l := range e.Losses {
+			if l.ID == "" {
+				fmt.Fprintf(b, "- lost %s: the whole score: %s\n", l.Points(), mdCell(l.Why))
+				continue
+			}
+			what := string(l.Outcome)
+			if l.Cause > 0 {
+				what += fmt.Sprintf(", cause %d", l.Cause)
+			}
+			fmt.Fprintf(b, "- lost %s: %s (%s) %s\n", l.Points(), l.ID, what, mdCell(l.Requirement))
+		}
+	}
+	for i, c := range e.Causes {
+		fmt.Fprintf(b, "- cause %d: %s; explains %s\n", i+1, mdCell(c.Line), strings.Join(c.IDs, " "))
+	}
+	for _, nc := range e.NotCounted {
+		fmt.Fprintf(b, "- not counted, %d %s: %s: %s\n", len(nc.IDs), nc.Kind, mdCell(steady(nc.Why)), strings.Join(nc.IDs, " "))
+	}
+}
+
+// textHistogram draws the class's scores as bars of characters in a
+// code block, the best scores first.
+func textHistogram(maxPoints float64, gs []Grade) string {
+	bins := histogram(maxPoints, gs)
+	most, width := 0, 0
+	for _, bin := range bins {
+		most = max(len(bin.Names), most)
+		width = max(utf8.RuneCountInString(bin.Label()), width)
+	}
+	const bar = 40 // characters of the longest bar
+	var b strings.Builder
+	b.WriteString("```text\n")
+	for i := len(bins) - 1; i >= 0; i-- {
+		n := len(bins[i].Names)
+		w := 0
+		if most > 0 {
+			w = n * bar / most
+		}
+		if n > 0 && w == 0 {
+			w = 1
+		}
+		fmt.Fprintf(&b, "%*s │%s %d\n", width, bins[i].Label(), strings.Repeat("█", w), n)
+	}
+	b.WriteString("```\n")
+	fmt.Fprintf(&b, "\nEach bar is a tenth of %s points, from its lower bound up to, not including, its upper one (%s itself in the top bar).\n", points(maxPoints), points(maxPoints))
+	return b.String()
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // firstLines is one line per property, in catalogue order, to index

@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"strings"
 
+	"github.com/echospec/echospec/diagnose"
 	"github.com/echospec/echospec/props"
 )
 
@@ -20,6 +21,8 @@ var report = template.Must(template.New("report").Funcs(template.FuncMap{
 	"points": points,
 	"model":  describeModel,
 	"anchor": anchor,
+	"ids":    func(ids []string) string { return strings.Join(ids, " ") },
+	"cents":  func(c int64) string { return points(float64(c) / 100) },
 }).Parse(reportTemplate))
 
 // reportPage is what the template renders.
@@ -28,7 +31,23 @@ type reportPage struct {
 	MaxPoints float64
 	Families  []reportFamily
 	Subs      []reportSub
+	Histogram []reportBin
+	// NotJudgedCounted says whether a not-judged property scores 0 (the
+	// rubric's not_judged = "failed") rather than being left out.
+	NotJudgedCounted bool
 }
+
+// reportBin is one bar of the histogram: its share of the longest bar (a
+// percentage) and the names it holds.
+type reportBin struct {
+	Bin
+	Width int
+	More  int // names beyond those shown
+}
+
+// binNames is how many names a bar of the histogram lists; the rest are
+// counted.
+const binNames = 12
 
 type reportFamily struct{ Name, Title string }
 
@@ -37,11 +56,12 @@ type reportSub struct {
 	Grade
 	Cells    []reportCell
 	Failures []reportFailure
-	Skipped  []Line
 	Passed   []string
 	// Reason is set when every spec failed for one reason; Detail is then
-	// one failure's whole message, with the server's output.
-	Reason, Detail string
+	// one failure's whole message, with the server's output, and
+	// ReasonHint what to do when the reason is a cause the diagnosis knows.
+	Reason, Detail, ReasonHint string
+	Explain                    Explanation
 }
 
 // reportCell is one submission × family: counts, in words and colour.
@@ -55,26 +75,66 @@ type reportCell struct {
 type reportFailure struct {
 	Line
 	Message, Hint, Server string
+	Cause                 int // its root cause's number in the section, 0 for none
+	// Lost is the points it cost ("" for none); Advisory says it weighs
+	// 0, NotCounted that the rubric leaves it out (not judged).
+	Lost                 string
+	Advisory, NotCounted bool
 }
 
 func reportHTML(r *Rubric, gs []Grade) ([]byte, error) {
-	page := reportPage{Rubric: r.Name, MaxPoints: r.MaxPoints}
+	page := reportPage{Rubric: r.Name, MaxPoints: r.MaxPoints, NotJudgedCounted: r.NotJudged != "not_counted"}
 	for _, f := range props.Families {
 		page.Families = append(page.Families, reportFamily{f.Name, props.FamilyTitle(f.Name, r.Lang)})
 	}
+	bins := histogram(r.MaxPoints, gs)
+	most := 0
+	for _, b := range bins {
+		most = max(most, len(b.Names))
+	}
+	for i := len(bins) - 1; i >= 0; i-- { // the best scores first
+		b := reportBin{Bin: bins[i]}
+		if most > 0 {
+			b.Width = len(b.Names) * 100 / most
+		}
+		if len(b.Names) > binNames {
+			b.More, b.Names = len(b.Names)-binNames, b.Names[:binNames]
+		}
+		page.Histogram = append(page.Histogram, b)
+	}
 	for _, g := range gs {
-		rs := reportSub{Grade: g}
+		rs := reportSub{Grade: g, Explain: explain(r, g)}
 		for _, f := range props.Families {
 			rs.Cells = append(rs.Cells, cell(g, f.Name))
 		}
 		if reason := g.Sub.Reason(); reason != "" {
 			rs.Reason = reason
+			rs.ReasonHint = diagnose.HintOf(reason, g.Sub.Model, r.Lang)
 			for _, l := range g.Lines {
 				if (l.Outcome == Failed || l.Outcome == NotJudged) && l.Detail != "" {
-					rs.Detail = l.Detail
+					rs.Detail = g.Sub.inFolderNames(l.Detail)
 					break
 				}
 			}
+		}
+		lossOf := map[string]Loss{}
+		for _, loss := range rs.Explain.Losses {
+			lossOf[loss.ID] = loss
+		}
+		// failure is l as the section shows it: the cause, shown once
+		// above, cut from its headline.
+		failure := func(l Line, msg, hint, server string) reportFailure {
+			f := reportFailure{Line: l, Message: msg, Hint: hint, Server: server, Advisory: r.Weight(l.Prop) == 0, NotCounted: !l.Outcome.counted(r)}
+			if loss, ok := lossOf[l.Prop.ID]; ok {
+				f.Lost = loss.Points()
+			}
+			f.Cause = rs.Explain.CauseOf[l.Prop.ID]
+			if f.Cause > 0 {
+				head, rest, _ := strings.Cut(msg, "\n")
+				head, _ = diagnose.SplitCause(head)
+				f.Message = strings.TrimRight(head+"\n"+rest, "\n")
+			}
+			return f
 		}
 		for _, l := range g.Lines {
 			switch l.Outcome {
@@ -82,18 +142,16 @@ func reportHTML(r *Rubric, gs []Grade) ([]byte, error) {
 				if rs.Reason == "" {
 					// The catalogue's hint, not the one in the message: a
 					// grade.json merged later shows today's wording.
-					msg, hint, server := splitDetail(orText(l.Detail, l.Why))
-					rs.Failures = append(rs.Failures, reportFailure{Line: l, Message: msg, Hint: orText(l.Prop.Hint, hint), Server: server})
+					msg, hint, server := splitDetail(g.Sub.inFolderNames(orText(l.Detail, l.Why)))
+					rs.Failures = append(rs.Failures, failure(l, msg, orText(l.Prop.Hint, hint), server))
 				}
 			case NotJudged:
 				if rs.Reason == "" {
 					// The setup step's own hint, never the property's:
 					// nothing was found wrong with the property.
-					msg, hint, server := splitDetail(orText(l.Detail, l.Why))
-					rs.Failures = append(rs.Failures, reportFailure{Line: l, Message: msg, Hint: hint, Server: server})
+					msg, hint, server := splitDetail(g.Sub.inFolderNames(orText(l.Detail, l.Why)))
+					rs.Failures = append(rs.Failures, failure(l, msg, hint, server))
 				}
-			case Skipped:
-				rs.Skipped = append(rs.Skipped, l)
 			case Passed:
 				rs.Passed = append(rs.Passed, l.Prop.ID)
 			}
