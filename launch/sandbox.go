@@ -121,6 +121,9 @@ func copyTree(src, dst string, uid, gid int) error {
 		if err != nil {
 			return err
 		}
+		if p == dst {
+			return fs.SkipDir // the copy itself, made inside the folder
+		}
 		rel, _ := filepath.Rel(src, p)
 		to := filepath.Join(dst, rel)
 		info, err := d.Info()

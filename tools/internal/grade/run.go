@@ -185,7 +185,9 @@ func (r *runner) run(ctx context.Context, s *Submission, only []string, prev *Ve
 func (r *runner) runSuite(ctx context.Context, s *Submission, seed int64, only []string, log *os.File, logFile string) (Verdict, string, bool) {
 	v := verdict.New(s.Name, s.Model)
 	v.Seeds = []int64{seed}
-	scratch := filepath.Join(r.tmp, strings.ReplaceAll(s.Name, "/", "_"))
+	// Not r.tmp/NAME: the Gradescope runner keeps the submission itself
+	// there.
+	scratch := filepath.Join(r.tmp, "scratch-"+strings.ReplaceAll(s.Name, "/", "_"))
 	if err := os.MkdirAll(scratch, 0o755); err != nil {
 		return v, "grade: " + err.Error(), false
 	}
