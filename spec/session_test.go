@@ -471,6 +471,18 @@ func launchOptions(tg *manifest.Target, b buildResult, port int) launch.Options 
 	return o
 }
 
+// goModule is the folder of the go.mod above dir, or "".
+func goModule(dir string) string {
+	for d := filepath.Dir(dir); ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return d
+		}
+		if d == filepath.Dir(d) {
+			return ""
+		}
+	}
+}
+
 // sandboxMissing names the sandbox's layers that keep a server to itself
 // (user, files, processes) and this machine cannot give, or "".
 func sandboxMissing() string {
@@ -496,6 +508,12 @@ func sandboxFor(tg *manifest.Target, b buildResult, build bool) *launch.Sandbox 
 	sb := &launch.Sandbox{Hide: append([]string{filepath.Dir(tg.Dir), os.TempDir()}, hideFlags...), Binds: binds}
 	if build {
 		sb.Caches = caches
+		// A target that builds a package of the Go module it sits in (the
+		// reference servers) sees that module, read-only, wherever it is
+		// (under /tmp in a fresh clone); what is hidden inside stays so.
+		if mod := goModule(tg.Dir); mod != "" {
+			sb.Binds = append(sb.Binds, launch.Bind{Path: mod})
+		}
 		sb.Binds = append(sb.Binds, launch.Bind{Path: tg.Dir, From: b.Src, Writable: true}, launch.Bind{Path: b.Dir, Writable: true})
 		return sb
 	}
