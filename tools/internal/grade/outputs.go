@@ -78,21 +78,24 @@ func writeAll(out string, r *Rubric, subs []*Submission, shard string) error {
 func gradesCSV(gs []Grade) []byte {
 	var b bytes.Buffer
 	w := csv.NewWriter(&b)
-	// not_judged comes last, so that readers of the older columns by
-	// position still read them.
-	_ = w.Write([]string{"submission", "model", "score", "max_score", "passed", "failed", "unstable", "timed_out", "skipped", "failed_ids", "unstable_ids", "timed_out_ids", "reason", "not_judged", "not_judged_ids"})
+	// not_judged, then advice, come last, so that readers of the older
+	// columns by position still read them. The other columns count what
+	// the rubric weighs; advice (weighed 0) that did not hold is counted
+	// in advice only.
+	_ = w.Write([]string{"submission", "model", "score", "max_score", "passed", "failed", "unstable", "timed_out", "skipped", "failed_ids", "unstable_ids", "timed_out_ids", "reason", "not_judged", "not_judged_ids", "advice", "advice_ids"})
 	for _, g := range gs {
-		n := g.Counts("")
 		var unstable []string
 		for _, l := range g.Lines {
-			if l.Outcome == Unstable {
+			if l.Outcome == Unstable && !l.Advice {
 				unstable = append(unstable, fmt.Sprintf("%s:%d/%d", l.Prop.ID, l.Runs.Passed, l.Runs.Ran))
 			}
 		}
+		count := func(o Outcome) string { return strconv.Itoa(len(g.scoredIDs(o))) }
+		advice := g.AdviceIDs()
 		_ = w.Write([]string{g.Sub.Name, g.Sub.Model, points(g.Score), points(g.MaxPoints),
-			strconv.Itoa(n[Passed]), strconv.Itoa(n[Failed]), strconv.Itoa(n[Unstable]), strconv.Itoa(n[TimedOut]), strconv.Itoa(n[Skipped]),
-			strings.Join(g.FailedIDs(), " "), strings.Join(unstable, " "), strings.Join(g.IDs(TimedOut), " "), g.Sub.Reason(),
-			strconv.Itoa(n[NotJudged]), strings.Join(g.IDs(NotJudged), " ")})
+			strconv.Itoa(g.Counts("")[Passed]), count(Failed), count(Unstable), count(TimedOut), strconv.Itoa(g.Counts("")[Skipped]),
+			strings.Join(g.scoredIDs(Failed), " "), strings.Join(unstable, " "), strings.Join(g.scoredIDs(TimedOut), " "), g.Sub.Reason(),
+			count(NotJudged), strings.Join(g.scoredIDs(NotJudged), " "), strconv.Itoa(len(advice)), strings.Join(advice, " ")})
 	}
 	w.Flush()
 	return b.Bytes()
@@ -137,6 +140,22 @@ func summaryMD(r *Rubric, gs []Grade) []byte {
 		b.WriteString("\n## Keys of students' manifests not used\n\nThe course's manifest decides them.\n\n")
 		b.WriteString(strings.Join(ignored, ""))
 	}
+	if rows := failedBy(gs, false); len(rows) > 0 {
+		b.WriteString("\n## Properties failed, most often first\n\nNot counting submissions that could not be run at all.\n\n| ID | requirement | failed by |\n|---|---|---|\n")
+		b.WriteString(rows)
+	}
+	if rows := failedBy(gs, true); len(rows) > 0 {
+		b.WriteString("\n## Advice, most often first: no points lost\n\nProperties beyond the course (or weighed 0 by the rubric) that did not hold: shown to each student as advice, and worth nothing.\n\n| ID | requirement | did not hold for |\n|---|---|---|\n")
+		b.WriteString(rows)
+	}
+	return []byte(b.String())
+}
+
+// failedBy is a Markdown table's rows: each property failed by a
+// submission that ran, with who failed it, most often first; advice
+// chooses the advice lines (failed, not judged, unstable or timed out)
+// or the failed lines that cost points.
+func failedBy(gs []Grade, advice bool) string {
 	type row struct {
 		p     string
 		who   []string
@@ -146,7 +165,8 @@ func summaryMD(r *Rubric, gs []Grade) []byte {
 	for i, l := range firstLines(gs) {
 		var who []string
 		for _, g := range gs {
-			if g.Sub.Reason() == "" && g.Lines[i].Outcome == Failed {
+			gl := g.Lines[i]
+			if g.Sub.Reason() == "" && (advice && gl.Advised() || !advice && gl.Outcome == Failed && !gl.Advice) {
 				who = append(who, g.Sub.Name)
 			}
 		}
@@ -154,14 +174,12 @@ func summaryMD(r *Rubric, gs []Grade) []byte {
 			rows = append(rows, row{fmt.Sprintf("%s | %s", l.Prop.ID, mdCell(l.Prop.Requirement)), who, len(who)})
 		}
 	}
-	if len(rows) > 0 {
-		slices.SortStableFunc(rows, func(a, b row) int { return b.count - a.count })
-		b.WriteString("\n## Properties failed, most often first\n\nNot counting submissions that could not be run at all.\n\n| ID | requirement | failed by |\n|---|---|---|\n")
-		for _, r := range rows {
-			fmt.Fprintf(&b, "| %s | %d: %s |\n", r.p, r.count, mdCell(strings.Join(r.who, ", ")))
-		}
+	slices.SortStableFunc(rows, func(a, b row) int { return b.count - a.count })
+	var b strings.Builder
+	for _, r := range rows {
+		fmt.Fprintf(&b, "| %s | %d: %s |\n", r.p, r.count, mdCell(strings.Join(r.who, ", ")))
 	}
-	return []byte(b.String())
+	return b.String()
 }
 
 // firstLines is one line per property, in catalogue order, to index
@@ -238,6 +256,9 @@ func junitXML(gs []Grade) []byte {
 			switch l.Outcome {
 			case Failed, TimedOut:
 				c.Failure = &junitMessage{Message: l.Why, Body: orText(l.Detail, l.Why)}
+				if l.Advice {
+					c.Failure.Message = adviceLabel + ": " + l.Why
+				}
 			case Unstable:
 				c.Failure = &junitMessage{Message: "unstable, " + l.Runs.String() + ": " + l.Why, Body: orText(l.Detail, l.Why)}
 			case NotJudged:
@@ -314,7 +335,7 @@ func gradescopeResults(rb *Rubric, g Grade) gradescope {
 	for _, l := range g.Lines {
 		switch l.Outcome {
 		case Passed:
-			r.Tests = append(r.Tests, gradescopeTest{Name: l.Prop.Title(), Number: l.Prop.ID, Score: round4(l.Points), MaxScore: round4(l.Max), Status: "passed"})
+			r.Tests = append(r.Tests, gradescopeTest{Name: testName(l), Number: l.Prop.ID, Score: round4(l.Points), MaxScore: round4(l.Max), Status: "passed"})
 		case Failed, Unstable:
 			msg := orText(l.Detail, l.Why)
 			if !strings.Contains(msg, "hint: ") && g.Sub.Reason() == "" {
@@ -323,11 +344,14 @@ func gradescopeResults(rb *Rubric, g Grade) gradescope {
 			status := "failed"
 			if l.Outcome == Unstable {
 				msg = "unstable: " + l.Runs.String() + "; a failing run said:\n" + msg
-				if l.Points == l.Max {
+				if l.Points == l.Max && (l.Max > 0 || rb.Unstable == "passed") {
 					status = "passed"
 				}
 			}
-			r.Tests = append(r.Tests, gradescopeTest{Name: l.Prop.Title(), Number: l.Prop.ID, Score: round4(l.Points), MaxScore: round4(l.Max), Status: status, Output: msg})
+			if l.Advice {
+				msg = adviceNote + "\n" + msg
+			}
+			r.Tests = append(r.Tests, gradescopeTest{Name: testName(l), Number: l.Prop.ID, Score: round4(l.Points), MaxScore: round4(l.Max), Status: status, Output: msg})
 		case NotJudged:
 			// The setup's words and hint, never the property's: nothing
 			// was found wrong with the property itself.
@@ -336,9 +360,16 @@ func gradescopeResults(rb *Rubric, g Grade) gradescope {
 				notCounted = append(notCounted, fmt.Sprintf("%s (not judged: %s)", l.Prop.ID, l.Why))
 				continue
 			}
-			r.Tests = append(r.Tests, gradescopeTest{Name: l.Prop.Title(), Number: l.Prop.ID, Score: 0, MaxScore: round4(l.Max), Status: "failed", Output: msg})
+			if l.Advice {
+				msg = adviceNote + "\n" + msg
+			}
+			r.Tests = append(r.Tests, gradescopeTest{Name: testName(l), Number: l.Prop.ID, Score: 0, MaxScore: round4(l.Max), Status: "failed", Output: msg})
 		case TimedOut:
-			r.Tests = append(r.Tests, gradescopeTest{Name: l.Prop.Title(), Number: l.Prop.ID, Score: 0, MaxScore: round4(l.Max), Status: "failed", Output: l.Why})
+			msg := l.Why
+			if l.Advice {
+				msg = adviceNote + "\n" + msg
+			}
+			r.Tests = append(r.Tests, gradescopeTest{Name: testName(l), Number: l.Prop.ID, Score: 0, MaxScore: round4(l.Max), Status: "failed", Output: msg})
 		case Skipped:
 			notCounted = append(notCounted, fmt.Sprintf("%s (skipped: %s)", l.Prop.ID, l.Why))
 		}
@@ -358,6 +389,18 @@ func gradescopeResults(rb *Rubric, g Grade) gradescope {
 	}
 	return r
 }
+
+// testName is a line's Gradescope test name: its title, and for advice,
+// that it is worth no points (its max_score of 0 says so only in numbers).
+func testName(l Line) string {
+	if l.Advice {
+		return l.Prop.Title() + " (advice: no points)"
+	}
+	return l.Prop.Title()
+}
+
+// adviceNote heads an advice line's output: what it found costs nothing.
+const adviceNote = "Advice, no points: this property goes beyond the course (or the rubric weighs it 0), so it costs nothing; what it found is worth knowing."
 
 // notJudgedNote heads a not-judged property's output in results.json.
 const notJudgedNote = "not judged: a step that only sets this property up failed, so the property itself was not checked (it scores as the rubric's not_judged says):"
@@ -401,6 +444,9 @@ func exactMaxScores(tests []gradescopeTest, total float64) {
 	}
 	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(frac[b], frac[a]) })
 	for k := 0; sum < want && k < len(order); k++ {
+		if tests[order[k]].MaxScore <= 0 {
+			continue // advice stays worth nothing
+		}
 		cents[order[k]]++
 		sum++
 	}

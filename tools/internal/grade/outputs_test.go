@@ -61,7 +61,7 @@ func TestGradesCSV(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	head := "submission,model,score,max_score,passed,failed,unstable,timed_out,skipped,failed_ids,unstable_ids,timed_out_ids,reason,not_judged,not_judged_ids"
+	head := "submission,model,score,max_score,passed,failed,unstable,timed_out,skipped,failed_ids,unstable_ids,timed_out_ids,reason,not_judged,not_judged_ids,advice,advice_ids"
 	if strings.Join(rows[0], ",") != head {
 		t.Errorf("header = %v; want %s", rows[0], head)
 	}
@@ -490,7 +490,7 @@ func TestNotJudgedAndIgnoredKeysInEveryOutput(t *testing.T) {
 		t.Errorf("not_judged = \"passed\": %v; want it refused", err)
 	}
 
-	if csvText := string(gradesCSV(gs)); !strings.Contains(csvText, ",1,SERIAL-2\n") {
+	if csvText := string(gradesCSV(gs)); !strings.Contains(csvText, ",1,SERIAL-2,0,\n") {
 		t.Errorf("grades.csv lacks the not-judged count and ID:\n%s", csvText)
 	}
 	if junit := string(junitXML(gs)); !strings.Contains(junit, `<error message="not judged: `+setup) || !strings.Contains(junit, `errors="1"`) {

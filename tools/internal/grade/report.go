@@ -37,6 +37,7 @@ type reportSub struct {
 	Grade
 	Cells    []reportCell
 	Failures []reportFailure
+	Advice   []reportFailure // failures of properties weighed 0: no points lost
 	Skipped  []Line
 	Passed   []string
 	// Reason is set when every spec failed for one reason; Detail is then
@@ -76,6 +77,13 @@ func reportHTML(r *Rubric, gs []Grade) ([]byte, error) {
 				}
 			}
 		}
+		add := func(f reportFailure) {
+			if f.Advice {
+				rs.Advice = append(rs.Advice, f)
+			} else {
+				rs.Failures = append(rs.Failures, f)
+			}
+		}
 		for _, l := range g.Lines {
 			switch l.Outcome {
 			case Failed, Unstable, TimedOut:
@@ -83,14 +91,14 @@ func reportHTML(r *Rubric, gs []Grade) ([]byte, error) {
 					// The catalogue's hint, not the one in the message: a
 					// grade.json merged later shows today's wording.
 					msg, hint, server := splitDetail(orText(l.Detail, l.Why))
-					rs.Failures = append(rs.Failures, reportFailure{Line: l, Message: msg, Hint: orText(l.Prop.Hint, hint), Server: server})
+					add(reportFailure{Line: l, Message: msg, Hint: orText(l.Prop.Hint, hint), Server: server})
 				}
 			case NotJudged:
 				if rs.Reason == "" {
 					// The setup step's own hint, never the property's:
 					// nothing was found wrong with the property.
 					msg, hint, server := splitDetail(orText(l.Detail, l.Why))
-					rs.Failures = append(rs.Failures, reportFailure{Line: l, Message: msg, Hint: hint, Server: server})
+					add(reportFailure{Line: l, Message: msg, Hint: hint, Server: server})
 				}
 			case Skipped:
 				rs.Skipped = append(rs.Skipped, l)
@@ -128,9 +136,16 @@ func cell(g Grade, family string) reportCell {
 			text += fmt.Sprintf(", %d %s", n[o], o)
 		}
 	}
+	advice := g.Advised(family)
+	if advice > 0 {
+		text += fmt.Sprintf(", %d advice (no points)", advice)
+	}
 	switch {
 	case n[Passed] == counted:
 		return reportCell{"pass", "✓ " + text}
+	case n[Passed]+advice == counted:
+		// What did not hold costs nothing: advice, not a failure.
+		return reportCell{"advice", "ⓘ " + text}
 	case n[Passed] == 0:
 		return reportCell{"fail", "✗ " + text}
 	}
