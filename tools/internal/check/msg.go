@@ -232,6 +232,10 @@ var msgs = map[string]map[props.Lang]string{
 		props.En: "applies to:",
 		props.Zh: "适用于：",
 	},
+	"list-advisory": {
+		props.En: "advice: beyond the course; shown, but it does not fail check, and weighs 0 unless a rubric gives it weight",
+		props.Zh: "建议项：超出教程范围；会显示，但不会使 check 失败，除非评分规则给它权重，否则计 0 分",
+	},
 	"list-every": {
 		props.En: "every model",
 		props.Zh: "所有模型",
