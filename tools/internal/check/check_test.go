@@ -311,3 +311,23 @@ func TestReportAdviceOnlyExits0(t *testing.T) {
 		t.Errorf("ECHO-4 and CAP-3 failed: want ECHO-4 as a failure, CAP-3 as advice, and no advice-only line:\n%s", out)
 	}
 }
+
+// A property judged only in part says, after the summary, what its spec
+// left out, whatever its outcome.
+func TestReportSaysWhatWasLeftOut(t *testing.T) {
+	tg := &manifest.Target{Name: "alice", Model: "multithread"}
+	v := &verdict{Target: "alice", Model: "multithread", Failed: []string{},
+		Partly: map[string]string{"RESET-3": "that no descriptor leaked after the aborts: no /proc on darwin"}}
+	for _, p := range (selection{}).applicable(tg) {
+		v.Passed = append(v.Passed, p.ID)
+	}
+	for _, l := range props.Langs {
+		var b bytes.Buffer
+		if code := report(&b, l, tg, selection{}, result{v: v}); code != exitPass {
+			t.Errorf("%s: exit %d; want %d", l, code, exitPass)
+		}
+		if out := b.String(); !strings.Contains(out, msg(l, "partly-count", 1)+"\n  RESET-3: that no descriptor leaked after the aborts: no /proc on darwin\n") {
+			t.Errorf("%s: the report does not say what RESET-3 left out:\n%s", l, out)
+		}
+	}
+}

@@ -68,6 +68,10 @@ var msgs = map[string]map[props.Lang]string{
 		props.En: "Every property the course teaches passed; only advice did not hold (%s, beyond the course), so check exits 0.",
 		props.Zh: "教程所教的属性全部通过；只有建议项未满足（%s，超出教程范围），因此 check 以 0 退出。",
 	},
+	"partly-count": {
+		props.En: "%d judged only in part: their outcome stands for what was checked; not checked here:",
+		props.Zh: "%d 项只做了部分判定：结果只代表已检查的部分；这里没有检查：",
+	},
 	"fam-skipped": {
 		props.En: "%d skipped: %s",
 		props.Zh: "%d 项跳过：%s",

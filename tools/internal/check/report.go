@@ -185,6 +185,7 @@ func report(w io.Writer, l props.Lang, tg *manifest.Target, sel selection, r res
 	if len(advice) > 0 {
 		fmt.Fprintln(w, msg(l, "advice-count", len(advice)))
 	}
+	writePartly(w, l, ps, v)
 	if nFail+nNotJudged == 0 && nNotRun > 0 {
 		// The suite ended before them: nothing says they pass.
 		fmt.Fprintln(w, msg(l, "not-all-run", nNotRun))
@@ -233,6 +234,25 @@ func report(w io.Writer, l props.Lang, tg *manifest.Target, sel selection, r res
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, msg(l, "advice-only", strings.Join(advice, " ")))
 	return exitPass
+}
+
+// writePartly lists the properties judged only in part, each with what
+// its spec left out and why (the suite's words), so that a pass there is
+// not read as more than it is.
+func writePartly(w io.Writer, l props.Lang, ps []props.Property, v *verdict) {
+	var lines []string
+	for _, p := range ps {
+		if left := v.Partly[p.ID]; left != "" {
+			lines = append(lines, fmt.Sprintf("  %s: %s", p.ID, left))
+		}
+	}
+	if len(lines) == 0 {
+		return
+	}
+	fmt.Fprintln(w, msg(l, "partly-count", len(lines)))
+	for _, line := range lines {
+		fmt.Fprintln(w, line)
+	}
 }
 
 // rootCauses writes each root cause the suite named (the line its

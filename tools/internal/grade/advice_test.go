@@ -111,3 +111,29 @@ func TestAdviceInEveryOutput(t *testing.T) {
 		t.Errorf("with cap = 2: score %v, faults %q; want CAP-3 to cost points, as a failure", wg.Score, wg.Faults())
 	}
 }
+
+// A property judged only in part says what was left out in report.html
+// and in its Gradescope test, and scores as its outcome says.
+func TestPartlyJudgedIsSaid(t *testing.T) {
+	r := defaultRubricT(t)
+	s := *byName(canned(), "alice")
+	const left = "that no descriptor leaked after the aborts: no /proc on darwin"
+	s.Verdict.Partly = map[string]string{"RESET-3": left}
+	g := r.Grade(&s)
+	if g.Score != 100 || lineOf(g, "RESET-3").Partly != left {
+		t.Fatalf("score %v, RESET-3 partly %q; want 100 and what was left out", g.Score, lineOf(g, "RESET-3").Partly)
+	}
+	html, err := reportHTML(r, []Grade{g})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(html), "Judged only in part") || !strings.Contains(string(html), left) {
+		t.Errorf("report.html does not say what RESET-3 left out")
+	}
+	res := gradescopeResults(r, g)
+	for _, tc := range res.Tests {
+		if tc.Number == "RESET-3" && tc.Output != "partly judged: not checked here: "+left {
+			t.Errorf("results.json RESET-3 output %q; want what was left out", tc.Output)
+		}
+	}
+}

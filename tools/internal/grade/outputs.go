@@ -335,7 +335,7 @@ func gradescopeResults(rb *Rubric, g Grade) gradescope {
 	for _, l := range g.Lines {
 		switch l.Outcome {
 		case Passed:
-			r.Tests = append(r.Tests, gradescopeTest{Name: testName(l), Number: l.Prop.ID, Score: round4(l.Points), MaxScore: round4(l.Max), Status: "passed"})
+			r.Tests = append(r.Tests, gradescopeTest{Name: testName(l), Number: l.Prop.ID, Score: round4(l.Points), MaxScore: round4(l.Max), Status: "passed", Output: partlyNote(l)})
 		case Failed, Unstable:
 			msg := orText(l.Detail, l.Why)
 			if !strings.Contains(msg, "hint: ") && g.Sub.Reason() == "" {
@@ -397,6 +397,15 @@ func testName(l Line) string {
 		return l.Prop.Title() + " (advice: no points)"
 	}
 	return l.Prop.Title()
+}
+
+// partlyNote says what a spec judged only in part left out; "" if it
+// judged the whole property.
+func partlyNote(l Line) string {
+	if l.Partly == "" {
+		return ""
+	}
+	return "partly judged: not checked here: " + l.Partly
 }
 
 // adviceNote heads an advice line's output: what it found costs nothing.

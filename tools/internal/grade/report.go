@@ -39,6 +39,7 @@ type reportSub struct {
 	Failures []reportFailure
 	Advice   []reportFailure // failures of properties weighed 0: no points lost
 	Skipped  []Line
+	Partly   []Line // judged only in part, whatever their outcome
 	Passed   []string
 	// Reason is set when every spec failed for one reason; Detail is then
 	// one failure's whole message, with the server's output.
@@ -85,6 +86,9 @@ func reportHTML(r *Rubric, gs []Grade) ([]byte, error) {
 			}
 		}
 		for _, l := range g.Lines {
+			if l.Partly != "" && rs.Reason == "" {
+				rs.Partly = append(rs.Partly, l)
+			}
 			switch l.Outcome {
 			case Failed, Unstable, TimedOut:
 				if rs.Reason == "" {

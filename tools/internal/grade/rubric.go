@@ -232,6 +232,10 @@ type Line struct {
 	// rubric gives it no weight (an advisory property's default), so it
 	// can cost nothing: outputs show what it found as advice.
 	Advice bool
+	// Partly is what the spec left out, and why, when it judged the
+	// property only in part (a machine without /proc); its outcome
+	// stands for the part it checked.
+	Partly string
 }
 
 // Lost reports whether the line costs points: it was counted with a
@@ -287,6 +291,7 @@ func (r *Rubric) Grade(s *Submission) Grade {
 			l.Outcome, l.Why = Failed, "did not run"
 		}
 		l.Runs = v.Count(p.ID)
+		l.Partly = v.Partly[p.ID]
 		if l.Outcome.counted(r) {
 			l.Max = r.Weight(p)
 			l.Advice = l.Max == 0
