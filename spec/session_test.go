@@ -170,6 +170,19 @@ func (s *session) local(what string) {
 	}
 }
 
+// unseen says why the kit cannot see the server's processes and sockets
+// through /proc, or "" when it can: a spec that then leaves part of its
+// check out says so with partly.
+func (s *session) unseen() string {
+	switch {
+	case s.srv == nil:
+		return "a --addr target's processes and sockets cannot be seen"
+	case !onLinux:
+		return fmt.Sprintf("no /proc on %s", runtime.GOOS)
+	}
+	return ""
+}
+
 // dial opens a client connection that the server serves at once, reads
 // the greeting if the manifest declares one, and closes the connection
 // when the spec ends. Connecting is a setup step unless the spec is inside

@@ -178,7 +178,7 @@ func TestWhyNotCounted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"<small>advisory: weighs 0, costs nothing</small>", "1 skipped: needs Linux&#39;s /proc to check CPU time (this is darwin) — IDLE-1",
+	for _, want := range []string{"<small>advice: no points</small>", "1 skipped: needs Linux&#39;s /proc to check CPU time (this is darwin) — IDLE-1",
 		`1 not judged (the rubric's not_judged = "not_counted"): ` + setup + " — SERIAL-2", "not judged: its setup failed</small> <small>not counted</small>"} {
 		if !strings.Contains(string(page), want) {
 			t.Errorf("report.html lacks %q", want)
@@ -213,7 +213,7 @@ func TestRootCausesOncePerSubmission(t *testing.T) {
 		v.Why[id] = fail[id]
 		v.Detail[id] = fail[id] + "\n  want:     the same bytes back\n  server ivan (pid 7, port 9): exited with status 1"
 	}
-	r := rubricT(t, "[ids]\n\"CAP-3\" = 0\n") // an advisory failure is pointed at its cause too
+	r := rubricT(t, "[families]\ncap = 2\n[ids]\n\"CAP-3\" = 0\n") // cap weighed, as a teacher may; CAP-3 advisory, pointed at its cause too
 	g := r.Grade(s)
 	e := explain(r, g)
 	if len(e.Causes) != 2 || e.Causes[0].Line != emfile || strings.Join(e.Causes[0].IDs, " ") != "CAP-1 CAP-3" ||

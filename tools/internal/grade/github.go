@@ -88,9 +88,12 @@ func githubMain(ctx context.Context, args []string, stdout io.Writer) error {
 	case s.Reason() != "":
 		fmt.Fprintf(stdout, "echospec: nothing could be judged: %s\n", s.Reason())
 		return quietExit(2)
-	case g.Issues() != "":
+	case g.Faults() != "":
 		fmt.Fprintf(stdout, "echospec: %s\n", g.Issues())
 		return quietExit(1)
+	case len(g.AdviceIDs()) > 0:
+		fmt.Fprintf(stdout, "echospec: every property the course teaches passed (%s); %s: %s\n", describeModel(s), adviceLabel, strings.Join(g.AdviceIDs(), " "))
+		return nil
 	}
 	fmt.Fprintf(stdout, "echospec: every property passed (%s)\n", describeModel(s))
 	return nil
@@ -114,11 +117,16 @@ func manifestPath(dir string) string {
 // maxAnnotations, then one saying how many more there are.
 func annotate(w io.Writer, g Grade, file string) {
 	type note struct{ title, msg string }
-	var notes []note
+	var notes, advice []note
 	if reason := g.Sub.Reason(); reason != "" {
 		notes = append(notes, note{"echospec: nothing could be judged", reason})
 	} else {
 		for _, l := range g.Lines {
+			if l.Advised() {
+				// Beyond the course: a warning, which fails no job.
+				advice = append(advice, note{l.Prop.Title() + " (" + adviceLabel + ")", l.Why + "\nhint: " + l.Prop.Hint})
+				continue
+			}
 			switch l.Outcome {
 			case Failed, TimedOut:
 				notes = append(notes, note{l.Prop.Title(), l.Why + "\nhint: " + l.Prop.Hint})
@@ -142,6 +150,12 @@ func annotate(w io.Writer, g Grade, file string) {
 			break
 		}
 		fmt.Fprintf(w, "::error file=%s,title=%s::%s\n", escapeProperty(file), escapeProperty(n.title), escapeData(n.msg))
+	}
+	for i, n := range advice {
+		if i == maxAnnotations {
+			break
+		}
+		fmt.Fprintf(w, "::warning file=%s,title=%s::%s\n", escapeProperty(file), escapeProperty(n.title), escapeData(n.msg))
 	}
 }
 
@@ -176,8 +190,9 @@ func jobSummary(g Grade) string {
 	var firsts []Line
 	for _, f := range props.Families {
 		n := g.Counts(f.Name)
-		bad := n[Failed] + n[Unstable] + n[TimedOut] + n[NotJudged]
-		counted := n[Passed] + bad
+		advice := g.Advised(f.Name)
+		bad := n[Failed] + n[Unstable] + n[TimedOut] + n[NotJudged] - advice
+		counted := n[Passed] + bad + advice
 		if counted == 0 && n[Skipped] == 0 {
 			continue // does not apply to the model
 		}
@@ -185,10 +200,15 @@ func jobSummary(g Grade) string {
 		switch {
 		case bad > 0:
 			verdict = "❌ failed"
+		case advice > 0:
+			verdict = "💡 advice (no points)"
 		case counted == 0:
 			verdict = "⏭ skipped"
 		}
 		var other []string
+		if advice > 0 {
+			other = append(other, fmt.Sprintf("%d %s", advice, adviceLabel))
+		}
 		for _, o := range []Outcome{NotJudged, Unstable, TimedOut, Skipped} {
 			if n[o] > 0 {
 				other = append(other, fmt.Sprintf("%d %s", n[o], o))
@@ -211,6 +231,9 @@ func jobSummary(g Grade) string {
 			}
 			if l.Outcome == NotJudged {
 				b.WriteString("Not judged: a step that only sets this property up failed.\n\n")
+			}
+			if l.Advised() {
+				b.WriteString(adviceNote + "\n\n")
 			}
 			msg := orText(l.Detail, l.Why)
 			if !strings.Contains(msg, "hint: ") && l.Outcome != NotJudged {

@@ -80,25 +80,29 @@ func gradesCSV(r *Rubric, gs []Grade) []byte {
 	var b bytes.Buffer
 	w := csv.NewWriter(&b)
 	// New columns come last, so that readers of the older ones by
-	// position still read them.
-	_ = w.Write([]string{"submission", "model", "score", "max_score", "passed", "failed", "unstable", "timed_out", "skipped", "failed_ids", "unstable_ids", "timed_out_ids", "reason", "not_judged", "not_judged_ids", "scored_on", "points_lost"})
+	// position still read them. The other columns count what the rubric
+	// weighs; advice (weighed 0) that did not hold is counted in advice
+	// only.
+	_ = w.Write([]string{"submission", "model", "score", "max_score", "passed", "failed", "unstable", "timed_out", "skipped", "failed_ids", "unstable_ids", "timed_out_ids", "reason", "not_judged", "not_judged_ids", "scored_on", "points_lost", "advice", "advice_ids"})
 	for _, g := range gs {
 		e := explain(r, g)
 		var lost []string // "ECHO-4:6.25", or "all:100" when nothing was counted
 		for _, l := range e.Losses {
 			lost = append(lost, cmp.Or(l.ID, "all")+":"+l.Points())
 		}
-		n := g.Counts("")
 		var unstable []string
 		for _, l := range g.Lines {
-			if l.Outcome == Unstable {
+			if l.Outcome == Unstable && !l.Advice {
 				unstable = append(unstable, fmt.Sprintf("%s:%d/%d", l.Prop.ID, l.Runs.Passed, l.Runs.Ran))
 			}
 		}
+		count := func(o Outcome) string { return strconv.Itoa(len(g.scoredIDs(o))) }
+		advice := g.AdviceIDs()
 		_ = w.Write([]string{g.Sub.Name, g.Sub.Model, points(g.Score), points(g.MaxPoints),
-			strconv.Itoa(n[Passed]), strconv.Itoa(n[Failed]), strconv.Itoa(n[Unstable]), strconv.Itoa(n[TimedOut]), strconv.Itoa(n[Skipped]),
-			strings.Join(g.FailedIDs(), " "), strings.Join(unstable, " "), strings.Join(g.IDs(TimedOut), " "), g.Sub.Reason(),
-			strconv.Itoa(n[NotJudged]), strings.Join(g.IDs(NotJudged), " "), strconv.Itoa(e.Scored), strings.Join(lost, " ")})
+			strconv.Itoa(g.Counts("")[Passed]), count(Failed), count(Unstable), count(TimedOut), strconv.Itoa(g.Counts("")[Skipped]),
+			strings.Join(g.scoredIDs(Failed), " "), strings.Join(unstable, " "), strings.Join(g.scoredIDs(TimedOut), " "), g.Sub.Reason(),
+			count(NotJudged), strings.Join(g.scoredIDs(NotJudged), " "), strconv.Itoa(e.Scored), strings.Join(lost, " "),
+			strconv.Itoa(len(advice)), strings.Join(advice, " ")})
 	}
 	w.Flush()
 	return b.Bytes()
@@ -147,29 +151,13 @@ func summaryMD(r *Rubric, gs []Grade) []byte {
 		b.WriteString("\n## Keys of students' manifests not used\n\nThe course's manifest decides them.\n\n")
 		b.WriteString(strings.Join(ignored, ""))
 	}
-	type row struct {
-		p     string
-		who   []string
-		count int
-	}
-	var rows []row
-	for i, l := range firstLines(gs) {
-		var who []string
-		for _, g := range gs {
-			if g.Sub.Reason() == "" && g.Lines[i].Outcome == Failed {
-				who = append(who, g.Sub.Name)
-			}
-		}
-		if len(who) > 0 {
-			rows = append(rows, row{fmt.Sprintf("%s | %s", l.Prop.ID, mdCell(l.Prop.Requirement)), who, len(who)})
-		}
-	}
-	if len(rows) > 0 {
-		slices.SortStableFunc(rows, func(a, b row) int { return b.count - a.count })
+	if rows := failedBy(gs, false); len(rows) > 0 {
 		b.WriteString("\n## Properties failed, most often first\n\nNot counting submissions that could not be run at all.\n\n| ID | requirement | failed by |\n|---|---|---|\n")
-		for _, r := range rows {
-			fmt.Fprintf(&b, "| %s | %d: %s |\n", r.p, r.count, mdCell(strings.Join(r.who, ", ")))
-		}
+		b.WriteString(rows)
+	}
+	if rows := failedBy(gs, true); len(rows) > 0 {
+		b.WriteString("\n## Advice, most often first: no points lost\n\nProperties beyond the course (or weighed 0 by the rubric) that did not hold: shown to each student as advice, and worth nothing.\n\n| ID | requirement | did not hold for |\n|---|---|---|\n")
+		b.WriteString(rows)
 	}
 	if len(gs) > 0 {
 		b.WriteString("\n## Where each score's points went\n\n")
@@ -179,6 +167,37 @@ func summaryMD(r *Rubric, gs []Grade) []byte {
 		}
 	}
 	return []byte(b.String())
+}
+
+// failedBy is a Markdown table's rows: each property failed by a
+// submission that ran, with who failed it, most often first; advice
+// chooses the advice lines (failed, not judged, unstable or timed out)
+// or the failed lines that cost points.
+func failedBy(gs []Grade, advice bool) string {
+	type row struct {
+		p     string
+		who   []string
+		count int
+	}
+	var rows []row
+	for i, l := range firstLines(gs) {
+		var who []string
+		for _, g := range gs {
+			gl := g.Lines[i]
+			if g.Sub.Reason() == "" && (advice && gl.Advised() || !advice && gl.Outcome == Failed && !gl.Advice) {
+				who = append(who, g.Sub.Name)
+			}
+		}
+		if len(who) > 0 {
+			rows = append(rows, row{fmt.Sprintf("%s | %s", l.Prop.ID, mdCell(l.Prop.Requirement)), who, len(who)})
+		}
+	}
+	slices.SortStableFunc(rows, func(a, b row) int { return b.count - a.count })
+	var b strings.Builder
+	for _, r := range rows {
+		fmt.Fprintf(&b, "| %s | %d: %s |\n", r.p, r.count, mdCell(strings.Join(r.who, ", ")))
+	}
+	return b.String()
 }
 
 // writeExplanation writes one submission's Explanation as a Markdown
@@ -325,6 +344,9 @@ func junitXML(gs []Grade) []byte {
 			switch l.Outcome {
 			case Failed, TimedOut:
 				c.Failure = &junitMessage{Message: l.Why, Body: orText(l.Detail, l.Why)}
+				if l.Advice {
+					c.Failure.Message = adviceLabel + ": " + l.Why
+				}
 			case Unstable:
 				c.Failure = &junitMessage{Message: "unstable, " + l.Runs.String() + ": " + l.Why, Body: orText(l.Detail, l.Why)}
 			case NotJudged:
@@ -401,7 +423,7 @@ func gradescopeResults(rb *Rubric, g Grade) gradescope {
 	for _, l := range g.Lines {
 		switch l.Outcome {
 		case Passed:
-			r.Tests = append(r.Tests, gradescopeTest{Name: l.Prop.Title(), Number: l.Prop.ID, Score: round4(l.Points), MaxScore: round4(l.Max), Status: "passed"})
+			r.Tests = append(r.Tests, gradescopeTest{Name: testName(l), Number: l.Prop.ID, Score: round4(l.Points), MaxScore: round4(l.Max), Status: "passed", Output: partlyNote(l)})
 		case Failed, Unstable:
 			msg := orText(l.Detail, l.Why)
 			if !strings.Contains(msg, "hint: ") && g.Sub.Reason() == "" {
@@ -410,11 +432,14 @@ func gradescopeResults(rb *Rubric, g Grade) gradescope {
 			status := "failed"
 			if l.Outcome == Unstable {
 				msg = "unstable: " + l.Runs.String() + "; a failing run said:\n" + msg
-				if l.Points == l.Max {
+				if l.Points == l.Max && (l.Max > 0 || rb.Unstable == "passed") {
 					status = "passed"
 				}
 			}
-			r.Tests = append(r.Tests, gradescopeTest{Name: l.Prop.Title(), Number: l.Prop.ID, Score: round4(l.Points), MaxScore: round4(l.Max), Status: status, Output: msg})
+			if l.Advice {
+				msg = adviceNote + "\n" + msg
+			}
+			r.Tests = append(r.Tests, gradescopeTest{Name: testName(l), Number: l.Prop.ID, Score: round4(l.Points), MaxScore: round4(l.Max), Status: status, Output: msg})
 		case NotJudged:
 			// The setup's words and hint, never the property's: nothing
 			// was found wrong with the property itself.
@@ -423,9 +448,16 @@ func gradescopeResults(rb *Rubric, g Grade) gradescope {
 				notCounted = append(notCounted, fmt.Sprintf("%s (not judged: %s)", l.Prop.ID, l.Why))
 				continue
 			}
-			r.Tests = append(r.Tests, gradescopeTest{Name: l.Prop.Title(), Number: l.Prop.ID, Score: 0, MaxScore: round4(l.Max), Status: "failed", Output: msg})
+			if l.Advice {
+				msg = adviceNote + "\n" + msg
+			}
+			r.Tests = append(r.Tests, gradescopeTest{Name: testName(l), Number: l.Prop.ID, Score: 0, MaxScore: round4(l.Max), Status: "failed", Output: msg})
 		case TimedOut:
-			r.Tests = append(r.Tests, gradescopeTest{Name: l.Prop.Title(), Number: l.Prop.ID, Score: 0, MaxScore: round4(l.Max), Status: "failed", Output: l.Why})
+			msg := l.Why
+			if l.Advice {
+				msg = adviceNote + "\n" + msg
+			}
+			r.Tests = append(r.Tests, gradescopeTest{Name: testName(l), Number: l.Prop.ID, Score: 0, MaxScore: round4(l.Max), Status: "failed", Output: msg})
 		case Skipped:
 			notCounted = append(notCounted, fmt.Sprintf("%s (skipped: %s)", l.Prop.ID, l.Why))
 		}
@@ -445,6 +477,27 @@ func gradescopeResults(rb *Rubric, g Grade) gradescope {
 	}
 	return r
 }
+
+// testName is a line's Gradescope test name: its title, and for advice,
+// that it is worth no points (its max_score of 0 says so only in numbers).
+func testName(l Line) string {
+	if l.Advice {
+		return l.Prop.Title() + " (advice: no points)"
+	}
+	return l.Prop.Title()
+}
+
+// partlyNote says what a spec judged only in part left out; "" if it
+// judged the whole property.
+func partlyNote(l Line) string {
+	if l.Partly == "" {
+		return ""
+	}
+	return "partly judged: not checked here: " + l.Partly
+}
+
+// adviceNote heads an advice line's output: what it found costs nothing.
+const adviceNote = "Advice, no points: this property goes beyond the course (or the rubric weighs it 0), so it costs nothing; what it found is worth knowing."
 
 // notJudgedNote heads a not-judged property's output in results.json.
 const notJudgedNote = "not judged: a step that only sets this property up failed, so the property itself was not checked (it scores as the rubric's not_judged says):"
@@ -488,6 +541,9 @@ func exactMaxScores(tests []gradescopeTest, total float64) {
 	}
 	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(frac[b], frac[a]) })
 	for k := 0; sum < want && k < len(order); k++ {
+		if tests[order[k]].MaxScore <= 0 {
+			continue // advice stays worth nothing
+		}
 		cents[order[k]]++
 		sum++
 	}

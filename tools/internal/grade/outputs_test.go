@@ -61,7 +61,7 @@ func TestGradesCSV(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	head := "submission,model,score,max_score,passed,failed,unstable,timed_out,skipped,failed_ids,unstable_ids,timed_out_ids,reason,not_judged,not_judged_ids,scored_on,points_lost"
+	head := "submission,model,score,max_score,passed,failed,unstable,timed_out,skipped,failed_ids,unstable_ids,timed_out_ids,reason,not_judged,not_judged_ids,scored_on,points_lost,advice,advice_ids"
 	if strings.Join(rows[0], ",") != head {
 		t.Errorf("header = %v; want %s", rows[0], head)
 	}

@@ -56,6 +56,9 @@ type reportSub struct {
 	Grade
 	Cells    []reportCell
 	Failures []reportFailure
+	Advice   []reportFailure // failures of properties weighed 0: no points lost
+	Skipped  []Line
+	Partly   []Line // judged only in part, whatever their outcome
 	Passed   []string
 	// Reason is set when every spec failed for one reason; Detail is then
 	// one failure's whole message, with the server's output, and
@@ -136,21 +139,31 @@ func reportHTML(r *Rubric, gs []Grade) ([]byte, error) {
 			}
 			return f
 		}
+		add := func(f reportFailure) {
+			if f.Advice {
+				rs.Advice = append(rs.Advice, f)
+			} else {
+				rs.Failures = append(rs.Failures, f)
+			}
+		}
 		for _, l := range g.Lines {
+			if l.Partly != "" && rs.Reason == "" {
+				rs.Partly = append(rs.Partly, l)
+			}
 			switch l.Outcome {
 			case Failed, Unstable, TimedOut:
 				if rs.Reason == "" {
 					// The catalogue's hint, not the one in the message: a
 					// grade.json merged later shows today's wording.
 					msg, hint, server := splitDetail(g.Sub.inFolderNames(orText(l.Detail, l.Why)))
-					rs.Failures = append(rs.Failures, failure(l, msg, orText(l.Prop.Hint, hint), server))
+					add(failure(l, msg, orText(l.Prop.Hint, hint), server))
 				}
 			case NotJudged:
 				if rs.Reason == "" {
 					// The setup step's own hint, never the property's:
 					// nothing was found wrong with the property.
 					msg, hint, server := splitDetail(g.Sub.inFolderNames(orText(l.Detail, l.Why)))
-					rs.Failures = append(rs.Failures, failure(l, msg, hint, server))
+					add(failure(l, msg, hint, server))
 				}
 			case Passed:
 				rs.Passed = append(rs.Passed, l.Prop.ID)
@@ -186,9 +199,16 @@ func cell(g Grade, family string) reportCell {
 			text += fmt.Sprintf(", %d %s", n[o], o)
 		}
 	}
+	advice := g.Advised(family)
+	if advice > 0 {
+		text += fmt.Sprintf(", %d advice (no points)", advice)
+	}
 	switch {
 	case n[Passed] == counted:
 		return reportCell{"pass", "✓ " + text}
+	case n[Passed]+advice == counted:
+		// What did not hold costs nothing: advice, not a failure.
+		return reportCell{"advice", "ⓘ " + text}
 	case n[Passed] == 0:
 		return reportCell{"fail", "✗ " + text}
 	}
