@@ -3,6 +3,7 @@ package grade
 import (
 	"regexp"
 	"strconv"
+	"strings"
 )
 
 // scrub takes out of a verdict's messages what differs from one run to the
@@ -30,11 +31,23 @@ var (
 	hostPort = regexp.MustCompile(`(\b\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-fA-F:]+\]):(\d{1,5})\b`)
 	portWord = regexp.MustCompile(`\b(port )(\d{1,5})\b`)
 	tookLine = regexp.MustCompile(`(?m)^(\s+received: .*) after [0-9.]+(?:ns|µs|us|ms|s|m|h)(?:[0-9.]+(?:ms|s|m))*$`)
+	// listensOn is the diagnosis of a server bound to a port of its own
+	// (launch): that address is the student's, the same every run, and
+	// what the message tells them to declare; the port it was given is
+	// the kit's.
+	listensOn = regexp.MustCompile(`(it listens on )(\S+)(, not on the port it was given \()\d{1,5}\)`)
 )
 
 func scrubText(s string, fixed int) string {
 	s = pidNumber.ReplaceAllString(s, "${1}{pid}")
 	s = tookLine.ReplaceAllString(s, "$1")
+	// The server's own address is kept aside while the kit's ports go.
+	var own []string
+	s = listensOn.ReplaceAllStringFunc(s, func(m string) string {
+		sub := listensOn.FindStringSubmatch(m)
+		own = append(own, sub[2])
+		return sub[1] + "\x00" + sub[3] + "{port})"
+	})
 	keep := strconv.Itoa(fixed)
 	for _, r := range []struct {
 		re   *regexp.Regexp
@@ -46,6 +59,9 @@ func scrubText(s string, fixed int) string {
 			}
 			return r.re.ReplaceAllString(m, r.with)
 		})
+	}
+	for _, addr := range own {
+		s = strings.Replace(s, "\x00", addr, 1)
 	}
 	return s
 }

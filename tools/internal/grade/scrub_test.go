@@ -15,6 +15,8 @@ func TestScrubTakesOutWhatEveryRunChanges(t *testing.T) {
 		{"  sent:     12 bytes\n  received: 0 bytes, then the server closed the connection with a reset (x) after 4ms\n  hint: h", 0, "  sent:     12 bytes\n  received: 0 bytes, then the server closed the connection with a reset (x)\n  hint: h"},
 		{"  received: 2,621,440 bytes, then nothing for 4s (connection still open) after 1m6.1s", 0, "  received: 2,621,440 bytes, then nothing for 4s (connection still open)"},
 		{"received 102,400 bytes (100 KiB) after 4s; 210 socket descriptors", 0, "received 102,400 bytes (100 KiB) after 4s; 210 socket descriptors"},
+		// The server's own address is what the student must declare.
+		{"x: it listens on 0.0.0.0:9090, not on the port it was given (38191): set `port = 9090` in e.toml", 0, "x: it listens on 0.0.0.0:9090, not on the port it was given ({port}): set `port = 9090` in e.toml"},
 	} {
 		if got := scrubText(c.in, c.fixed); got != c.want {
 			t.Errorf("scrubText(%q, %d)\n got %q\nwant %q", c.in, c.fixed, got, c.want)
