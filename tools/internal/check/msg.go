@@ -74,7 +74,7 @@ var msgs = map[string]map[props.Lang]string{
 	},
 	"failures": {
 		props.En: "%d failed or not judged, in catalogue order; each once, in full:",
-		props.Zh: "%d 项失败或未判定，按目录顺序列出，每项一次，完整信息如下：",
+		props.Zh: "%d 项失败或未判定，按属性目录中的顺序列出，每项一次，完整信息如下：",
 	},
 	"requirement": {props.En: "requirement:", props.Zh: "要求："},
 	"happened":    {props.En: "what happened:", props.Zh: "发生了什么："},

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/echospec/echospec/detail"
 	"github.com/echospec/echospec/diagnose"
 	"github.com/echospec/echospec/manifest"
 	"github.com/echospec/echospec/props"
@@ -191,11 +192,11 @@ func report(w io.Writer, l props.Lang, tg *manifest.Target, sel selection, r res
 	for _, p := range ps {
 		if failed[p.ID] || notJudged[p.ID] {
 			fmt.Fprintln(w)
-			detail := v.Detail[p.ID]
+			d := v.Detail[p.ID]
 			if causes[p.ID] > 0 { // the cause's hint is shown once, above
-				detail = dropHint(detail) + "\n  hint: " + msg(l, "hint-of-cause", causes[p.ID])
+				d = dropHint(d) + "\n  hint: " + msg(l, "hint-of-cause", causes[p.ID])
 			}
-			if o := failure(w, l, p, detail, notJudged[p.ID]); len(outs) == 0 {
+			if o := failure(w, l, p, d, notJudged[p.ID]); len(outs) == 0 {
 				outs = o
 			}
 		}
@@ -270,13 +271,13 @@ func dropHint(detail string) string {
 // hint is the setup's, in the message, never the property's. It returns
 // the server's output the detail held, which the report shows once for
 // the run.
-func failure(w io.Writer, l props.Lang, p props.Property, detail string, notJudged bool) []serverOutput {
+func failure(w io.Writer, l props.Lang, p props.Property, text string, notJudged bool) []serverOutput {
 	q := p.In(l)
 	fmt.Fprintf(w, "✗ %s  %s\n", p.ID, q.Requirement)
 	if notJudged {
 		fmt.Fprintln(w, "  "+msg(l, "not-judged"))
 	}
-	head, rest, _ := strings.Cut(strings.TrimSpace(detail), "\n")
+	head, rest, _ := strings.Cut(strings.TrimSpace(text), "\n")
 	head, cause := diagnose.SplitCause(head)
 	fmt.Fprintf(w, "  %s%s\n", label(l, "happened"), translateHead(l, head))
 	if cause != "" {
@@ -320,13 +321,13 @@ func translateHead(l props.Lang, head string) string {
 			head = msg(l, "crashed", rest[:end]) + rest[end+1:]
 		}
 	}
-	return diagnose.Translate(props.Headline(head, l), l)
+	return detail.Line(diagnose.Translate(props.Headline(head, l), l), l)
 }
 
 // relabel puts the labels of a failure's lines (want:, sent:, hint:)
 // into l, indenting every line by more.
 func relabel(l props.Lang, rest, more string) string {
-	lines := strings.Split(rest, "\n")
+	lines := strings.Split(detail.Translate(rest, l), "\n")
 	for i, line := range lines {
 		trimmed := strings.TrimLeft(line, " ")
 		ind := line[:len(line)-len(trimmed)]

@@ -1,0 +1,108 @@
+// Package detail puts the suite's failure details into the student's
+// language: the lines below a failure's labels (what happened, sent,
+// received, want), the server's state, a launch's or a build's error.
+//
+// The suite writes them in English, once: the verdict a grader matches
+// ([expect.reasons]) and groups causes by is English whatever the
+// student reads. A report translates each line here, phrase by phrase,
+// when it shows it: what the phrases quote (sizes, offsets, hex dumps, a
+// server's own words in quotes, paths, errno names) stays as it is. The
+// table is tested against the texts of the code that makes them (probe's
+// exchanges, launch's states), so a phrase added there without its
+// translation fails a test, not a student.
+package detail
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/echospec/echospec/props"
+)
+
+// Translate puts a failure's detail (one line or several) into l. Lines
+// that quote the server's output ("    | ...") and quoted strings in a
+// line are kept as they are.
+func Translate(text string, l props.Lang) string {
+	if l != props.Zh || text == "" {
+		return text
+	}
+	lines := strings.Split(text, "\n")
+	for i, line := range lines {
+		if strings.HasPrefix(strings.TrimLeft(line, " "), "| ") || strings.TrimLeft(line, " ") == "|" {
+			continue
+		}
+		lines[i] = Line(line, l)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// quoted matches a Go-quoted string: the server's own words, bytes.
+var quoted = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
+
+// Line puts one line into l, leaving its quoted strings as they are.
+func Line(line string, l props.Lang) string {
+	if l != props.Zh {
+		return line
+	}
+	var b strings.Builder
+	last := 0
+	for _, m := range quoted.FindAllStringIndex(line, -1) {
+		b.WriteString(phrases(line[last:m[0]]))
+		b.WriteString(line[m[0]:m[1]])
+		last = m[1]
+	}
+	b.WriteString(phrases(line[last:]))
+	return b.String()
+}
+
+// phrases applies every rule of the table, in order, to s.
+func phrases(s string) string {
+	if strings.TrimSpace(s) == "" {
+		return s
+	}
+	for _, r := range zhRules {
+		s = r.re.ReplaceAllString(s, r.zh)
+	}
+	return s
+}
+
+// English reports the first English phrase left in s outside what it may
+// quote: a run of three or more English words. Tests use it to find a
+// sentence a table has not translated.
+func English(s string) string {
+	s = quoted.ReplaceAllString(s, `""`)
+	for _, line := range strings.Split(s, "\n") {
+		t := strings.TrimLeft(line, " ")
+		if strings.HasPrefix(t, "| ") || t == "|" {
+			continue
+		}
+		for _, m := range englishRun.FindAllString(line, -1) {
+			if !allowed(m) {
+				return m
+			}
+		}
+	}
+	return ""
+}
+
+// englishRun is three or more words of letters in a row, as a sentence
+// has; an identifier, a flag or a path is one word.
+var englishRun = regexp.MustCompile(`\b[A-Za-z][a-z']*(?:[ ,]+[A-Za-z][a-z']*\b){2,}`)
+
+// allowed are runs of English words that are code or names, not
+// sentences: what a student types or reads in their own code.
+func allowed(run string) bool {
+	for _, a := range allowedRuns {
+		if r, a := strings.ToLower(run), strings.ToLower(a); strings.Contains(r, a) || strings.Contains(a, r) {
+			return true
+		}
+	}
+	return false
+}
+
+var allowedRuns = []string{
+	"Address already in use", "Too many open files", "Connection reset by peer",
+	"Broken pipe", "Connection refused", "no such file or directory", "executable file not found",
+	"model single", "multiprocess, multithread", "coroutine, multiplex",
+	"go test", "go run", "go tool", "make install",
+}

@@ -1,0 +1,109 @@
+package detail
+
+import (
+	"errors"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/echospec/echospec/probe"
+	"github.com/echospec/echospec/props"
+)
+
+// exchanges cover every way probe words an exchange (each arm of
+// Headline and Describe).
+func exchanges() []probe.Exchange {
+	sent := make([]byte, 8<<20+1)
+	for i := range sent {
+		sent[i] = byte(i)
+	}
+	bad := append([]byte{}, sent[:4096]...)
+	bad[5] = 'x'
+	how := "(random) in 64 KiB writes, reading once the server has taken it all or stopped taking it"
+	eof, reset, wr := errors.New("EOF"), syscall.ECONNRESET, syscall.EPIPE
+	return []probe.Exchange{
+		{Sent: sent, Got: bad, How: how, Stalled: 4 * time.Second, Elapsed: 4033 * time.Millisecond},
+		{Sent: sent[:10], Got: sent[:12], How: "then shutdown(SHUT_WR)", EOF: true},
+		{Sent: sent, Got: sent[:100], EOF: true, How: "as 1,000 one-byte writes"},
+		{Sent: sent, Got: sent[:100], Stalled: 5 * time.Second},
+		{Sent: sent, Got: sent[:1], ReadErr: reset},
+		{Sent: sent, Got: sent[:1], ReadErr: eof, WriteErr: wr},
+		{Sent: sent[:1], Got: nil},
+		{Sent: sent[:4], Got: sent[:4], WriteErr: wr},
+		{Sent: sent[:1024], Got: sent[:1024], Stalled: time.Second, How: "(the greeting, if declared, then the line)"},
+		{Sent: sent[:1024], Got: sent[:1024], ReadErr: eof, How: "(the greeting declared in /x/echospec.toml)"},
+		{Sent: sent[:1024], Got: sent[:1024], EOF: true},
+	}
+}
+
+// TestProbeInChinese: every text probe makes of an exchange comes out of
+// the table with no English sentence left.
+func TestProbeInChinese(t *testing.T) {
+	for _, m := range []bool{false, true} {
+		matcher := probe.BeWholeEcho()
+		if m {
+			matcher = probe.BeEchoThenEOF()
+		}
+		for _, ex := range exchanges() {
+			en := matcher.FailureMessage(ex)
+			zh := Translate(en, props.Zh)
+			if e := English(zh); e != "" {
+				t.Errorf("English left (%q) in\n%s\nfrom\n%s", e, zh, en)
+			}
+			if Translate(en, props.En) != en {
+				t.Errorf("English changed by Translate(en)")
+			}
+		}
+	}
+}
+
+// TestLaunchInChinese: the server's state and the ways a start or a build
+// fails (launch's words).
+func TestLaunchInChinese(t *testing.T) {
+	for _, en := range []string{
+		"server py (pid 22216, port 33287): running",
+		"server py (pid 22216, port 33287): exited with status 1\n  stderr (last lines):\n    | Traceback (most recent call last):\n    | [... 3 lines above]",
+		"server c (pid 1, port 2): was killed by signal SIGSEGV (11)",
+		"py: the server exited with status 1 before listening on port 4000 (last printed: \"bind failed\")",
+		"py: the server did not listen on port 4000 within 10s (it is running (it printed nothing)); check that it binds the port given as {port} or $PORT (or the manifest's port = N) and calls listen()",
+		"py: the server did not listen on port 4000 within 10s (it exited with status 2 (it printed nothing)); check that it binds the port given as {port} or $PORT (or the manifest's port = N) and calls listen()",
+		"py: cannot start \"python9\": executable file not found in $PATH (command in /x/echospec.toml; a relative path is taken from the manifest's folder /x)",
+		"c: the build \"gcc -o server server.c\" failed (exited with status 1); its stderr ends with:",
+		"c: the build \"make\" did not finish within 2m0s; it was stopped",
+		"py: cannot start \"./server\": permission denied: the file is not executable (chmod +x, or run it through its interpreter) (command in /x/echospec.toml)",
+		"the server ended during this spec (it exited with status 1): client 3 could not connect: connection refused",
+		"a new client was not served after the others left: received 0 of 6 bytes, then the server closed the connection",
+		"the server's writes to the non-reading client blocked: still not so after 5s: send queue 0",
+		"client 3 of 64 got neither its echo nor a refusal (a close) within 5s: received 0 of 10 bytes, then nothing for 5s",
+	} {
+		zh := Translate(en, props.Zh)
+		if e := English(zh); e != "" {
+			t.Errorf("English left (%q) in\n%s\nfrom\n%s", e, zh, en)
+		}
+	}
+}
+
+// TestKeeps: quoted bytes and the server's own lines are not translated.
+func TestKeeps(t *testing.T) {
+	in := "received 3 of 4 bytes (last printed: \"received 3 of 4 bytes\")\n    | received 1 byte"
+	out := Translate(in, props.Zh)
+	if !strings.Contains(out, "\"received 3 of 4 bytes\"") || !strings.HasSuffix(out, "    | received 1 byte") {
+		t.Errorf("quoted text changed:\n%s", out)
+	}
+}
+
+// TestEnglish: the scanner finds a sentence and lets code and names by.
+func TestEnglish(t *testing.T) {
+	for s, want := range map[string]bool{
+		"发生了什么：the echo differs from what":           true,
+		"提示：用 with 语句":                               false,
+		"OSError: [Errno 98] Address already in use": false,
+		"    | listening on 33287":                   false,
+		"服务器 py（pid 3）：\"it said hello world\"":      false,
+	} {
+		if got := English(s) != ""; got != want {
+			t.Errorf("English(%q) = %q, want found=%v", s, English(s), want)
+		}
+	}
+}
