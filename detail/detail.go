@@ -45,14 +45,38 @@ func Line(line string, l props.Lang) string {
 		return line
 	}
 	var b strings.Builder
+	var open []rune // the brackets open so far, outside quotes
 	last := 0
 	for _, m := range quoted.FindAllStringIndex(line, -1) {
-		b.WriteString(phrases(line[last:m[0]]))
+		b.WriteString(closeLike(phrases(line[last:m[0]]), &open))
 		b.WriteString(line[m[0]:m[1]])
 		last = m[1]
 	}
-	b.WriteString(phrases(line[last:]))
+	b.WriteString(closeLike(phrases(line[last:]), &open))
 	return b.String()
+}
+
+// closeLike closes each bracket of s as it was opened: a rule opens a
+// full-width （ whose ) the English left after a quote.
+func closeLike(s string, open *[]rune) string {
+	if !strings.ContainsAny(s, "()（）") {
+		return s
+	}
+	out := []rune(s)
+	for i, c := range out {
+		switch c {
+		case '(', '（':
+			*open = append(*open, c)
+		case ')', '）':
+			if k := len(*open); k > 0 {
+				if (*open)[k-1] == '（' {
+					out[i] = '）'
+				}
+				*open = (*open)[:k-1]
+			}
+		}
+	}
+	return string(out)
 }
 
 // phrases applies every rule of the table, in order, to s.

@@ -2,11 +2,14 @@ package detail
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/echospec/echospec/manifest"
 	"github.com/echospec/echospec/probe"
 	"github.com/echospec/echospec/props"
 )
@@ -104,6 +107,36 @@ func TestEnglish(t *testing.T) {
 	} {
 		if got := English(s) != ""; got != want {
 			t.Errorf("English(%q) = %q, want found=%v", s, English(s), want)
+		}
+	}
+}
+
+// TestManifestInChinese: the errors of the keys a student writes.
+func TestManifestInChinese(t *testing.T) {
+	for _, body := range []string{
+		`model = "threads"` + "\ncommand = [\"python3\", \"server.py\"]",
+		`command = ["python3", "server.py"]`,
+		`model = "single"`,
+		`model = "single"` + "\ncommand = []",
+		`model = "single"` + "\ncommand = [\"x\"]\nport = 70000",
+		`model = "single"` + "\ncommand = [\"x\"]\nmechanism = \"kqueue2\"",
+		`model = "single"` + "\ncommand = [\"x\"]\nready_timeout = \"-1s\"",
+		`model = "single"` + "\ncommand = [\"x\"]\nbuild = []",
+		`model = "single"` + "\ncommand = \"python3 server.py\"",
+		`model = "single"` + "\ncommand = [\"x\"]\nmodle = \"single\"",
+	} {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, manifest.FileName), []byte(body+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, err := manifest.Load(dir)
+		if err == nil {
+			t.Errorf("%s: no error", body)
+			continue
+		}
+		zh := Translate(err.Error(), props.Zh)
+		if e := English(zh); e != "" {
+			t.Errorf("English left (%q) in\n%s", e, zh)
 		}
 	}
 }

@@ -251,6 +251,39 @@ var msgs = map[string]map[props.Lang]string{
 		props.Zh: "为 DIR 中的服务器生成带注释的 echospec.toml",
 	},
 	"flags": {props.En: "[flags]", props.Zh: "[选项]"},
+	"flag-lang": {
+		props.En: "the language of every message: en or zh (default: from $LC_ALL, $LC_MESSAGES or $LANG)",
+		props.Zh: "所有信息使用的语言：en 或 zh（默认取自 $LC_ALL、$LC_MESSAGES 或 $LANG）",
+	},
+	"flag-watch": {
+		props.En: "run again whenever a file in DIR changes; Ctrl-C stops",
+		props.Zh: "DIR 中的文件一有改动就重新检查；按 Ctrl-C 停止",
+	},
+	"flag-only": {
+		props.En: "check only these properties, e.g. --only ECHO-4 or --only ECHO-4,LIFE-1 (repeatable)",
+		props.Zh: "只检查这些属性，例如 --only ECHO-4 或 --only ECHO-4,LIFE-1（可以重复给出）",
+	},
+	"flag-family": {
+		props.En: "check only these families, e.g. --family reset (repeatable): %s",
+		props.Zh: "只检查这些类别，例如 --family reset（可以重复给出）：%s",
+	},
+	"flag-patience": {
+		props.En: "multiply every deadline by this factor, e.g. 2 on a slow machine (also $ECHOSPEC_PATIENCE)",
+		props.Zh: "把每个时限乘以这个系数，例如在慢机器上用 2（也可以用 $ECHOSPEC_PATIENCE 设置）",
+	},
+	"flag-suite": {
+		props.En: "a suite compiled with go test -c ./spec, instead of compiling one now",
+		props.Zh: "使用一个已用 go test -c ./spec 编译好的检查套件，而不是现在编译",
+	},
+	"flag-default": {props.En: " (default %s)", props.Zh: "（默认为 %s）"},
+	"one-folder": {
+		props.En: "one folder at a time, not %s",
+		props.Zh: "一次只能检查一个目录，而不是 %s",
+	},
+	"bad-patience": {
+		props.En: "--patience %v: it must be a positive factor, e.g. 2 on a slow machine",
+		props.Zh: "--patience %v：它必须是一个正的系数，例如在慢机器上用 2",
+	},
 	"flag-serial": {
 		props.En: "run the specs one at a time (by default two suites run at once, for a server that takes {port})",
 		props.Zh: "逐项依次运行检查（默认对使用 {port} 的服务器同时运行两个检查套件）",

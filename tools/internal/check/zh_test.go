@@ -1,0 +1,46 @@
+//go:build linux
+
+package check
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/echospec/echospec/detail"
+	"github.com/echospec/echospec/manifest"
+)
+
+// TestChineseHasNoEnglishSentence runs check --lang zh as a student does,
+// on a server that fails a property, on one that never listens, on one
+// that exits at once, on one whose build fails, on a manifest with a bad
+// value and with --help, and fails on any English sentence in what it
+// prints: code, numbers, IDs, paths and the server's own output may stay.
+func TestChineseHasNoEnglishSentence(t *testing.T) {
+	_, suite := binaries(t)
+	bad := t.TempDir()
+	must(t, os.WriteFile(filepath.Join(bad, manifest.FileName), []byte("model = \"threads\"\ncommand = [\"python3\", \"server.py\"]\n"), 0o644))
+	broken := t.TempDir()
+	must(t, os.WriteFile(filepath.Join(broken, "server.c"), []byte("int main( {\n"), 0o644))
+	must(t, os.WriteFile(filepath.Join(broken, manifest.FileName), []byte(`model = "single"
+build = ["gcc", "-o", "{builddir}/server", "server.c"]
+command = ["{builddir}/server", "{port}"]
+`), 0o644))
+	hostile := filepath.Join("..", "..", "..", "fixtures", "hostile")
+	for _, args := range [][]string{
+		{"--only", "ECHO-4", fixture("py-send-ignored")},
+		{"--only", "ECHO-1", filepath.Join(hostile, "never-listens")},
+		{"--only", "ECHO-1", filepath.Join(hostile, "exits-at-once")},
+		{"--only", "ECHO-1", broken},
+		{bad},
+		{"--help"},
+	} {
+		out, _ := runPiped(t, nil, append([]string{"--suite", suite, "--lang", "zh"}, args...)...)
+		for _, line := range strings.Split(out, "\n") {
+			if e := detail.English(line); e != "" {
+				t.Errorf("check --lang zh %s: English (%q) in the line\n%s\nof\n%s", strings.Join(args, " "), e, line, out)
+			}
+		}
+	}
+}
