@@ -196,7 +196,7 @@ func report(w io.Writer, l props.Lang, tg *manifest.Target, sel selection, r res
 			if causes[p.ID] > 0 { // the cause's hint is shown once, above
 				d = dropHint(d) + "\n  hint: " + msg(l, "hint-of-cause", causes[p.ID])
 			}
-			if o := failure(w, l, p, d, notJudged[p.ID]); len(outs) == 0 {
+			if o := failure(w, l, p, props.CodeOf(tg.Command, tg.Build), d, notJudged[p.ID]); len(outs) == 0 {
 				outs = o
 			}
 		}
@@ -271,8 +271,8 @@ func dropHint(detail string) string {
 // hint is the setup's, in the message, never the property's. It returns
 // the server's output the detail held, which the report shows once for
 // the run.
-func failure(w io.Writer, l props.Lang, p props.Property, text string, notJudged bool) []serverOutput {
-	q := p.In(l)
+func failure(w io.Writer, l props.Lang, p props.Property, code props.Code, text string, notJudged bool) []serverOutput {
+	q := p.InCode(l, code)
 	fmt.Fprintf(w, "✗ %s  %s\n", p.ID, q.Requirement)
 	if notJudged {
 		fmt.Fprintln(w, "  "+msg(l, "not-judged"))
