@@ -16,12 +16,61 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/echospec/echospec/diagnose"
 	"github.com/echospec/echospec/props"
 )
 
-// Translate puts a failure's detail (one line or several) into l. Lines
-// that quote the server's output ("    | ...") and quoted strings in a
-// line are kept as they are.
+// Failure puts a whole failure's detail, as the suite writes it (its
+// headline, then the lines below it), into l.
+func Failure(text string, l props.Lang) string {
+	head, rest, more := strings.Cut(text, "\n")
+	head = Headline(head, l)
+	if !more {
+		return head
+	}
+	return head + "\n" + Translate(rest, l)
+}
+
+// Headline puts a failure's first line into l: a setup step's words
+// (props.Headline), the cause that ends it (diagnose.Translate), and what
+// happened.
+func Headline(head string, l props.Lang) string {
+	if l != props.Zh {
+		return head
+	}
+	what, cause := diagnose.SplitCause(head)
+	// A launch's headline may end with where the server's output follows;
+	// a cause's pattern sees the line without it.
+	ends := ""
+	if m := endsWith.FindStringIndex(what); m != nil {
+		what, ends = what[:m[0]], what[m[0]:]
+	}
+	what = Line(diagnose.Translate(props.Headline(what, l), l), l) + Line(ends, l)
+	if cause == "" {
+		return what
+	}
+	return what + zhHeadCause + Cause(cause, l)
+}
+
+// Cause puts the line of a root cause into l: diagnose's words, and the
+// kit's own when the server's error is how it ended (its status).
+func Cause(line string, l props.Lang) string {
+	zh := diagnose.Translate(line, l)
+	if strings.Contains(line, "error: the server ") {
+		zh = Line(zh, l)
+	}
+	return zh
+}
+
+// endsWith is how launch says the server's output follows a headline.
+var endsWith = regexp.MustCompile(`; its (stderr|stdout) ends with:$`)
+
+// zhHeadCause is diagnose.HeadCause in Chinese.
+const zhHeadCause = " —— 原因："
+
+// Translate puts the lines of a failure's detail below its headline into
+// l. Lines that quote the server's output ("    | ...") and quoted
+// strings in a line are kept as they are.
 func Translate(text string, l props.Lang) string {
 	if l != props.Zh || text == "" {
 		return text
@@ -29,6 +78,10 @@ func Translate(text string, l props.Lang) string {
 	lines := strings.Split(text, "\n")
 	for i, line := range lines {
 		if strings.HasPrefix(strings.TrimLeft(line, " "), "| ") || strings.TrimLeft(line, " ") == "|" {
+			continue
+		}
+		if c, ok := strings.CutPrefix(line, "  cause: "); ok { // a cause on a line of its own
+			lines[i] = "  原因：" + Cause(c, l)
 			continue
 		}
 		lines[i] = Line(line, l)
@@ -48,12 +101,19 @@ func Line(line string, l props.Lang) string {
 	var open []rune // the brackets open so far, outside quotes
 	last := 0
 	for _, m := range quoted.FindAllStringIndex(line, -1) {
-		b.WriteString(closeLike(phrases(line[last:m[0]]), &open))
+		b.WriteString(segment(line[last:m[0]], &open))
 		b.WriteString(line[m[0]:m[1]])
 		last = m[1]
 	}
-	b.WriteString(closeLike(phrases(line[last:]), &open))
+	b.WriteString(segment(line[last:], &open))
 	return b.String()
+}
+
+// segment is a line's part between quotes in Chinese: its phrases, its
+// brackets closed as they were opened, and a colon after a Chinese
+// bracket made full-width.
+func segment(s string, open *[]rune) string {
+	return strings.ReplaceAll(closeLike(phrases(s), open), "）: ", "）：")
 }
 
 // closeLike closes each bracket of s as it was opened: a rule opens a
@@ -94,12 +154,14 @@ func phrases(s string) string {
 // quote: a run of three or more English words. Tests use it to find a
 // sentence a table has not translated.
 func English(s string) string {
-	s = quoted.ReplaceAllString(s, `""`)
+	s = hexDump.ReplaceAllString(quoted.ReplaceAllString(s, `""`), "")
 	for _, line := range strings.Split(s, "\n") {
 		t := strings.TrimLeft(line, " ")
 		if strings.HasPrefix(t, "| ") || t == "|" {
 			continue
 		}
+		// What follows is the server's own error line, quoted.
+		line, _, _ = strings.Cut(line, serverSaid)
 		for _, m := range englishRun.FindAllString(line, -1) {
 			if !allowed(m) {
 				return m
@@ -108,6 +170,13 @@ func English(s string) string {
 	}
 	return ""
 }
+
+// serverSaid opens the quote of a server's own error in a cause's line
+// (diagnose's words in Chinese).
+const serverSaid = "服务器自身的错误："
+
+// hexDump is probe.HexAt's bytes.
+var hexDump = regexp.MustCompile(`\[[0-9]+\] (?:>?[0-9a-f]{2}<? ?)+`)
 
 // englishRun is three or more words of letters in a row, as a sentence
 // has; an identifier, a flag or a path is one word.

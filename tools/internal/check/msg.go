@@ -103,10 +103,6 @@ var msgs = map[string]map[props.Lang]string{
 		props.Zh: "服务器最后的输出：没有捕获到",
 	},
 	"tutorial": {props.En: "tutorial:", props.Zh: "教程原文："},
-	"crashed": {
-		props.En: "the server ended during this spec (it %s)",
-		props.Zh: "服务器在这项检查进行中退出了（%s）",
-	},
 	// Exit status 2.
 	"live-every": {
 		props.En: "✗ all %d specs fail at once, for one reason (below)",

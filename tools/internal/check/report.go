@@ -235,7 +235,7 @@ func rootCauses(w io.Writer, l props.Lang, tg *manifest.Target, ps []props.Prope
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, msg(l, "root-causes", len(groups)))
 	for i, g := range groups {
-		fmt.Fprintf(w, "  (%d) %s\n", i+1, diagnose.Translate(g.line, l))
+		fmt.Fprintf(w, "  (%d) %s\n", i+1, detail.Cause(g.line, l))
 		fmt.Fprintf(w, "      %s%s\n", label(l, "explains"), strings.Join(g.ids, " "))
 		fmt.Fprintf(w, "      %s%s\n", label(l, "hint"), diagnose.HintOf(g.line, tg.Model, l))
 		for _, id := range g.ids {
@@ -281,7 +281,7 @@ func failure(w io.Writer, l props.Lang, p props.Property, code props.Code, text 
 	head, cause := diagnose.SplitCause(head)
 	fmt.Fprintf(w, "  %s%s\n", label(l, "happened"), translateHead(l, head))
 	if cause != "" {
-		fmt.Fprintf(w, "  %s%s\n", pad(msg(l, "cause"), 10), diagnose.Translate(cause, l))
+		fmt.Fprintf(w, "  %s%s\n", pad(msg(l, "cause"), 10), detail.Cause(cause, l))
 	}
 	rest, outs := splitOutput(p.ID, rest)
 	if strings.TrimSpace(rest) != "" {
@@ -306,23 +306,8 @@ func label(l props.Lang, key string) string {
 	return s + " "
 }
 
-// translateHead puts the suite's fixed phrases of a failure's first line
-// into l; what follows them (the step, the numbers) stays as the suite
-// wrote it.
-func translateHead(l props.Lang, head string) string {
-	// The suite's words: "the server ended during this spec (it exited
-	// with status 1): ...".
-	if rest, ok := strings.CutPrefix(head, "the server ended during this spec (it "); ok {
-		end := strings.Index(rest, "): ")
-		if end < 0 && strings.HasSuffix(rest, ")") {
-			end = len(rest) - 1
-		}
-		if end >= 0 {
-			head = msg(l, "crashed", rest[:end]) + rest[end+1:]
-		}
-	}
-	return detail.Line(diagnose.Translate(props.Headline(head, l), l), l)
-}
+// translateHead puts a failure's first line (without its cause) into l.
+func translateHead(l props.Lang, head string) string { return detail.Headline(head, l) }
 
 // relabel puts the labels of a failure's lines (want:, sent:, hint:)
 // into l, indenting every line by more.
