@@ -65,6 +65,33 @@ func Cause(line string, l props.Lang) string {
 // endsWith is how launch says the server's output follows a headline.
 var endsWith = regexp.MustCompile(`; its (stderr|stdout) ends with:$`)
 
+// Labels puts the labels that open a failure's lines (want:, sent:,
+// received:, hint:, cause:) into l, keeping their column.
+func Labels(text string, l props.Lang) string {
+	if l != props.Zh {
+		return text
+	}
+	lines := strings.Split(text, "\n")
+	for i, line := range lines {
+		t := strings.TrimLeft(line, " ")
+		ind := line[:len(line)-len(t)]
+		for en, zh := range zhLabels {
+			if after, ok := strings.CutPrefix(t, en); ok {
+				// A Chinese character takes two columns: a label of
+				// three is six, padded to the English labels' ten.
+				lines[i] = ind + zh + strings.Repeat(" ", 10-2*len([]rune(zh))) + strings.TrimLeft(after, " ")
+				break
+			}
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// zhLabels are the labels of a failure's lines in Chinese.
+var zhLabels = map[string]string{
+	"want:": "期望：", "sent:": "发送：", "received:": "收到：", "hint:": "提示：", "cause:": "原因：",
+}
+
 // zhHeadCause is diagnose.HeadCause in Chinese.
 const zhHeadCause = " —— 原因："
 
@@ -110,11 +137,20 @@ func Line(line string, l props.Lang) string {
 }
 
 // segment is a line's part between quotes in Chinese: its phrases, its
-// brackets closed as they were opened, and a colon after a Chinese
-// bracket made full-width.
+// brackets closed as they were opened, and the English colons and commas
+// the phrases' joints leave after Chinese text made full-width.
 func segment(s string, open *[]rune) string {
-	return strings.ReplaceAll(closeLike(phrases(s), open), "）: ", "）：")
+	return cjkPunct.ReplaceAllStringFunc(closeLike(phrases(s), open), func(m string) string {
+		if strings.HasSuffix(m, ": ") {
+			return strings.TrimSuffix(m, ": ") + "："
+		}
+		return strings.TrimSuffix(m, ", ") + "，"
+	})
 }
+
+// cjkPunct is an English colon or comma, and its space, after a Chinese
+// character or bracket.
+var cjkPunct = regexp.MustCompile(`[\p{Han}）]: |[\p{Han}）], `)
 
 // closeLike closes each bracket of s as it was opened: a rule opens a
 // full-width （ whose ) the English left after a quote.
@@ -162,6 +198,7 @@ func English(s string) string {
 		}
 		// What follows is the server's own error line, quoted.
 		line, _, _ = strings.Cut(line, serverSaid)
+		line = codeWords.ReplaceAllString(line, "")
 		for _, m := range englishRun.FindAllString(line, -1) {
 			if !allowed(m) {
 				return m
@@ -174,6 +211,10 @@ func English(s string) string {
 // serverSaid opens the quote of a server's own error in a cause's line
 // (diagnose's words in Chinese).
 const serverSaid = "服务器自身的错误："
+
+// codeWords are the manifest's values a report names as they are: the
+// models and the mechanisms.
+var codeWords = regexp.MustCompile(`\b(single|multiprocess|multithread|coroutine|multiplex|selector|select|poll|epoll|kqueue|io_uring)\b`)
 
 // hexDump is probe.HexAt's bytes.
 var hexDump = regexp.MustCompile(`\[[0-9]+\] (?:>?[0-9a-f]{2}<? ?)+`)

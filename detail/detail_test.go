@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -163,6 +164,36 @@ func TestTheBanksDetails(t *testing.T) {
 		}
 		if Failure(d, props.En) != d {
 			t.Errorf("Failure(en) changed\n%s", d)
+		}
+	}
+}
+
+// TestSkipsInChinese: every reason the suite gives for a skip, with each
+// what the suite's specs name (s.local("...") in spec/).
+func TestSkipsInChinese(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("..", "spec", "*_test.go"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("the suite's files: %v", err)
+	}
+	local := regexp.MustCompile(`\.local\("([^"]*)"\)`)
+	var whats []string
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range local.FindAllSubmatch(src, -1) {
+			whats = append(whats, string(m[1]))
+		}
+	}
+	if len(whats) < 10 {
+		t.Fatalf("found %d calls of s.local in spec/: has it been renamed?", len(whats))
+	}
+	for _, what := range whats {
+		for _, en := range []string{"needs Linux's /proc to check " + what + " (this is darwin)", "needs to see the server's processes to check " + what + "; --addr targets are tested over the network only"} {
+			if zh := Line(en, props.Zh); English(zh) != "" {
+				t.Errorf("English left (%q) in %s", English(zh), zh)
+			}
 		}
 	}
 }

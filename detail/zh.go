@@ -164,7 +164,8 @@ var zhRules = []rule{
 	r(`([0-9]+) zombie processes of the server \(exited children nobody waited for\): `, "服务器有 ${1} 个僵尸进程（已经退出、但没有被 wait 回收的子进程）："),
 	r(`\ba client that was to reset at once could not connect`, "一个本应立即复位的客户端无法连接"),
 	r(`\bconnect to ([^ ]+): dial tcp [^ ]+: connect: `, "连接 ${1} 失败："),
-	r(`\bwrite at offset `+n+`: write tcp [^ ]+: write: `, "在偏移 ${1} 处写入失败："),
+	r(`\bwrite at offset `+n+`: write tcp [^ ]+: (?:write: )?`, "在偏移 ${1} 处写入失败："),
+	r(` ?\bas request ([0-9]+) of ([0-9,]+)`, "，作为第 ${1} 个请求（共 ${2} 个）"),
 	r(`\bwrite at offset `+n+`: `, "在偏移 ${1} 处写入失败："),
 	r(`\bclient B could not connect while client A was served`, "客户端 A 正在被服务时，客户端 B 无法连接"),
 	r(`^(.+?) was accepted while the first client was still served: process (\S+) holds its socket; a single server accepts the next client only when the current one leaves`, "第一个客户端还在被服务时，${1} 就被接受了：进程 ${2} 持有它的socket；单进程服务器只有在当前客户端离开后才接受下一个"),
@@ -244,6 +245,47 @@ var zhRules = []rule{
 	r(`\bthe server did not take (?:the )?(.+?) within `+n+` \(the client read (.+?) of echo meanwhile\)`, "服务器没有在 ${2} 内收下 ${1}（在此期间客户端读到了 ${3} 的回显）"),
 	r(`; they were preempted ([0-9]+) times and blocked ([0-9]+) times`, "；它们被抢占 ${1} 次，主动阻塞 ${2} 次"),
 	r(`\bread tcp [^ ]+: read: `, "读取失败："),
+
+	// What a course's manifest (grade --manifest) did not take from a
+	// student's (manifest.Course.Apply).
+	r(`^echospec\.toml sets (\S+) = `, "echospec.toml 设置了 ${1} = "),
+	r(`, but (\S+) is the course's to decide \(its manifest, (.+?)\), so it is not used\.`, "，但 ${1} 由课程决定（课程的清单：${2}），所以没有采用。"),
+	r(`^echospec\.toml is not valid TOML \(`, "echospec.toml 不是合法的 TOML（"),
+	r(`\), so the course's manifest is used as it is\.$`, "），所以直接使用课程的清单。"),
+
+	// Why the suite skipped a property (spec/session_test.go), and what it
+	// could not check.
+	r(`^needs to see the server's processes to check (.+?); --addr targets are tested over the network only`, "需要看到服务器的进程才能检查${1}；--addr 目标只通过网络检查"),
+	r(`^needs Linux's /proc to check (.+?) \(this is (\w+)\)`, "需要 Linux 的 /proc 才能检查${1}（这里是 ${2}）"),
+	r(`^needs the client's FIONREAD to see the server start echoing: `, "需要客户端的 FIONREAD 才能看到服务器开始回显："),
+	r(`^not checking a reset after the FIN \(docs/platforms\.md\): `, "不检查 FIN 之后的复位（见 docs/platforms.md）："),
+	r(`^the target declares mechanism = $`, "目标声明了 mechanism = "),
+	r(`^, which this system cannot run: `, "，而这个系统不能运行它："),
+	r(`检查CPU time at the descriptor limit`, "检查达到描述符上限时的 CPU 时间"),
+	r(`检查CPU time`, "检查 CPU 时间"),
+	r(`检查a restart`, "检查重启"),
+	r(`检查a server at its descriptor limit`, "检查达到描述符上限的服务器"),
+	r(`检查open descriptors`, "检查打开的描述符"),
+	r(`检查processes, threads and system calls`, "检查进程、线程和系统调用"),
+	r(`检查processes`, "检查进程"),
+	r(`检查that every process ends`, "检查每个进程是否都结束"),
+	r(`检查the listening process's descriptors`, "检查监听进程的描述符"),
+	r(`检查thread counts`, "检查线程数"),
+	r(`检查what the server writes to stdout and stderr`, "检查服务器向 stdout 和 stderr 写了什么"),
+	r(`检查which process holds each connection`, "检查每个连接由哪个进程持有"),
+	r(`检查zombie processes`, "检查僵尸进程"),
+
+	// grade's own words for a property with no failure of its own, and for
+	// a suite that did not give a whole verdict (tools/internal/grade).
+	r(`^the manifest does not load: `, "清单无法加载："),
+	r(`^the suite did not finish within `+n+` and was stopped; what had not finished is timed out; see `, "检查套件没有在 ${1} 内结束，已被停止；没有结束的检查算作超时；详见 "),
+	r(`^grading was interrupted$`, "评分被中断了"),
+	r(`^the suite ended \((.+?)\) without a verdict; its output ends with: `, "检查套件结束了（${1}），但没有给出结论；它最后的输出是："),
+	r(`^the suite ended \(`, "检查套件结束了（"),
+	r(`^\) without a verdict; its output ends with: `, "），但没有给出结论；它最后的输出是："),
+	r(`\bexit status ([0-9]+)`, "退出码 ${1}"),
+	r(`^timed out: the suite's time was up before this spec finished$`, "超时：这项检查还没有结束，检查套件的时间就用完了"),
+	r(`^did not run$`, "没有运行"),
 
 	// Errors of the operating system the student's code meets by name.
 	r(`\bconnection refused\b`, "连接被拒绝（connection refused）"),

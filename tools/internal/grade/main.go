@@ -131,6 +131,19 @@ bundle's manifest and rubric, and writes root/results/results.json.
 flags:
 `
 
+// langOf is the language --lang names, or the locale's when it is ""
+// (LC_ALL, LC_MESSAGES, LANG, as check reads them).
+func langOf(flag string) (props.Lang, error) {
+	if flag == "" {
+		return props.LocaleLang(), nil
+	}
+	l, ok := props.ParseLang(flag)
+	if !ok {
+		return l, fmt.Errorf("--lang %q: the kit speaks en and zh", flag)
+	}
+	return l, nil
+}
+
 func gradeMain(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("grade", flag.ContinueOnError)
 	out := fs.String("out", filepath.Join("out", "class"), "the folder the outputs go to (make fixtures uses out/grade)")
@@ -144,7 +157,7 @@ func gradeMain(ctx context.Context, args []string) error {
 	suite := fs.String("suite", "", "a compiled suite (go test -c ./spec) to run, instead of compiling one")
 	repeat := fs.Int("repeat", 1, "run each submission's suite N times (seeds S, S+1, …): an ID that both passes and fails is unstable, and scores as the rubric's unstable = says")
 	seed := fs.Int64("seed", 0, "the suite's random seed (spec order and payloads); every run prints the one it used (default: from the clock)")
-	langFlag := fs.String("lang", "en", "the language of requirements, hints and the suite's failure hints in every output: en or zh")
+	langFlag := fs.String("lang", "", "the language of requirements, hints and failures in every output: en or zh (default: from $LC_ALL, $LC_MESSAGES or $LANG, as check; grade.json and --expect keep the suite's English)")
 	rerun := fs.String("rerun-failed", "", "a grade.json of an earlier run: grade again only what failed, was not judged, timed out or was unstable there, and merge it in (no DIR needed)")
 	courseFile := fs.String("manifest", "", "the course's manifest: it decides the model, pool, mechanism and limits of every submission; a student's own echospec.toml may set only the keys of --student-may-set, and the outputs say which of its keys were not used")
 	maySet := fs.String("student-may-set", strings.Join(manifest.StudentMaySet, ","), "with --manifest: the keys a student's own echospec.toml may set, comma-separated (never "+strings.Join(manifest.CourseOnly, ", ")+")")
@@ -174,9 +187,9 @@ func gradeMain(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	lang, ok := props.ParseLang(*langFlag)
-	if !ok {
-		return fmt.Errorf("grade: --lang %q: the kit speaks en and zh", *langFlag)
+	lang, err := langOf(*langFlag)
+	if err != nil {
+		return fmt.Errorf("grade: %w", err)
 	}
 	var course *manifest.Course
 	if *courseFile != "" {

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/echospec/echospec/detail"
 	"github.com/echospec/echospec/manifest"
 	"github.com/echospec/echospec/props"
 )
@@ -302,52 +303,60 @@ func resultsJSON(rb *Rubric, g Grade) ([]byte, error) {
 // gradescopeResults is one submission's results.json, before encoding.
 func gradescopeResults(rb *Rubric, g Grade) gradescope {
 	r := gradescope{Score: g.Score, MaxScore: g.MaxPoints, StdoutVisibility: rb.StdoutVisibility, Tests: []gradescopeTest{}}
+	l := rb.Lang
 	var out []string
 	if reason := g.Sub.Reason(); reason != "" {
-		out = append(out, reason)
+		out = append(out, detail.Headline(reason, l))
 	}
-	out = append(out, g.Sub.Ignored...)
+	for _, note := range g.Sub.Ignored {
+		out = append(out, detail.Line(note, l))
+	}
 	if g.Sub.Overrun != "" {
-		out = append(out, firstOf(g.Sub.Overrun))
+		out = append(out, detail.Line(firstOf(g.Sub.Overrun), l))
 	}
 	var notCounted []string
-	for _, l := range g.Lines {
-		switch l.Outcome {
+	for _, ln := range g.Lines {
+		switch ln.Outcome {
 		case Passed:
-			r.Tests = append(r.Tests, gradescopeTest{Name: l.Prop.Title(), Number: l.Prop.ID, Score: round4(l.Points), MaxScore: round4(l.Max), Status: "passed"})
+			r.Tests = append(r.Tests, gradescopeTest{Name: ln.Prop.Title(), Number: ln.Prop.ID, Score: round4(ln.Points), MaxScore: round4(ln.Max), Status: "passed"})
 		case Failed, Unstable:
-			msg := orText(l.Detail, l.Why)
-			if !strings.Contains(msg, "hint: ") && g.Sub.Reason() == "" {
-				msg += "\n  hint: " + l.Prop.Hint
+			text := orText(ln.Detail, ln.Why)
+			if !strings.Contains(text, "hint: ") && g.Sub.Reason() == "" {
+				text += "\n  hint: " + ln.Prop.Hint
 			}
+			text = failureText(text, l)
 			status := "failed"
-			if l.Outcome == Unstable {
-				msg = "unstable: " + l.Runs.String() + "; a failing run said:\n" + msg
-				if l.Points == l.Max {
+			if ln.Outcome == Unstable {
+				text = tr(l, "gs-unstable", runsText(l, ln.Runs)) + "\n" + text
+				if ln.Points == ln.Max {
 					status = "passed"
 				}
 			}
-			r.Tests = append(r.Tests, gradescopeTest{Name: l.Prop.Title(), Number: l.Prop.ID, Score: round4(l.Points), MaxScore: round4(l.Max), Status: status, Output: msg})
+			r.Tests = append(r.Tests, gradescopeTest{Name: ln.Prop.Title(), Number: ln.Prop.ID, Score: round4(ln.Points), MaxScore: round4(ln.Max), Status: status, Output: text})
 		case NotJudged:
 			// The setup's words and hint, never the property's: nothing
 			// was found wrong with the property itself.
-			msg := notJudgedNote + "\n" + orText(l.Detail, l.Why)
-			if !l.Outcome.counted(rb) {
-				notCounted = append(notCounted, fmt.Sprintf("%s (not judged: %s)", l.Prop.ID, l.Why))
+			text := tr(l, "gs-notjudged") + "\n" + failureText(orText(ln.Detail, ln.Why), l)
+			if !ln.Outcome.counted(rb) {
+				notCounted = append(notCounted, tr(l, "gs-nc-notjudged", ln.Prop.ID, detail.Headline(ln.Why, l)))
 				continue
 			}
-			r.Tests = append(r.Tests, gradescopeTest{Name: l.Prop.Title(), Number: l.Prop.ID, Score: 0, MaxScore: round4(l.Max), Status: "failed", Output: msg})
+			r.Tests = append(r.Tests, gradescopeTest{Name: ln.Prop.Title(), Number: ln.Prop.ID, Score: 0, MaxScore: round4(ln.Max), Status: "failed", Output: text})
 		case TimedOut:
-			r.Tests = append(r.Tests, gradescopeTest{Name: l.Prop.Title(), Number: l.Prop.ID, Score: 0, MaxScore: round4(l.Max), Status: "failed", Output: l.Why})
+			r.Tests = append(r.Tests, gradescopeTest{Name: ln.Prop.Title(), Number: ln.Prop.ID, Score: 0, MaxScore: round4(ln.Max), Status: "failed", Output: detail.Line(ln.Why, l)})
 		case Skipped:
-			notCounted = append(notCounted, fmt.Sprintf("%s (skipped: %s)", l.Prop.ID, l.Why))
+			notCounted = append(notCounted, tr(l, "gs-nc-skipped", ln.Prop.ID, detail.Line(ln.Why, l)))
 		}
 	}
 	if g.Sub.Model == "" {
-		r.Tests = append(r.Tests, gradescopeTest{Name: "echospec.toml loads", MaxScore: g.MaxPoints, Status: "failed", Output: g.Sub.Problem})
+		r.Tests = append(r.Tests, gradescopeTest{Name: tr(l, "gs-manifest-loads"), MaxScore: g.MaxPoints, Status: "failed", Output: detail.Translate(g.Sub.Problem, l)})
 	}
 	if len(notCounted) > 0 {
-		out = append(out, "Not counted: "+strings.Join(notCounted, "; "))
+		sep := "; "
+		if l == props.Zh {
+			sep = "；"
+		}
+		out = append(out, tr(l, "gs-notcounted", strings.Join(notCounted, sep)))
 	}
 	r.Output = strings.Join(out, "\n")
 	exactMaxScores(r.Tests, g.MaxPoints)
@@ -358,9 +367,6 @@ func gradescopeResults(rb *Rubric, g Grade) gradescope {
 	}
 	return r
 }
-
-// notJudgedNote heads a not-judged property's output in results.json.
-const notJudgedNote = "not judged: a step that only sets this property up failed, so the property itself was not checked (it scores as the rubric's not_judged says):"
 
 // langName is how grade.json names a language: "" for English.
 func langName(l props.Lang) string {

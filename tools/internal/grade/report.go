@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"strings"
 
+	"github.com/echospec/echospec/detail"
 	"github.com/echospec/echospec/props"
 )
 
@@ -20,10 +21,23 @@ var report = template.Must(template.New("report").Funcs(template.FuncMap{
 	"points": points,
 	"model":  describeModel,
 	"anchor": anchor,
+	"tr":     func(l props.Lang, key string, args ...any) string { return tr(l, key, args...) },
+	// markup is for the catalogue's sentences that hold markup (<em>):
+	// the sentence is the kit's own, and its string arguments are escaped.
+	"markup": func(l props.Lang, key string, args ...any) template.HTML {
+		for i, a := range args {
+			if s, ok := a.(string); ok {
+				args[i] = template.HTMLEscapeString(s)
+			}
+		}
+		return template.HTML(tr(l, key, args...))
+	},
+	"runs": runsText,
 }).Parse(reportTemplate))
 
 // reportPage is what the template renders.
 type reportPage struct {
+	Lang      props.Lang
 	Rubric    string
 	MaxPoints float64
 	Families  []reportFamily
@@ -42,6 +56,9 @@ type reportSub struct {
 	// Reason is set when every spec failed for one reason; Detail is then
 	// one failure's whole message, with the server's output.
 	Reason, Detail string
+	// Ignored and Overrun are the submission's, in the report's language.
+	Ignored []string
+	Overrun string
 }
 
 // reportCell is one submission × family: counts, in words and colour.
@@ -58,20 +75,26 @@ type reportFailure struct {
 }
 
 func reportHTML(r *Rubric, gs []Grade) ([]byte, error) {
-	page := reportPage{Rubric: r.Name, MaxPoints: r.MaxPoints}
+	page := reportPage{Lang: r.Lang, Rubric: r.Name, MaxPoints: r.MaxPoints}
+	if page.Lang == "" { // a rubric made in Go, not by grade's flags
+		page.Lang = props.En
+	}
 	for _, f := range props.Families {
 		page.Families = append(page.Families, reportFamily{f.Name, props.FamilyTitle(f.Name, r.Lang)})
 	}
 	for _, g := range gs {
-		rs := reportSub{Grade: g}
+		rs := reportSub{Grade: g, Overrun: detail.Translate(g.Sub.Overrun, r.Lang)}
+		for _, note := range g.Sub.Ignored {
+			rs.Ignored = append(rs.Ignored, detail.Line(note, r.Lang))
+		}
 		for _, f := range props.Families {
 			rs.Cells = append(rs.Cells, cell(g, f.Name))
 		}
 		if reason := g.Sub.Reason(); reason != "" {
-			rs.Reason = reason
+			rs.Reason = detail.Headline(reason, r.Lang)
 			for _, l := range g.Lines {
 				if (l.Outcome == Failed || l.Outcome == NotJudged) && l.Detail != "" {
-					rs.Detail = l.Detail
+					rs.Detail = failureText(l.Detail, r.Lang)
 					break
 				}
 			}
@@ -83,16 +106,17 @@ func reportHTML(r *Rubric, gs []Grade) ([]byte, error) {
 					// The catalogue's hint, not the one in the message: a
 					// grade.json merged later shows today's wording.
 					msg, hint, server := splitDetail(orText(l.Detail, l.Why))
-					rs.Failures = append(rs.Failures, reportFailure{Line: l, Message: msg, Hint: orText(l.Prop.Hint, hint), Server: server})
+					rs.Failures = append(rs.Failures, reportFailure{Line: l, Message: failureText(msg, r.Lang), Hint: orText(l.Prop.Hint, hint), Server: detail.Labels(detail.Translate(server, r.Lang), r.Lang)})
 				}
 			case NotJudged:
 				if rs.Reason == "" {
 					// The setup step's own hint, never the property's:
 					// nothing was found wrong with the property.
 					msg, hint, server := splitDetail(orText(l.Detail, l.Why))
-					rs.Failures = append(rs.Failures, reportFailure{Line: l, Message: msg, Hint: hint, Server: server})
+					rs.Failures = append(rs.Failures, reportFailure{Line: l, Message: failureText(msg, r.Lang), Hint: hint, Server: detail.Labels(detail.Translate(server, r.Lang), r.Lang)})
 				}
 			case Skipped:
+				l.Why = detail.Line(l.Why, r.Lang)
 				rs.Skipped = append(rs.Skipped, l)
 			case Passed:
 				rs.Passed = append(rs.Passed, l.Prop.ID)
@@ -109,23 +133,24 @@ func reportHTML(r *Rubric, gs []Grade) ([]byte, error) {
 
 // cell sums up one family for one submission.
 func cell(g Grade, family string) reportCell {
+	l := g.Lang
 	if g.Sub.Model == "" { // the manifest did not load
-		return reportCell{"fail", "not run"}
+		return reportCell{"fail", tr(l, "r-not-run")}
 	}
 	n := g.Counts(family)
 	counted := n[Passed] + n[Failed] + n[Unstable] + n[TimedOut] + n[NotJudged]
 	switch {
 	case counted == 0 && n[Skipped] > 0:
-		return reportCell{"skip", fmt.Sprintf("%d skipped", n[Skipped])}
+		return reportCell{"skip", tr(l, "r-skipped-count", n[Skipped])}
 	case counted == 0:
-		return reportCell{"na", "n.a."}
+		return reportCell{"na", outcomeName(l, NA)}
 	}
 	// The mark says in text what the colour says: ✓ all passed, ◐ some
 	// failed, ✗ all failed; then passed/counted.
 	text := fmt.Sprintf("%d/%d", n[Passed], counted)
 	for _, o := range []Outcome{NotJudged, Unstable, TimedOut, Skipped} {
 		if n[o] > 0 {
-			text += fmt.Sprintf(", %d %s", n[o], o)
+			text += tr(l, "r-outcome-count", n[o], outcomeName(l, o))
 		}
 	}
 	switch {

@@ -241,7 +241,7 @@ func (r *Rubric) Grade(s *Submission) Grade {
 	v := s.Verdict
 	total := 0.0
 	for _, p := range props.All() {
-		l := Line{Prop: p.In(r.Lang)}
+		l := Line{Prop: p.InCode(r.Lang, s.Code)}
 		switch {
 		case s.Model == "" || !p.Applies(s.Model, s.Pool, s.Mechanism):
 			l.Outcome = NA
@@ -312,7 +312,7 @@ func (g Grade) IDs(o Outcome) []string {
 // Issues lists, in one string, the IDs that cost points: failed, then
 // unstable with their pass rates, then not judged, then timed out
 // ("ECHO-4; unstable: CONC-2 (1 of 3 runs passed); not judged: IDLE-1;
-// timed out: PROC-1").
+// timed out: PROC-1"), in the grade's language.
 func (g Grade) Issues() string {
 	parts := []string{}
 	if ids := g.IDs(Failed); len(ids) > 0 {
@@ -321,19 +321,23 @@ func (g Grade) Issues() string {
 	var un []string
 	for _, l := range g.Lines {
 		if l.Outcome == Unstable {
-			un = append(un, fmt.Sprintf("%s (%d of %d runs passed)", l.Prop.ID, l.Runs.Passed, l.Runs.Ran))
+			un = append(un, tr(g.Lang, "issues-unstable-1", l.Prop.ID, l.Runs.Passed, l.Runs.Ran))
 		}
 	}
 	if len(un) > 0 {
-		parts = append(parts, "unstable: "+strings.Join(un, " "))
+		parts = append(parts, tr(g.Lang, "issues-unstable", strings.Join(un, " ")))
 	}
 	if ids := g.IDs(NotJudged); len(ids) > 0 {
-		parts = append(parts, "not judged: "+strings.Join(ids, " "))
+		parts = append(parts, tr(g.Lang, "issues-notjudged", strings.Join(ids, " ")))
 	}
 	if ids := g.IDs(TimedOut); len(ids) > 0 {
-		parts = append(parts, "timed out: "+strings.Join(ids, " "))
+		parts = append(parts, tr(g.Lang, "issues-timedout", strings.Join(ids, " ")))
 	}
-	return strings.Join(parts, "; ")
+	sep := "; "
+	if g.Lang == props.Zh {
+		sep = "；"
+	}
+	return strings.Join(parts, sep)
 }
 
 // round2 rounds to hundredths, the precision every output shows.

@@ -42,6 +42,9 @@ type Submission struct {
 	// verdicts it reached stand, the rest are timed out.
 	Overrun string  `json:"overrun,omitempty"`
 	Verdict Verdict `json:"verdict"`
+	// Code is the language the server is written in, as its manifest's
+	// build or command tells: the hints name its constructs.
+	Code props.Code `json:"code,omitempty"`
 }
 
 // Expectation is a manifest's [expect], as target reads it: the IDs the
@@ -198,6 +201,7 @@ func load(name, dir string, course *manifest.Course) *Submission {
 		return s
 	}
 	s.Model, s.Pool, s.Mechanism, s.Port = tg.Model, tg.Pool, tg.Mechanism, tg.Port
+	s.Code = props.CodeOf(tg.Command, tg.Build)
 	s.Expect = tg.Expect
 	if s.Expect.Fail == nil {
 		s.Expect.Fail = []string{}

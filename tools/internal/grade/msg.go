@@ -1,0 +1,137 @@
+package grade
+
+import (
+	"fmt"
+
+	"github.com/echospec/echospec/props"
+	"github.com/echospec/echospec/verdict"
+)
+
+// msgs are the sentences of grade's outputs a student or a teacher reads
+// (the job summary and its annotations, report.html, results.json's
+// output), in every language; the properties' texts are in props, the
+// suite's failures are put into the language by detail.
+var msgs = map[string]map[props.Lang]string{
+	// Outcomes, as a count's noun ("2 unstable").
+	"o-passed":     {props.En: "passed", props.Zh: "通过"},
+	"o-failed":     {props.En: "failed", props.Zh: "失败"},
+	"o-not judged": {props.En: "not judged", props.Zh: "未判定"},
+	"o-unstable":   {props.En: "unstable", props.Zh: "不稳定"},
+	"o-timed out":  {props.En: "timed out", props.Zh: "超时"},
+	"o-skipped":    {props.En: "skipped", props.Zh: "跳过"},
+	"o-n.a.":       {props.En: "n.a.", props.Zh: "不适用"},
+	"runs":         {props.En: "%d of %d runs passed", props.Zh: "%[2]d 次运行中 %[1]d 次通过"},
+	"hint":         {props.En: "hint: %s", props.Zh: "提示：%s"},
+	// Issues.
+	"issues-unstable":   {props.En: "unstable: %s", props.Zh: "不稳定：%s"},
+	"issues-notjudged":  {props.En: "not judged: %s", props.Zh: "未判定：%s"},
+	"issues-timedout":   {props.En: "timed out: %s", props.Zh: "超时：%s"},
+	"issues-unstable-1": {props.En: "%s (%d of %d runs passed)", props.Zh: "%s（%[3]d 次运行中 %[2]d 次通过）"},
+	// The GitHub job.
+	"gh-seed": {
+		props.En: "echospec: seed %d (--seed %d runs the same order and payloads)",
+		props.Zh: "echospec：种子 %d（--seed %d 可以重现同样的顺序和数据）",
+	},
+	"gh-group":           {props.En: "the suite's output", props.Zh: "检查套件的输出"},
+	"gh-nothing-title":   {props.En: "echospec: nothing could be judged", props.Zh: "echospec：无法判定任何属性"},
+	"gh-nothing":         {props.En: "echospec: nothing could be judged: %s", props.Zh: "echospec：无法判定任何属性：%s"},
+	"gh-unstable-title":  {props.En: "%s (unstable)", props.Zh: "%s（不稳定）"},
+	"gh-notjudged-title": {props.En: "%s (not judged)", props.Zh: "%s（未判定）"},
+	"gh-unstable-note":   {props.En: "%s: %s", props.Zh: "%s：%s"},
+	"list-sep":           {props.En: ", ", props.Zh: "、"},
+	"gh-more": {
+		props.En: "%d more properties failed; the job summary lists them all",
+		props.Zh: "另有 %d 项属性失败；作业摘要列出了全部",
+	},
+	"gh-more-title": {props.En: "echospec: and more", props.Zh: "echospec：更多"},
+	"gh-issues":     {props.En: "echospec: %s", props.Zh: "echospec：%s"},
+	"gh-passed":     {props.En: "echospec: every property passed (%s)", props.Zh: "echospec：所有属性都通过了（%s）"},
+	"gh-title":      {props.En: "## echospec: %s (%s)", props.Zh: "## echospec：%s（%s）"},
+	"gh-nothing-md": {props.En: "**Nothing could be judged:** %s", props.Zh: "**无法判定任何属性：** %s"},
+	"overrun-md":    {props.En: "**Stopped at its time limit:** %s", props.Zh: "**到达时间上限，已被停止：** %s"},
+	"gh-table": {
+		props.En: "| family | verdict | passed | failed | other |",
+		props.Zh: "| 类别 | 结论 | 通过 | 失败 | 其他 |",
+	},
+	"gh-v-passed":  {props.En: "✅ passed", props.Zh: "✅ 通过"},
+	"gh-v-failed":  {props.En: "❌ failed", props.Zh: "❌ 失败"},
+	"gh-v-skipped": {props.En: "⏭ skipped", props.Zh: "⏭ 跳过"},
+	"gh-firsts":    {props.En: "### The first failure of each family", props.Zh: "### 每个类别的第一个失败"},
+	"gh-unstable":  {props.En: "Unstable: %s.", props.Zh: "不稳定：%s。"},
+	"gh-notjudged": {
+		props.En: "Not judged: a step that only sets this property up failed.",
+		props.Zh: "未判定：只是为这个属性做准备的步骤失败了。",
+	},
+	"gh-score": {
+		props.En: "Score with the default rubric: %s / %s.",
+		props.Zh: "按默认评分标准的得分：%s / %s。",
+	},
+	// results.json (Gradescope).
+	"gs-unstable": {
+		props.En: "unstable: %s; a failing run said:",
+		props.Zh: "不稳定：%s；一次失败的运行给出的信息：",
+	},
+	"gs-notjudged": {
+		props.En: "not judged: a step that only sets this property up failed, so the property itself was not checked (it scores as the rubric's not_judged says):",
+		props.Zh: "未判定：只是为这个属性做准备的步骤失败了，属性本身没有被检查（按评分标准中 not_judged 的规定计分）：",
+	},
+	"gs-notcounted":     {props.En: "Not counted: %s", props.Zh: "不计分：%s"},
+	"gs-nc-notjudged":   {props.En: "%s (not judged: %s)", props.Zh: "%s（未判定：%s）"},
+	"gs-nc-skipped":     {props.En: "%s (skipped: %s)", props.Zh: "%s（跳过：%s）"},
+	"gs-manifest-loads": {props.En: "echospec.toml loads", props.Zh: "echospec.toml 能够加载"},
+	// report.html.
+	"r-title": {props.En: "echospec grades", props.Zh: "echospec 成绩"},
+	"r-intro": {
+		props.En: "%d submissions, scored out of %s with %s. A property that does not apply to a submission's model (n.a.), or that was skipped with a reason, is not counted. A property is <em>not judged</em> when a step that only sets it up failed; it scores as the rubric's not_judged says.",
+		props.Zh: "共 %d 份作业，按 %[3]s 评分，满分 %[2]s。不适用于作业所用模型的属性（不适用），或因某个原因被跳过的属性，不计分。只是为某个属性做准备的步骤失败时，该属性<em>未判定</em>，按评分标准中 not_judged 的规定计分。",
+	},
+	"r-all-passed":  {props.En: "✓ all passed", props.Zh: "✓ 全部通过"},
+	"r-some-failed": {props.En: "◐ some failed", props.Zh: "◐ 部分失败"},
+	"r-all-failed":  {props.En: "✗ all failed", props.Zh: "✗ 全部失败"},
+	"r-legend": {
+		props.En: "Each cell is one family: the properties passed / those counted.",
+		props.Zh: "每格是一个类别：通过的属性数 / 计分的属性数。",
+	},
+	"r-submission": {props.En: "submission", props.Zh: "作业"},
+	"r-model":      {props.En: "model", props.Zh: "模型"},
+	"r-score":      {props.En: "score", props.Zh: "得分"},
+	"r-ignored":    {props.En: "Keys of its echospec.toml not used:", props.Zh: "它的 echospec.toml 中没有被采用的键："},
+	"r-overrun":    {props.En: "Stopped at its time limit:", props.Zh: "到达时间上限，已被停止："},
+	"r-reason": {
+		props.En: "Nothing could be checked, so every property fails:",
+		props.Zh: "什么都无法检查，因此所有属性都算失败：",
+	},
+	"r-whole": {
+		props.En: "the whole message, with the end of the server's output",
+		props.Zh: "完整的信息，以及服务器输出的结尾",
+	},
+	"r-unstable":      {props.En: "unstable: %s", props.Zh: "不稳定：%s"},
+	"r-timedout":      {props.En: "timed out", props.Zh: "超时"},
+	"r-notjudged":     {props.En: "not judged: its setup failed", props.Zh: "未判定：准备步骤失败"},
+	"r-hint":          {props.En: "Hint:", props.Zh: "提示："},
+	"r-hint-setup":    {props.En: "Hint (for the setup step):", props.Zh: "提示（针对准备步骤）："},
+	"r-server":        {props.En: "the server's state and the end of its output", props.Zh: "服务器的状态和输出的结尾"},
+	"r-not-counted":   {props.En: "<strong>Not counted</strong> (skipped):", props.Zh: "<strong>不计分</strong>（跳过）："},
+	"r-passed":        {props.En: "Passed:", props.Zh: "通过："},
+	"r-not-run":       {props.En: "not run", props.Zh: "未运行"},
+	"r-skipped-count": {props.En: "%d skipped", props.Zh: "%d 项跳过"},
+	"r-outcome-count": {props.En: ", %d %s", props.Zh: "，%d 项%s"},
+}
+
+// tr is the sentence key in l, formatted with args.
+func tr(l props.Lang, key string, args ...any) string {
+	t, ok := msgs[key][l]
+	if !ok {
+		t = msgs[key][props.En]
+	}
+	if len(args) == 0 {
+		return t
+	}
+	return fmt.Sprintf(t, args...)
+}
+
+// outcomeName is o in l.
+func outcomeName(l props.Lang, o Outcome) string { return tr(l, "o-"+string(o)) }
+
+// runsText is how many runs passed, in l.
+func runsText(l props.Lang, r verdict.Runs) string { return tr(l, "runs", r.Passed, r.Ran) }
