@@ -240,6 +240,7 @@ var zhRules = []rule{
 
 	r(`\ba socket in TIME_WAIT on port ([0-9]+)`, "端口 ${1} 上有一个处于 TIME_WAIT 状态的socket"),
 	r(`: none yet$`, "：还没有"),
+	r(`: none$`, "：没有"),
 	r(`\breceived bytes that client ([0-9]+) sent: `, "收到了客户端 ${1} 发送的字节："),
 	r(`\ba 64 KiB top-up\b`, "64 KiB 的追加数据"),
 	r(`\bthe server did not take (?:the )?(.+?) within `+n+` \(the client read (.+?) of echo meanwhile\)`, "服务器没有在 ${2} 内收下 ${1}（在此期间客户端读到了 ${3} 的回显）"),

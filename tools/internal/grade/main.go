@@ -51,6 +51,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/echospec/echospec/detail"
 	"github.com/echospec/echospec/manifest"
 	"github.com/echospec/echospec/procfs"
 	"github.com/echospec/echospec/props"
@@ -255,9 +256,9 @@ func gradeMain(ctx context.Context, args []string) error {
 	session := fmt.Sprintf("ECHOSPEC_SESSION=grade-%d-%d", os.Getpid(), began.UnixNano())
 	k, v, _ := strings.Cut(session, "=")
 	os.Setenv(k, v)
-	fmt.Fprintf(os.Stderr, "grade: %d submissions, %d at once, seed %d (--seed %d runs the same order and payloads)\n", len(subs), *parallel, rn.seed, rn.seed)
+	fmt.Fprintln(os.Stderr, tr(lang, "g-start", len(subs), *parallel, rn.seed, rn.seed))
 	if *repeat > 1 {
-		fmt.Fprintf(os.Stderr, "grade: each suite runs %d times, seeds %d to %d\n", *repeat, rn.seed, rn.seed+int64(*repeat)-1)
+		fmt.Fprintln(os.Stderr, tr(lang, "g-repeat", *repeat, rn.seed, rn.seed+int64(*repeat)-1))
 	}
 	gradeAll(ctx, rn, r, subs, plan, *parallel, filepath.Join(*out, "timings.json"))
 	if ctx.Err() != nil {
@@ -270,8 +271,7 @@ func gradeMain(ctx context.Context, args []string) error {
 		return fmt.Errorf("grade: writing %s: %w", *out, err)
 	}
 	printGrades(os.Stdout, r, subs)
-	fmt.Printf("graded %d submissions in %v (%d at once); outputs in %s (report.html, grades.csv, …); no process of the run is left\n",
-		len(subs), time.Since(began).Round(time.Second), *parallel, *out)
+	fmt.Println(tr(lang, "g-done", len(subs), time.Since(began).Round(time.Second), *parallel, *out))
 	return checkIfAsked(*expect, subs)
 }
 
@@ -281,6 +281,7 @@ func gradeMain(ctx context.Context, args []string) error {
 func gradeAll(ctx context.Context, rn *runner, r *Rubric, subs []*Submission, plan map[string]rerunPlan, n int, timings string) {
 	defer rn.children.Sweep()
 	p := newProgress(os.Stderr, isTerminal(int(os.Stderr.Fd())), len(subs))
+	p.lang = r.Lang
 	defer p.end()
 	var mu sync.Mutex
 	took := readTimings(timings) // and those of submissions not graded now
@@ -411,20 +412,21 @@ func clearOutputs(out string) error {
 
 // printGrades is the short table printed when grading ends.
 func printGrades(w io.Writer, r *Rubric, subs []*Submission) {
+	l := r.Lang
 	tw := tabwriter.NewWriter(w, 2, 8, 2, ' ', 0)
-	fmt.Fprintf(tw, "submission\tmodel\tscore\tfailed\n")
+	fmt.Fprintln(tw, tr(l, "g-table"))
 	for _, s := range subs {
 		g := r.Grade(s)
 		what, skipped := g.Issues(), skippedWhy(s.Verdict)
 		switch {
 		case s.Verdict.Reason != "" || s.Model == "":
-			what = "every spec: " + firstOf(s.Reason())
+			what = tr(l, "g-every", firstOf(detail.Headline(s.Reason(), l)))
 		case skipped != "":
-			what = "not graded, every spec skipped: " + firstOf(skipped)
+			what = tr(l, "g-skipped", firstOf(detail.Line(skipped, l)))
 		case s.Problem != "":
-			what += " (" + firstOf(s.Problem) + ")"
+			what += tr(l, "g-aside", firstOf(detail.Line(s.Problem, l)))
 		case s.Overrun != "":
-			what += " (" + firstOf(s.Overrun) + ")"
+			what += tr(l, "g-aside", firstOf(detail.Line(s.Overrun, l)))
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s/%s\t%s\n", s.Name, orDash(describeModel(s)), points(g.Score), points(g.MaxPoints), orDash(what))
 	}

@@ -27,6 +27,33 @@ var msgs = map[string]map[props.Lang]string{
 	"issues-notjudged":  {props.En: "not judged: %s", props.Zh: "未判定：%s"},
 	"issues-timedout":   {props.En: "timed out: %s", props.Zh: "超时：%s"},
 	"issues-unstable-1": {props.En: "%s (%d of %d runs passed)", props.Zh: "%s（%[3]d 次运行中 %[2]d 次通过）"},
+	// grade's lines on the terminal.
+	"g-start": {
+		props.En: "grade: %d submissions, %d at once, seed %d (--seed %d runs the same order and payloads)",
+		props.Zh: "grade：%d 份作业，同时评 %d 份，种子 %d（--seed %d 可以重现同样的顺序和数据）",
+	},
+	"g-repeat": {
+		props.En: "grade: each suite runs %d times, seeds %d to %d",
+		props.Zh: "grade：每个检查套件运行 %d 次，种子从 %d 到 %d",
+	},
+	"g-done": {
+		props.En: "graded %d submissions in %v (%d at once); outputs in %s (report.html, grades.csv, …); no process of the run is left",
+		props.Zh: "已评完 %d 份作业，用时 %v（同时评 %d 份）；输出在 %s（report.html、grades.csv 等）；本次运行没有留下任何进程",
+	},
+	"g-table":     {props.En: "submission\tmodel\tscore\tfailed", props.Zh: "作业\t模型\t得分\t失败"},
+	"g-every":     {props.En: "every spec: %s", props.Zh: "所有检查项：%s"},
+	"g-skipped":   {props.En: "not graded, every spec skipped: %s", props.Zh: "没有评分，所有检查项都被跳过：%s"},
+	"g-aside":     {props.En: " (%s)", props.Zh: "（%s）"},
+	"p-failed":    {props.En: "failed %s", props.Zh: "失败 %s"},
+	"p-notjudged": {props.En: "not judged %s", props.Zh: "未判定 %s"},
+	"p-graded": {
+		props.En: "grade: [%d/%d] %s (%s) in %v: %s",
+		props.Zh: "grade：[%d/%d] %s（%s）用时 %v：%s",
+	},
+	"p-bar": {
+		props.En: "%s %d/%d graded, %d running, %d could not run  %v",
+		props.Zh: "%s 已评 %d/%d，%d 份正在运行，%d 份无法运行  %v",
+	},
 	// The GitHub job.
 	"gh-seed": {
 		props.En: "echospec: seed %d (--seed %d runs the same order and payloads)",
