@@ -220,6 +220,7 @@ var zhRules = []rule{
 	r(`\bnothing was measured: the server was not running at the end of the measurement`, "什么也没有测到：测量结束时服务器已经不在运行"),
 	r(`\bnothing was measured: the server was not running at the end of connecting clients past its limit`, "什么也没有测到：连接超过上限的客户端之后，服务器已经不在运行"),
 	r(`\bnothing was measured: the server was not running at the end of connecting ([0-9]+) clients`, "什么也没有测到：连接 ${1} 个客户端之后，服务器已经不在运行"),
+	r(`不在运行 \(`, "不在运行（"),
 	r(`\bby client ([0-9]+) of ([0-9]+)`, "由第 ${1} 个客户端（共 ${2} 个）"),
 	r(`\bby client ([0-9]+)`, "由客户端 ${1}"),
 	r(`, with all connected`, "，所有客户端都保持连接"),

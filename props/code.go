@@ -110,6 +110,38 @@ var codeHints = map[string]map[Code]codeHint{
 		Rust: {"the server's descriptor count grew as clients left: a TcpStream is closed when it is dropped — do not keep finished streams in a Vec or a map; let each go out of scope when its client is done",
 			"客户端离开后，服务器的描述符数量不断增长：TcpStream 在被 drop 时才关闭——不要把已经结束的连接留在 Vec 或 map 里，客户端结束后让它离开作用域"},
 	},
+	"RESET-1": {
+		Python: {"the server stopped serving after a client aborted: conn.recv() raises ConnectionResetError when a client resets the connection — catch it (except OSError) around that client's recv(), close its socket and keep serving the others",
+			"一个客户端强制关闭连接后，服务器不再服务：客户端重置连接时 conn.recv() 会抛出 ConnectionResetError——在这个客户端的 recv() 外面捕获它（except OSError），关闭它的socket，继续服务其他客户端"},
+		C: {"the server stopped serving after a client aborted: recv() returns -1 with errno ECONNRESET when a client resets the connection — treat -1 like 0 for that client: close(fd), drop it from the loop, and keep serving the others (do not exit() or break the accept loop)",
+			"一个客户端强制关闭连接后，服务器不再服务：客户端重置连接时 recv() 返回 -1，errno 为 ECONNRESET——对这个客户端把 -1 当作 0 处理：close(fd)，把它从循环中移除，继续服务其他客户端（不要 exit()，也不要跳出 accept 循环）"},
+	},
+	"MODEL-2": {
+		Python: {"the listening process kept its copy of each connection: after os.fork() parent and child both hold the socket, and the client gets no EOF while the parent's copy is open — call conn.close() in the parent right after fork() (or after Process(...).start())",
+			"监听进程保留了每个连接的副本：os.fork() 之后父子进程都持有这个socket，只要父进程的副本还开着，客户端就收不到 EOF——fork() 之后（或 Process(...).start() 之后）立即在父进程中调用 conn.close()"},
+		C: {"the listening process kept its copy of each connection: after fork() parent and child both hold the descriptor, and the client gets no EOF while the parent's copy is open — close(connfd) in the parent right after fork(), and close(listenfd) in the child",
+			"监听进程保留了每个连接的副本：fork() 之后父子进程都持有这个描述符，只要父进程的副本还开着，客户端就收不到 EOF——fork() 之后立即在父进程中 close(connfd)，并在子进程中 close(listenfd)"},
+	},
+	"MODEL-3": {
+		Python: {"finished children stayed behind as zombies (state Z): a child's exit waits until its parent collects it — call os.waitpid(-1, os.WNOHANG) in a loop (e.g. in a signal.SIGCHLD handler), or signal.signal(signal.SIGCHLD, signal.SIG_IGN)",
+			"结束的子进程成了僵尸进程（状态 Z）：子进程退出后要等父进程回收——循环调用 os.waitpid(-1, os.WNOHANG)（例如在 signal.SIGCHLD 的处理函数里），或者 signal.signal(signal.SIGCHLD, signal.SIG_IGN)"},
+		C: {"finished children stayed behind as zombies (state Z): a child's exit waits until its parent collects it — in a SIGCHLD handler loop on while (waitpid(-1, NULL, WNOHANG) > 0); (installed with sigaction and SA_RESTART so that accept() is not interrupted), or signal(SIGCHLD, SIG_IGN)",
+			"结束的子进程成了僵尸进程（状态 Z）：子进程退出后要等父进程回收——在 SIGCHLD 处理函数中循环 while (waitpid(-1, NULL, WNOHANG) > 0);（用 sigaction 并加上 SA_RESTART 安装，免得 accept() 被中断），或者 signal(SIGCHLD, SIG_IGN)"},
+	},
+	"PROC-1": {
+		Python: {"the restarted server could not bind its port (OSError: [Errno 98] Address already in use): the killed server's connections keep the port busy in TIME_WAIT — call sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1) before sock.bind()",
+			"重启后的服务器绑定不了端口（OSError: [Errno 98] Address already in use）：被杀死的服务器的连接在 TIME_WAIT 状态中仍占着端口——在 sock.bind() 之前调用 sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)"},
+		C: {"the restarted server could not bind its port (bind: Address already in use): the killed server's connections keep the port busy in TIME_WAIT — int one = 1; setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one); before bind()",
+			"重启后的服务器绑定不了端口（bind: Address already in use）：被杀死的服务器的连接在 TIME_WAIT 状态中仍占着端口——在 bind() 之前执行 int one = 1; setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);"},
+		Java: {"the restarted server could not bind its port (BindException: Address already in use): the killed server's connections keep the port busy in TIME_WAIT — create the ServerSocket unbound, call setReuseAddress(true), then bind()",
+			"重启后的服务器绑定不了端口（BindException: Address already in use）：被杀死的服务器的连接在 TIME_WAIT 状态中仍占着端口——先创建未绑定的 ServerSocket，调用 setReuseAddress(true)，再 bind()"},
+	},
+	"CAP-4": {
+		Python: {"the server failed past select()'s FD_SETSIZE of 1,024: select.select() raises ValueError (filedescriptor out of range) for a socket whose fileno() is 1,024 or more — close such a client at once (check conn.fileno() after accept()), or use selectors.DefaultSelector / select.poll(), and keep serving the others",
+			"超过 select() 的 FD_SETSIZE（1,024）后服务器出错了：socket的 fileno() 达到 1,024 或以上时，select.select() 会抛出 ValueError（filedescriptor out of range）——accept() 之后检查 conn.fileno()，把这样的客户端立即关闭，或者改用 selectors.DefaultSelector / select.poll()，继续服务其他客户端"},
+		C: {"the server failed past select()'s FD_SETSIZE of 1,024: FD_SET(fd, &set) with fd >= FD_SETSIZE writes past the fd_set and corrupts the stack — after accept(), close(fd) at once if fd >= FD_SETSIZE, or use poll() or epoll, and keep serving the others",
+			"超过 select() 的 FD_SETSIZE（1,024）后服务器出错了：fd >= FD_SETSIZE 时 FD_SET(fd, &set) 会写到 fd_set 之外，破坏栈——accept() 之后如果 fd >= FD_SETSIZE 就立即 close(fd)，或者改用 poll() 或 epoll，继续服务其他客户端"},
+	},
 	"RESET-2": {
 		Python: {"the server died or stopped when a client aborted during a large echo: sock.send() to an aborted client raises BrokenPipeError or ConnectionResetError — catch them (except OSError) around that client's send(), close its socket and keep serving the others",
 			"服务器正在写一大段回显时客户端强制关闭了连接，服务器随之退出或停止：对已断开的客户端调用 sock.send() 会抛出 BrokenPipeError 或 ConnectionResetError——在这个客户端的 send() 外面捕获它们（except OSError），关闭它的socket，继续服务其他客户端"},

@@ -60,6 +60,8 @@ var msgs = map[string]map[props.Lang]string{
 		props.En: "%d not run: %s",
 		props.Zh: "%d 项未运行：%s",
 	},
+	"parts-sep": {props.En: "; ", props.Zh: "；"},
+	"skip-item": {props.En: "%s (%s)", props.Zh: "%s（%s）"},
 	"fam-na": {
 		props.En: "skipped: does not apply to the %s model",
 		props.Zh: "跳过：不适用于 %s 模型",

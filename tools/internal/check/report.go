@@ -128,7 +128,7 @@ func report(w io.Writer, l props.Lang, tg *manifest.Target, sel selection, r res
 			case notJudged[p.ID]:
 				unjudged = append(unjudged, p.ID)
 			case v.Skip[p.ID] != "":
-				skip = append(skip, p.ID+" ("+v.Skip[p.ID]+")")
+				skip = append(skip, msg(l, "skip-item", p.ID, detail.Line(v.Skip[p.ID], l)))
 			default:
 				notRun = append(notRun, p.ID)
 			}
@@ -158,7 +158,7 @@ func report(w io.Writer, l props.Lang, tg *manifest.Target, sel selection, r res
 			if mark == "✓" && pass == 0 {
 				mark = "-"
 			}
-			parts = append(parts, msg(l, "fam-skipped", len(skip), strings.Join(skip, "; ")))
+			parts = append(parts, msg(l, "fam-skipped", len(skip), strings.Join(skip, msg(l, "parts-sep"))))
 		}
 		if len(notRun) > 0 {
 			if mark == "✓" {
@@ -166,7 +166,7 @@ func report(w io.Writer, l props.Lang, tg *manifest.Target, sel selection, r res
 			}
 			parts = append(parts, msg(l, "fam-notrun", len(notRun), strings.Join(notRun, " ")))
 		}
-		fmt.Fprintf(w, "  %s %s  %s\n", mark, pad(title, 34), strings.Join(parts, "; "))
+		fmt.Fprintf(w, "  %s %s  %s\n", mark, pad(title, 34), strings.Join(parts, msg(l, "parts-sep")))
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, msg(l, "summary", tg.Name, describe(tg), nPass, nFail, nSkip, r.elapsed.Round(100*time.Millisecond)))
