@@ -30,6 +30,7 @@ command = ["{builddir}/server", "{port}"]
 	hostile := filepath.Join("..", "..", "..", "fixtures", "hostile")
 	for _, args := range [][]string{
 		{"--only", "ECHO-4", fixture("py-send-ignored")},
+		{"--family", "cap", fixture("py-send-ignored")},
 		{"--only", "ECHO-1", filepath.Join(hostile, "never-listens")},
 		{"--only", "ECHO-1", filepath.Join(hostile, "exits-at-once")},
 		{"--only", "ECHO-1", broken},
@@ -40,6 +41,38 @@ command = ["{builddir}/server", "{port}"]
 		for _, line := range strings.Split(out, "\n") {
 			if e := detail.English(line); e != "" {
 				t.Errorf("check --lang zh %s: English (%q) in the line\n%s\nof\n%s", strings.Join(args, " "), e, line, out)
+			}
+		}
+	}
+}
+
+// TestHintsNameTheServersCode: a failure's hint names the fix in the
+// language the manifest's build or command names: goto and waitpid's
+// loop for C, with/finally for Python, in each language of the kit.
+func TestHintsNameTheServersCode(t *testing.T) {
+	_, suite := binaries(t)
+	for _, c := range []struct {
+		lang, id, dir string
+		want, not     []string
+	}{
+		{"en", "MODEL-3", fixture("c-fork-noreap"), []string{"waitpid(-1, NULL, WNOHANG)", "sigaction"}, []string{"os.waitpid"}},
+		{"zh", "MODEL-3", fixture("c-fork-noreap"), []string{"waitpid(-1, NULL, WNOHANG)", "SA_RESTART"}, []string{"os.waitpid"}},
+		{"en", "RESET-3", fixture("py-leak-on-reset"), []string{"with conn:", "finally"}, []string{"goto", "MSG_NOSIGNAL"}},
+		{"zh", "RESET-3", fixture("py-leak-on-reset"), []string{"with conn:", "finally"}, []string{"goto", "MSG_NOSIGNAL"}},
+	} {
+		out, code := runPiped(t, nil, "--suite", suite, "--lang", c.lang, "--only", c.id, c.dir)
+		if code != exitFail {
+			t.Errorf("check --lang %s --only %s %s: exit %d, want 1:\n%s", c.lang, c.id, c.dir, code, out)
+			continue
+		}
+		for _, w := range c.want {
+			if !strings.Contains(out, w) {
+				t.Errorf("check --lang %s --only %s %s: no %q in the hint:\n%s", c.lang, c.id, c.dir, w, out)
+			}
+		}
+		for _, n := range c.not {
+			if strings.Contains(out, n) {
+				t.Errorf("check --lang %s --only %s %s: %q, another language's construct, in:\n%s", c.lang, c.id, c.dir, n, out)
 			}
 		}
 	}
