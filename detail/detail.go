@@ -236,7 +236,8 @@ func allowed(run string) bool {
 
 var allowedRuns = []string{
 	"Address already in use", "Too many open files", "Connection reset by peer",
-	"Broken pipe", "Connection refused", "no such file or directory", "executable file not found",
+	"Broken pipe", "Connection refused", "no such file or directory",
+	"operation not permitted", "permission denied", "read-only file system", "device or resource busy", "executable file not found",
 	"model single", "multiprocess, multithread", "coroutine, multiplex",
 	"go test", "go run", "go tool", "make install",
 }

@@ -81,6 +81,13 @@ func TestLaunchInChinese(t *testing.T) {
 		"a new client was not served after the others left: received 0 of 6 bytes, then the server closed the connection",
 		"the server's writes to the non-reading client blocked: still not so after 5s: send queue 0",
 		"client 3 of 64 got neither its echo nor a refusal (a close) within 5s: received 0 of 10 bytes, then nothing for 5s",
+		"the kit cannot start a sandbox here (clone: operation not permitted); without root, user namespaces must be allowed (sysctl user.max_user_namespaces, kernel.unprivileged_userns_clone, AppArmor's restrict_unprivileged_userns)",
+		"no sandbox on darwin: the server runs as the kit's own user and sees what the kit sees",
+		"cannot make a memory cgroup (v2) in /sys/fs/cgroup/user.slice: permission denied",
+		"cannot set /sys/fs/cgroup/x/memory.max: read-only file system",
+		"no memory controller: cgroup v1's is not mounted and cgroup v2 is not mounted",
+		"cgroup v2's memory controller is not delegated to /sys/fs/cgroup/user.slice",
+		"cannot enable the memory controller in /sys/fs/cgroup/x/cgroup.subtree_control: device or resource busy (the kit's own cgroup holds processes; run it in a delegated cgroup, e.g. systemd-run --user --scope -p Delegate=yes)",
 	} {
 		zh := Translate(en, props.Zh)
 		if e := English(zh); e != "" {

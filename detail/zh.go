@@ -289,9 +289,23 @@ var zhRules = []rule{
 	r(`^timed out: the suite's time was up before this spec finished$`, "超时：这项检查还没有结束，检查套件的时间就用完了"),
 	r(`^did not run$`, "没有运行"),
 
+	// Why a layer of the sandbox is missing (launch.Layers).
+	r(`^the kit cannot start a sandbox here \(`, "检查工具无法在这里启动沙箱（"),
+	r(`\); without root, user namespaces must be allowed \(sysctl user\.max_user_namespaces, kernel\.unprivileged_userns_clone, AppArmor's restrict_unprivileged_userns\)`, "）；不以 root 运行时，必须允许用户命名空间（sysctl user.max_user_namespaces、kernel.unprivileged_userns_clone、AppArmor 的 restrict_unprivileged_userns）"),
+	r(`^no sandbox on (\w+): the server runs as the kit's own user and sees what the kit sees`, "${1} 上没有沙箱：服务器以检查工具自己的用户运行，能看到检查工具能看到的一切"),
+	r(`^cannot make a memory cgroup \(v([12])\) in (\S+): `, "无法在 ${2} 中建立内存 cgroup（v${1}）："),
+	r(`^cannot set (\S+): `, "无法设置 ${1}："),
+	r(`^no memory controller: cgroup v1's is not mounted and cgroup v2 is not mounted`, "没有内存控制器：cgroup v1 的没有挂载，cgroup v2 也没有挂载"),
+	r(`^cgroup v2's memory controller is not delegated to (\S+)`, "cgroup v2 的内存控制器没有委派给 ${1}"),
+	r(`^cannot enable the memory controller in (\S+): (.+?) \(the kit's own cgroup holds processes; run it in a delegated cgroup, e\.g\. systemd-run --user --scope -p Delegate=yes\)`, "无法在 ${1} 中启用内存控制器：${2}（检查工具自己的 cgroup 里有进程；请在委派的 cgroup 中运行它，例如 systemd-run --user --scope -p Delegate=yes）"),
+
 	// Errors of the operating system the student's code meets by name.
 	r(`\bconnection refused\b`, "连接被拒绝（connection refused）"),
 	r(`\bconnection reset by peer\b`, "连接被对方复位（connection reset by peer）"),
 	r(`\bbroken pipe\b`, "管道已断开（broken pipe）"),
 	r(`\bi/o timeout\b`, "I/O 超时"),
+	r(`\boperation not permitted\b`, "操作不被允许（operation not permitted）"),
+	r(`\bpermission denied\b`, "权限不足（permission denied）"),
+	r(`\bread-only file system\b`, "只读文件系统（read-only file system）"),
+	r(`\bdevice or resource busy\b`, "设备或资源忙（device or resource busy）"),
 }
