@@ -191,6 +191,7 @@ func phrases(s string) string {
 // sentence a table has not translated.
 func English(s string) string {
 	s = hexDump.ReplaceAllString(quoted.ReplaceAllString(s, `""`), "")
+	s = zhQuoted.ReplaceAllString(s, "“”")
 	for _, line := range strings.Split(s, "\n") {
 		t := strings.TrimLeft(line, " ")
 		if strings.HasPrefix(t, "| ") || t == "|" {
@@ -207,6 +208,9 @@ func English(s string) string {
 	}
 	return ""
 }
+
+// zhQuoted is what a Chinese line quotes: a tool's own words.
+var zhQuoted = regexp.MustCompile(`“[^”]*”`)
 
 // serverSaid opens the quote of a server's own error in a cause's line
 // (diagnose's words in Chinese).

@@ -81,6 +81,8 @@ func TestLaunchInChinese(t *testing.T) {
 		"a new client was not served after the others left: received 0 of 6 bytes, then the server closed the connection",
 		"the server's writes to the non-reading client blocked: still not so after 5s: send queue 0",
 		"client 3 of 64 got neither its echo nor a refusal (a close) within 5s: received 0 of 10 bytes, then nothing for 5s",
+		"server py (pid 3, port 4): was killed for using more than 1GiB of memory (the sandbox's limit; [limits] memory)",
+		"py: the sandbox could not start the server (the folder /x does not fit in the sandbox's disk limit of 256MiB ([limits] disk)) (it printed nothing)",
 		"the kit cannot start a sandbox here (clone: operation not permitted); without root, user namespaces must be allowed (sysctl user.max_user_namespaces, kernel.unprivileged_userns_clone, AppArmor's restrict_unprivileged_userns)",
 		"no sandbox on darwin: the server runs as the kit's own user and sees what the kit sees",
 		"cannot make a memory cgroup (v2) in /sys/fs/cgroup/user.slice: permission denied",
@@ -133,6 +135,11 @@ func TestManifestInChinese(t *testing.T) {
 		`model = "single"` + "\ncommand = [\"x\"]\nbuild = []",
 		`model = "single"` + "\ncommand = \"python3 server.py\"",
 		`model = "single"` + "\ncommand = [\"x\"]\nmodle = \"single\"",
+		`model = "single"` + "\ncommand = [\"x\"]\npool = 4",
+		`model = "multithread"` + "\ncommand = [\"x\"]\npool = 1",
+		`model = "single"` + "\ncommand = [\"x\"]\nready_timeout = \"soon\"",
+		`model = "single"` + "\nname = \"a b\"\ncommand = [\"x\"]",
+		`model = "single"` + "\ncommand = [\"x\"\n",
 	} {
 		dir := t.TempDir()
 		if err := os.WriteFile(filepath.Join(dir, manifest.FileName), []byte(body+"\n"), 0o644); err != nil {
