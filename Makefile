@@ -4,26 +4,46 @@ GINKGO   := $(GO) tool ginkgo
 PROCS    ?= 3
 PATIENCE ?= 1
 PKGS      = $(shell $(GO) list ./... | grep -v '/spec$$')
+# RACE_PKGS are the packages whose unit tests run under the race detector:
+# all of PKGS but tools/internal/check, tools/internal/bundle and
+# tools/echospec, whose tests build the tool and run it as a child process
+# (in a pty; as Gradescope would), where the detector would watch only the
+# test's own driver; they are also the longest (29 s and 43 s without it,
+# 2 shared cores). Under the detector the rest takes 71 s instead of 38 s
+# there, once compiled; the race build from a cold cache adds about 135 s
+# of CPU.
+RACE_PKGS = $(shell $(GO) list ./... | grep -v -E '/spec$$|/tools/(internal/check|internal/bundle|echospec)$$')
 
-.PHONY: all test unit spec fixtures lint vet staticcheck docs docs-check clean
+.PHONY: all test unit race spec fixtures lint vet vet-ports tidy staticcheck docs docs-check clean
 
 all: lint test
 
-## test: everything CI checks: lint, unit tests, the suite on the reference
-## servers, and the fixture bank's verdicts.
+## test: everything CI checks: lint, unit tests (race-checked), the suite
+## on the reference servers, and the fixture bank's verdicts.
 test: deps
 	$(MAKE) --no-print-directory lint unit spec fixtures docs-check platforms-check
 
-## deps: the Debian packages the tests need beyond Go (gcc, Debian's
-## python3 with gevent, node, chromium): installed with apt-get as root;
-## otherwise the one command to run is printed and make stops.
+## deps: the Debian packages the tests need beyond Go (gcc, liburing-dev,
+## Debian's python3 with gevent, node, Java, Rust, chromium). A check that
+## only looks (command -v, a header, an import) and ends at once when all
+## is there; what is missing it installs with apt-get as root, otherwise it
+## prints the one command to run and make stops. CI runs it as a step of
+## its own (.ci/run), so make test then finds everything and changes
+## nothing; it stays a prerequisite of test so that the README's make test
+## works on a fresh machine that has only Go.
 .PHONY: deps
 deps:
 	@sh tools/deps/deps.sh
 
-## unit: the Go unit tests of the kit and the reference servers.
-unit:
-	$(GO) test -count=1 $(PKGS)
+## unit: the Go unit tests of the kit and the reference servers: those of
+## RACE_PKGS under the race detector (make race), the rest without.
+unit: race
+	$(GO) test -count=1 $(filter-out $(RACE_PKGS),$(PKGS))
+
+## race: the unit tests of RACE_PKGS (the library packages, the reference
+## servers, the tools that run in-process) under the race detector.
+race:
+	$(GO) test -race -count=1 $(RACE_PKGS)
 
 ## spec: the suite against every reference server in fixtures/targets.
 spec:
@@ -65,11 +85,31 @@ gradescope:
 	@test -n "$(MANIFEST)" || { echo "usage: make gradescope MANIFEST=path/to/echospec.toml [RUBRIC=rubric.toml] [LANGUAGES=python,c]"; exit 2; }
 	$(GO) run ./tools/gradescope --manifest $(MANIFEST) $(if $(RUBRIC),--rubric $(RUBRIC)) $(if $(LANGUAGES),--languages $(LANGUAGES)) --out out/gradescope
 
-lint: vet staticcheck
+## lint: go vet here and for every platform the kit claims, staticcheck,
+## gofmt, and go.mod and go.sum as go mod tidy would leave them.
+lint: vet vet-ports staticcheck tidy
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 
 vet:
 	$(GO) vet ./...
+
+## vet-ports: go vet as each other OS of tools/ports compiles the kit
+## (docs/platforms.md), on the packages where it compiles files this
+## machine does not: code behind a build tag for darwin, the BSDs or
+## windows is vetted too. A second CPU of one OS only if its files differ
+## (linux/arm64 yes, linux/riscv64 and darwin/arm64 no). From a cold build
+## cache 195 s of CPU (2 shared cores at load 7-12: 266 s), 5-8 s when
+## warm; go run ./tools/ports vet -all vets ./... everywhere, for about
+## twice the cold cost.
+vet-ports:
+	$(GO) run ./tools/ports vet
+
+## tidy: fail, showing the diff, if go mod tidy would change the kit's
+## go.mod or go.sum, or those of the bench anchor's own module (the
+## student fixtures' modules are theirs, as submitted).
+tidy:
+	$(GO) mod tidy -diff
+	cd tools/bench/anchor/gnet && $(GO) mod tidy -diff
 
 staticcheck:
 	$(GO) tool staticcheck ./...
@@ -130,3 +170,15 @@ bench-check:
 .PHONY: bench-grade
 bench-grade: deps
 	ECHOSPEC_CLASS_PARALLEL=$(PARALLEL) ECHOSPEC_CLASS_ARGS="$(ARGS)" $(GO) test -run '^$$' -bench Class60 -benchtime 1x -timeout 30m ./tools/internal/grade
+
+## cluster-test: grade a small class on a real Slurm cluster, started for
+## the purpose on this machine (one node, CPUs=2, from a temporary folder),
+## with the recipe of docs/grading-at-scale.md as printed; the merged
+## shards must equal one grade run byte for byte, with a task cancelled and
+## requeued, a shard missing at merge time and a task past its --time.
+## Needs root: installs Debian's slurmctld, slurmd, slurm-client and munge
+## where missing; stops every daemon and removes the folder however it ends.
+.PHONY: cluster-test
+cluster-test: deps
+	@sh tools/cluster/deps.sh
+	$(GO) run ./tools/cluster -patience $(PATIENCE)

@@ -38,6 +38,11 @@ func Headline(head string, l props.Lang) string {
 	if l != props.Zh {
 		return head
 	}
+	// An unstable property's loss quotes a failing run's headline
+	// (tools/internal/grade's explain): the headline's own rules see it.
+	if m := runsSaid.FindStringSubmatchIndex(head); m != nil {
+		return head[m[4]:m[5]] + " 次运行中 " + head[m[2]:m[3]] + " 次通过；一次失败的运行给出的信息：" + Headline(head[m[1]:], l)
+	}
 	what, cause := diagnose.SplitCause(head)
 	// A launch's headline may end with where the server's output follows;
 	// a cause's pattern sees the line without it.
@@ -91,6 +96,10 @@ func Labels(text string, l props.Lang) string {
 var zhLabels = map[string]string{
 	"want:": "期望：", "sent:": "发送：", "received:": "收到：", "hint:": "提示：", "cause:": "原因：",
 }
+
+// runsSaid opens an unstable property's loss: "1 of 3 runs passed; a
+// failing run said: " and its headline.
+var runsSaid = regexp.MustCompile(`^([0-9]+) of ([0-9]+) runs passed; a failing run said: `)
 
 // zhHeadCause is diagnose.HeadCause in Chinese.
 const zhHeadCause = " —— 原因："

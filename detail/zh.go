@@ -334,6 +334,27 @@ var zhRules = []rule{
 	r(`检查which process holds each connection`, "检查每个连接由哪个进程持有"),
 	r(`检查zombie processes`, "检查僵尸进程"),
 
+	// What a spec judged only in part left out, and why (partly in
+	// spec/suite_test.go).
+	r(`^that the server was stuck writing to the client that does not read before the second client came \(the kit saw only echo waiting unread\)`, "服务器在第二个客户端到来之前就卡在向不读数据的客户端写数据上（检查工具只看到了等待读取的回显）"),
+	r(`^that no descriptor leaked after the aborts`, "强制断开之后没有泄漏描述符"),
+	r(`^a reset after the client's FIN, which makes the server's next write fail with EPIPE \(SIGPIPE in C\)`, "客户端 FIN 之后的复位，它使服务器的下一次写入以 EPIPE 失败（在 C 中是 SIGPIPE）"),
+	r(`^that the server's socket was full and in CLOSE_WAIT when the reset came, so that its next write failed with EPIPE`, "复位到来时服务器的socket已满且处于 CLOSE_WAIT，因此它的下一次写入以 EPIPE 失败"),
+	r(`^that (.+?) waits in the backlog, not accepted by the server`, "${1} 在 backlog 中等待、没有被服务器接受"),
+	r(`\bthe client cannot see what its kernel has not sent: `, "客户端看不到它的内核还没有发送的数据："),
+	r(` \(docs/platforms\.md\)`, "（见 docs/platforms.md）"),
+	r(`\ba --addr target's processes and sockets cannot be seen`, "看不到 --addr 目标的进程和socket"),
+	r(`\bno /proc on (\S+)`, "${1} 上没有 /proc"),
+	r(`; before the window, it had settled under the limit within `+n, "；在测量窗口之前，它在 ${1} 内降到了上限以下"),
+	r(`; before the window, it had run above the limit in every `+n+` for `+n, "；在测量窗口之前的 ${2} 里，它每 ${1} 都高于上限"),
+
+	// Why explain (tools/internal/grade) did not count a property, or what
+	// an unstable one lost.
+	r(`^does not apply to the (.+) model$`, "不适用于 ${1} 模型"),
+	r(`^weighs 0 in the rubric; (passed|failed|not judged|unstable|timed out|skipped)$`, "在评分标准中权重为 0；${1}"),
+	r(`；passed$`, "；通过"), r(`；failed$`, "；失败"), r(`；not judged$`, "；未判定"), r(`；unstable$`, "；不稳定"), r(`；timed out$`, "；超时"),
+	r(`^no property was counted, so nothing could earn points$`, "没有任何属性计分，所以无法得到分数"),
+
 	// grade's own words for a property with no failure of its own, and for
 	// a suite that did not give a whole verdict (tools/internal/grade).
 	r(`^the manifest does not load: `, "清单无法加载："),

@@ -138,3 +138,25 @@ func TestListensOnAnotherPort(t *testing.T) {
 		t.Fatalf("Start took %v; the other port should end the wait well before the 20s ready timeout", d)
 	}
 }
+
+// A copy made inside the folder it copies (a temporary folder that is the
+// submission's own) leaves itself out instead of copying itself forever.
+func TestCopyFolderIntoItself(t *testing.T) {
+	src := t.TempDir()
+	if err := os.WriteFile(filepath.Join(src, "server.py"), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dst := filepath.Join(src, "copy")
+	if err := os.Mkdir(dst, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := CopyFolder(src, dst); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dst, "server.py")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dst, "copy")); !os.IsNotExist(err) {
+		t.Fatalf("the copy holds itself: %v", err)
+	}
+}

@@ -52,6 +52,17 @@ type Layer struct {
 	Missing string
 }
 
+// Missing is what this machine lacks for the sandbox's layer name (user,
+// files, processes, memory, disk), or "" when it gives it (see Layers).
+func Missing(name string) string {
+	for _, l := range Layers() {
+		if l.Name == name {
+			return l.Missing
+		}
+	}
+	return "no such layer: " + name
+}
+
 // Toolchains are the read-only binds and caches a build or a server needs
 // to find the machine's compilers and interpreters that live under the
 // grader's home folder, which the sandbox otherwise hides: each folder of
@@ -109,6 +120,9 @@ func copyTree(src, dst string, uid, gid int) error {
 	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
+		}
+		if p == dst {
+			return fs.SkipDir // the copy itself, made inside the folder
 		}
 		rel, _ := filepath.Rel(src, p)
 		to := filepath.Join(dst, rel)

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -347,12 +348,29 @@ func (c *initConfig) mount() error {
 			return step("the private layer of "+l.path, err)
 		}
 	}
+	// Outer folders first, so that one bound inside another stays seen;
+	// a bound folder shows what it holds as the host has it, so what is
+	// hidden inside it is covered again.
+	slices.SortStableFunc(binds, func(a, b held) int {
+		return strings.Count(a.path, "/") - strings.Count(b.path, "/")
+	})
 	for _, b := range binds {
 		if err := mkdirAll(b.path); err != nil {
 			return step("making "+b.path, err)
 		}
 		if err := unix.MoveMount(b.fd, "", unix.AT_FDCWD, b.path, unix.MOVE_MOUNT_F_EMPTY_PATH); err != nil {
 			return step("mounting "+b.path, err)
+		}
+		for _, h := range c.Hide {
+			if !strings.HasPrefix(h, b.path+"/") {
+				continue
+			}
+			if st, err := os.Stat(h); err != nil || !st.IsDir() {
+				continue
+			}
+			if err := unix.Mount("tmpfs", h, "tmpfs", unix.MS_NOSUID|unix.MS_NODEV, "size=1m,mode=0755"); err != nil {
+				return step("hiding "+h, err)
+			}
 		}
 	}
 	if c.Copy != "" {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -356,7 +357,7 @@ func ownCgroup(controller string) (string, bool) {
 	}
 	for line := range strings.SplitSeq(string(data), "\n") {
 		parts := strings.SplitN(line, ":", 3)
-		if len(parts) == 3 && slicesContains(strings.Split(parts[1], ","), controller) {
+		if len(parts) == 3 && slices.Contains(strings.Split(parts[1], ","), controller) {
 			return parts[2], true
 		}
 	}
@@ -395,16 +396,7 @@ func cgroup2() (mnt, own string, ok bool) {
 
 func hasWord(file, word string) bool {
 	data, _ := os.ReadFile(file)
-	return slicesContains(strings.Fields(string(data)), word)
-}
-
-func slicesContains(s []string, v string) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(strings.Fields(string(data)), word)
 }
 
 var (

@@ -101,8 +101,8 @@ while True: time.sleep(1)
 // A server that takes more memory than its limit is killed, and its end
 // says so.
 func TestSandboxMemoryLimit(t *testing.T) {
-	if l := Layers()[3]; l.Missing != "" {
-		t.Skipf("no memory layer here: %s", l.Missing)
+	if why := Missing("memory"); why != "" {
+		t.Skipf("no memory layer here: %s", why)
 	}
 	lim := rlimit.Defaults
 	lim.Memory = 64 << 20
@@ -275,5 +275,43 @@ func TestSandboxLastWordsKept(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "Address already in use") {
 			t.Fatalf("start %d: err = %v; want the server's last words", i, err)
 		}
+	}
+}
+
+// A folder bound into the sandbox (a Go module under /tmp) is seen as the
+// host has it, except what is hidden inside it; a folder bound deeper
+// inside it is seen on top.
+func TestSandboxHiddenInsideABind(t *testing.T) {
+	o, _ := sandboxed(t, rlimit.Defaults)
+	root := t.TempDir()
+	for _, d := range []string{"class/other", "class/own", "lib"} {
+		if err := os.MkdirAll(filepath.Join(root, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, f := range []string{"class/other/secret", "lib/shared"} {
+		if err := os.WriteFile(filepath.Join(root, f), []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	o.Sandbox.Hide = append(o.Sandbox.Hide, filepath.Join(root, "class"))
+	o.Sandbox.Binds = append(o.Sandbox.Binds, Bind{Path: root})
+	dir := filepath.Join(root, "class", "own")
+	o.Name, o.Dir, o.Host, o.Source, o.ReadyTimeout = "t", dir, "127.0.0.1", "test", 10*time.Second
+	o.Sandbox.Copy = dir
+	o.Argv = []string{"sh", "-c", fmt.Sprintf("ls %s/lib %s/class; echo done; exec sleep 600", root, root)}
+	port, err := FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.Port = port
+	s, err := run(o, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Stop(0)
+	out := waitOutput(t, s, "done")
+	if !strings.Contains(out, "shared") || strings.Contains(out, "other") || !strings.Contains(out, "own") {
+		t.Fatalf("the sandbox listed:\n%s\nwant lib/shared and class/own, and not class/other", out)
 	}
 }

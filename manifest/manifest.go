@@ -20,14 +20,16 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"github.com/echospec/echospec/props"
 	"github.com/echospec/echospec/rlimit"
 )
 
 // FileName is the name of a manifest inside a server's folder.
 const FileName = "echospec.toml"
 
-// Models are the concurrency models of the tutorial, in its order.
-var Models = []string{"single", "multiprocess", "multithread", "coroutine", "multiplex", "selector"}
+// Models are the concurrency models of the tutorial, in its order: the
+// catalogue's list, which says what each property applies to.
+var Models = props.Models
 
 // Mechanisms are the mechanisms a multiplexing server may declare: the
 // readiness calls, and io_uring (Linux 5.1+), where the loop submits its

@@ -13,8 +13,9 @@ type Property struct {
 	Informational bool
 }
 
-// catalogue is the list of properties in report order. The requirement
-// texts are those of SEL-1 … SEL-12 in the project's PROPERTIES.md.
+// catalogue is the list of properties in report order, and the one place
+// the SEL properties are written: docs/catalogue.md is generated from it
+// (make docs), and props' test keeps its IDs apart from the suite's.
 var catalogue = []Property{
 	{ID: "SEL-1", Requirement: "a registered socket with room in its send buffer is reported writable on every Select, again and again (level-triggered)"},
 	{ID: "SEL-2", Requirement: "write-readiness stops once the send buffer is full (the peer does not read) and returns after the peer drains it"},

@@ -79,6 +79,9 @@ var _ = family("conc", func(tg *manifest.Target) {
 			hog = s.dialSmall(ctx, 16<<10)
 		})
 		needPending(hog)
+		if why := s.unseen(); why != "" {
+			partly("that the server was stuck writing to the client that does not read before the second client came (the kit saw only echo waiting unread)", why)
+		}
 		payload := textBytes(16<<20, 44) // made before the clock starts
 		s.keepSent(hog, payload)         // its bytes in another's echo are a shared buffer's
 		sent := make(chan struct{})

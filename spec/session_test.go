@@ -170,6 +170,19 @@ func (s *session) local(what string) {
 	}
 }
 
+// unseen says why the kit cannot see the server's processes and sockets
+// through /proc, or "" when it can: a spec that then leaves part of its
+// check out says so with partly.
+func (s *session) unseen() string {
+	switch {
+	case s.srv == nil:
+		return "a --addr target's processes and sockets cannot be seen"
+	case !onLinux:
+		return fmt.Sprintf("no /proc on %s", runtime.GOOS)
+	}
+	return ""
+}
+
 // dial opens a client connection that the server serves at once, reads
 // the greeting if the manifest declares one, and closes the connection
 // when the spec ends. Connecting is a setup step unless the spec is inside
@@ -387,8 +400,8 @@ var _ = SynchronizedBeforeSuite(func(ctx SpecContext) []byte {
 	if *sandboxFlag {
 		if why := sandboxMissing(); why != "" {
 			fmt.Printf("echospec: servers run without a sandbox, as your user, seeing your files (%s)\n", why)
-		} else if l := launch.Layers()[3]; l.Missing != "" {
-			fmt.Printf("echospec: servers' memory is not bounded (%s)\n", l.Missing)
+		} else if why := launch.Missing("memory"); why != "" {
+			fmt.Printf("echospec: servers' memory is not bounded (%s)\n", why)
 		}
 	}
 	out := map[string]buildResult{}
@@ -471,6 +484,18 @@ func launchOptions(tg *manifest.Target, b buildResult, port int) launch.Options 
 	return o
 }
 
+// goModule is the folder of the go.mod above dir, or "".
+func goModule(dir string) string {
+	for d := filepath.Dir(dir); ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return d
+		}
+		if d == filepath.Dir(d) {
+			return ""
+		}
+	}
+}
+
 // sandboxMissing names the sandbox's layers that keep a server to itself
 // (user, files, processes) and this machine cannot give, or "".
 func sandboxMissing() string {
@@ -496,6 +521,12 @@ func sandboxFor(tg *manifest.Target, b buildResult, build bool) *launch.Sandbox 
 	sb := &launch.Sandbox{Hide: append([]string{filepath.Dir(tg.Dir), os.TempDir()}, hideFlags...), Binds: binds}
 	if build {
 		sb.Caches = caches
+		// A target that builds a package of the Go module it sits in (the
+		// reference servers) sees that module, read-only, wherever it is
+		// (under /tmp in a fresh clone); what is hidden inside stays so.
+		if mod := goModule(tg.Dir); mod != "" {
+			sb.Binds = append(sb.Binds, launch.Bind{Path: mod})
+		}
 		sb.Binds = append(sb.Binds, launch.Bind{Path: tg.Dir, From: b.Src, Writable: true}, launch.Bind{Path: b.Dir, Writable: true})
 		return sb
 	}

@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -195,6 +196,12 @@ func collect(reports []types.SpecReport) []verdict.Verdict {
 		if v == nil || id == "" {
 			continue
 		}
+		if left := leftOut(s); left != "" && (s.State.Is(types.SpecStatePassed) || s.State.Is(types.SpecStateFailureStates) && !notJudged(s)) {
+			if v.Partly == nil {
+				v.Partly = map[string]string{}
+			}
+			v.Partly[id] = left
+		}
 		switch {
 		case s.State.Is(types.SpecStatePassed):
 			v.Passed = append(v.Passed, id)
@@ -265,6 +272,9 @@ var _ = ReportAfterSuite("verdicts", func(r Report) {
 		case len(v.Passed) == 0:
 			state = "not run"
 		}
+		if len(v.Partly) > 0 {
+			state += " (partly judged: " + strings.Join(slices.Sorted(maps.Keys(v.Partly)), " ") + ")"
+		}
 		fmt.Fprintf(&summary, "  %-24s %-13s %3d passed, %2d skipped  %s\n", v.Target, v.Model, len(v.Passed), len(v.Skip), state)
 	}
 	fmt.Fprintf(&summary, "  seed %d: --ginkgo.seed %d runs the same order and payloads\n", GinkgoRandomSeed(), GinkgoRandomSeed())
@@ -326,6 +336,37 @@ func why(s types.SpecReport) string {
 	}
 	head, _, _ := strings.Cut(strings.TrimSpace(s.Failure.Message), "\n")
 	return head
+}
+
+// partlyEntry is the report entry in which partly keeps a part of a
+// spec's check that it left out.
+const partlyEntry = "echospec-partly"
+
+// partly records that the spec leaves out part of its check: what, and
+// why it cannot be checked here. The verdict then says the property was
+// judged only in part, and what was left out.
+func partly(what, why string) {
+	By(fmt.Sprintf("not checking %s: %s", what, why))
+	AddReportEntry(partlyEntry, what+": "+why, ReportEntryVisibilityNever)
+}
+
+// leftOut is what a spec recorded with partly, joined; "" if nothing.
+func leftOut(s types.SpecReport) string {
+	var parts []string
+	for _, e := range s.ReportEntries {
+		if e.Name != partlyEntry {
+			continue
+		}
+		// In this process the entry holds the value; from another, its JSON.
+		what, ok := e.Value.GetRawValue().(string)
+		if !ok && json.Unmarshal([]byte(e.Value.AsJSON), &what) != nil {
+			continue
+		}
+		if !slices.Contains(parts, what) {
+			parts = append(parts, what)
+		}
+	}
+	return strings.Join(parts, "; ")
 }
 
 // notJudged reports whether the spec ended in a failed setup step.

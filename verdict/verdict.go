@@ -1,11 +1,11 @@
 // Package verdict is the suite's verdict on a target, in the one format
 // every part of the kit reads and writes: the suite writes it (--verdicts),
-// and tools/grade, tools/check, tools/ports and tools/bench read it.
+// and tools/grade, tools/check and tools/ports read it.
 //
 // A verdict says, per property ID, whether it passed, failed (it was
 // judged and does not hold), was not judged (a step that only sets the
 // property up failed), was skipped with a reason, or did not finish in
-// time; when an ID ran more than once
+// time; which were judged only in part, and what was left out; when an ID ran more than once
 // (grade --repeat, --rerun-failed), how many of its runs passed, and so
 // whether it is unstable: it both passed and failed.
 package verdict
@@ -44,6 +44,10 @@ type Verdict struct {
 	// Detail is each failure's whole message: what the client sent and
 	// received, the property's hint, the server's state and output tails.
 	Detail map[string]string `json:"detail,omitempty"`
+	// Partly says, per ID judged only in part, what its spec left out and
+	// why (a --addr target's processes cannot be seen; no /proc on this
+	// OS): its outcome stands for the part that was checked.
+	Partly map[string]string `json:"partly,omitempty"`
 	// Runs counts, per ID that ran more than once, its runs and passes.
 	Runs map[string]Runs `json:"runs,omitempty"`
 	// Reason is set when every spec failed for the same reason (the server
@@ -145,6 +149,14 @@ func Merge(sort func([]string) []string, vs ...Verdict) Verdict {
 		for id, why := range v.Skip {
 			if _, ok := out.Skip[id]; !ok {
 				out.Skip[id] = why
+			}
+		}
+		for id, left := range v.Partly {
+			if _, ok := out.Partly[id]; !ok {
+				if out.Partly == nil {
+					out.Partly = map[string]string{}
+				}
+				out.Partly[id] = left
 			}
 		}
 		for _, id := range v.TimedOut {

@@ -12,6 +12,7 @@ func TestMerge(t *testing.T) {
 	a.Passed, a.Failed, a.Seeds = []string{"A", "B"}, []string{"C"}, []int64{1}
 	a.Why["C"], a.Detail["C"] = "C broke", "C broke\n  hint: …"
 	a.Skip["D"] = "no /proc"
+	a.Partly = map[string]string{"A": "the descriptor count: no /proc"}
 	b := New("x", "single")
 	b.Passed, b.Failed, b.Seeds = []string{"A", "C"}, []string{"B"}, []int64{2}
 	b.Why["B"] = "B broke"
@@ -31,6 +32,9 @@ func TestMerge(t *testing.T) {
 	}
 	if m.Why["C"] != "C broke" || m.Detail["C"] == "" || !slices.Equal(m.Seeds, []int64{1, 2, 3}) {
 		t.Errorf("why %v, seeds %v; want the failing run's message kept and every seed", m.Why, m.Seeds)
+	}
+	if m.Partly["A"] != "the descriptor count: no /proc" || len(m.Partly) != 1 {
+		t.Errorf("partly %v; want A's part left out kept from the run that left it out", m.Partly)
 	}
 	if m.Runs["B"].String() != "1 of 2 runs passed" {
 		t.Errorf("%q", m.Runs["B"].String())

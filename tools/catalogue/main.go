@@ -39,6 +39,15 @@ func run() error {
 	b.WriteString("so `go tool ginkgo --label-filter='id:ECHO-4' ./spec` runs one property.\n")
 	for _, f := range props.Families {
 		fmt.Fprintf(&b, "\n## %s (`family:%s`)\n\n", f.Title, f.Name)
+		var advisory []string
+		for _, p := range props.All() {
+			if p.Family == f.Name && p.Advisory() {
+				advisory = append(advisory, p.ID)
+			}
+		}
+		if len(advisory) > 0 {
+			fmt.Fprintf(&b, "Advisory, beyond the tutorial (`props.Advisory`): %s. Shown in every report as advice; they weigh 0 in the default rubric unless a rubric gives them weight, and `check` does not fail on them.\n\n", strings.Join(advisory, ", "))
+		}
 		b.WriteString("| ID | requirement | applies to | in the suite | hint on failure |\n|---|---|---|---|---|\n")
 		for _, p := range props.All() {
 			if p.Family != f.Name {

@@ -192,6 +192,20 @@ func (si *specInfo) scan(fset *token.FileSet, body ast.Node, methods map[string]
 	ast.Inspect(body, func(n ast.Node) bool {
 		switch x := n.(type) {
 		case *ast.IfStmt:
+			// if why := s.unseen(); why != "" { partly(...) } else { CHECKS }:
+			// what the else branch checks needs a server the kit started,
+			// on Linux; the spec then says what it left out.
+			if (x.Init != nil && mentions(x.Init, "unseen")) || mentions(x.Cond, "unseen") {
+				si.OnLinuxSrv = true
+				if x.Else != nil {
+					ast.Inspect(x.Else, func(n ast.Node) bool {
+						if sel, ok := n.(*ast.SelectorExpr); ok && isIdent(sel.X, "s") && methods[sel.Sel.Name] != nil && !slices.Contains(si.OnLinux, "s."+sel.Sel.Name) {
+							si.OnLinux = append(si.OnLinux, "s."+sel.Sel.Name)
+						}
+						return true
+					})
+				}
+			}
 			if mentions(x.Cond, "onLinux") {
 				si.OnLinuxSrv = si.OnLinuxSrv || strings.Contains(render(fset, x.Cond), "srv")
 				ast.Inspect(x.Body, func(n ast.Node) bool {

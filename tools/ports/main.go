@@ -3,6 +3,7 @@
 //
 //	go run ./tools/ports build   # make ports: every platform × artifact → ok / failed / n/a
 //	go run ./tools/ports run     # make ports-run: the linux/arm64 and linux/riscv64 suites under qemu
+//	go run ./tools/ports vet     # make vet-ports: go vet as every other platform compiles the kit
 //
 // build compiles, for each platform of portinfo.Platforms, with
 // CGO_ENABLED=0: the kit's packages (`go build ./...`, less those whose
@@ -18,6 +19,11 @@
 // qemu against them, prints every spec's verdict, and writes
 // out/ports/run.json. Specs that cannot hold under emulation
 // (portinfo.Emulated) are left out by name, with the reason.
+//
+// vet runs `go vet` with GOOS and GOARCH set for each platform but this
+// machine's (CGO_ENABLED=0), one after the other, on the packages where
+// that platform compiles files this machine does not (-all: ./...), and
+// exits 1 if any reported a problem; make lint runs it.
 package main
 
 import (
@@ -36,6 +42,8 @@ func main() {
 		err = build(os.Args[2:])
 	case "run":
 		err = run(os.Args[2:])
+	case "vet":
+		err = vet(os.Args[2:])
 	case "-h", "--help", "help":
 		usage()
 	default:
@@ -52,6 +60,7 @@ func usage() {
 	fmt.Fprint(os.Stderr, `usage:
   ports build [-out DIR] [-platforms linux/arm64,...] [-timeout D]
   ports run   [-out DIR] [-arch arm64,riscv64] [-patience F] [-timeout D] [-exclude IDS]
+  ports vet   [-platforms linux/arm64,...] [-timeout D]
 `)
 	os.Exit(2)
 }

@@ -23,9 +23,9 @@ type Run struct {
 	Failed map[string][]string
 	// MayFail is each fixture's [expect] may_fail: IDs its manifest
 	// says fail in some runs and pass in others, because the bug itself
-	// is a race. On a correct fixture (one that must fail nothing) a
-	// may_fail ID has no bug to race with: its flips are the kit's, and
-	// count as changes (Correct).
+	// is a race (manifest.Expectation.MayFail). On a correct fixture (one
+	// that must fail nothing) a may_fail ID has no bug to race with: its
+	// flips are the kit's, and count as changes (Correct).
 	MayFail map[string][]string
 	// Correct says, per fixture, that its manifest expects no failure.
 	Correct map[string]bool

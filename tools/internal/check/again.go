@@ -61,6 +61,7 @@ func mergeVerdicts(a, b *verdict) *verdict {
 	m := *b
 	m.Passed = append(append([]string(nil), a.Passed...), b.Passed...)
 	m.Failed = append(append([]string(nil), a.Failed...), b.Failed...)
+	m.NotJudged = append(append([]string(nil), a.NotJudged...), b.NotJudged...)
 	join := func(x, y map[string]string) map[string]string {
 		out := map[string]string{}
 		for k, v := range x {
@@ -71,7 +72,7 @@ func mergeVerdicts(a, b *verdict) *verdict {
 		}
 		return out
 	}
-	m.Skip, m.Why, m.Detail = join(a.Skip, b.Skip), join(a.Why, b.Why), join(a.Detail, b.Detail)
+	m.Skip, m.Why, m.Detail, m.Partly = join(a.Skip, b.Skip), join(a.Why, b.Why), join(a.Detail, b.Detail), join(a.Partly, b.Partly)
 	return &m
 }
 

@@ -19,11 +19,12 @@ func TestWriteChangesAndMerge(t *testing.T) {
 		ps = append(ps, p)
 	}
 	prev := &verdict{Passed: []string{"ECHO-1", "ECHO-2"}, Failed: []string{"LIFE-1"}, Skip: map[string]string{"LIFE-2": "no /proc"}}
-	first := &verdict{Passed: []string{"LIFE-1"}}
+	first := &verdict{Passed: []string{"LIFE-1"}, NotJudged: []string{"LIFE-3"}, Partly: map[string]string{"LIFE-1": "y"}}
 	rest := &verdict{Passed: []string{"ECHO-2"}, Failed: []string{"ECHO-1"}, Detail: map[string]string{"ECHO-1": "x"}}
 	now := mergeVerdicts(first, rest)
-	if !slices.Equal(now.Passed, []string{"LIFE-1", "ECHO-2"}) || !slices.Equal(now.Failed, []string{"ECHO-1"}) || now.Detail["ECHO-1"] != "x" {
-		t.Errorf("mergeVerdicts = %+v", now)
+	if !slices.Equal(now.Passed, []string{"LIFE-1", "ECHO-2"}) || !slices.Equal(now.Failed, []string{"ECHO-1"}) || now.Detail["ECHO-1"] != "x" ||
+		!slices.Equal(now.NotJudged, []string{"LIFE-3"}) || now.Partly["LIFE-1"] != "y" {
+		t.Errorf("mergeVerdicts = %+v; want both suites' outcomes, not judged and partly judged included", now)
 	}
 	if got := failedBefore(prev, ps); !slices.Equal(got, []string{"LIFE-1"}) {
 		t.Errorf("failedBefore = %v; want [LIFE-1]", got)

@@ -262,3 +262,72 @@ func TestReportNotJudged(t *testing.T) {
 		t.Errorf("the report gives SERIAL-2's own hint for a property that was not judged:\n%s", out)
 	}
 }
+
+// When only advisory properties (beyond the course) fail, the report
+// shows them in full as advice, and check exits 0, saying so on its last
+// line, in each language. A failure the course teaches still exits 1.
+func TestReportAdviceOnlyExits0(t *testing.T) {
+	tg := &manifest.Target{Name: "tutorial-multithread", Model: "multithread"}
+	const why = "the server ended during this spec (it exited with status 1)"
+	mk := func(failed ...string) *verdict {
+		v := &verdict{Target: tg.Name, Model: tg.Model, Failed: failed, Why: map[string]string{}, Detail: map[string]string{}}
+		for _, id := range failed {
+			v.Why[id], v.Detail[id] = why, why
+		}
+		for _, p := range (selection{}).applicable(tg) {
+			if !slices.Contains(failed, p.ID) {
+				v.Passed = append(v.Passed, p.ID)
+			}
+		}
+		return v
+	}
+	if !props.Get("CAP-3").Advisory() || props.Get("ECHO-4").Advisory() {
+		t.Fatal("CAP-3 must be advisory and ECHO-4 not, for this test")
+	}
+	for _, l := range props.Langs {
+		var b bytes.Buffer
+		if code := report(&b, l, tg, selection{}, result{v: mk("CAP-3")}); code != exitPass {
+			t.Errorf("%s: only CAP-3 (advisory) failed: exit %d; want %d", l, code, exitPass)
+		}
+		out := strings.TrimRight(b.String(), "\n")
+		last := out[strings.LastIndex(out, "\n")+1:]
+		if last != msg(l, "advice-only", "CAP-3") {
+			t.Errorf("%s: the last line is %q; want %q", l, last, msg(l, "advice-only", "CAP-3"))
+		}
+		for _, want := range []string{"i CAP-3", msg(l, "fam-advice", 1, "CAP-3"), msg(l, "advice-count", 1), props.Get("CAP-3").In(l).Hint} {
+			if !strings.Contains(out, want) {
+				t.Errorf("%s: the report lacks %q:\n%s", l, want, out)
+			}
+		}
+		if strings.Contains(out, "✗") {
+			t.Errorf("%s: the report marks advice as a failure (✗):\n%s", l, out)
+		}
+	}
+	var b bytes.Buffer
+	if code := report(&b, props.En, tg, selection{}, result{v: mk("ECHO-4", "CAP-3")}); code != exitFail {
+		t.Errorf("ECHO-4 and CAP-3 failed: exit %d; want %d", code, exitFail)
+	}
+	if out := b.String(); !strings.Contains(out, "✗ ECHO-4") || !strings.Contains(out, "i CAP-3") || strings.Contains(out, msg(props.En, "advice-only", "CAP-3")) {
+		t.Errorf("ECHO-4 and CAP-3 failed: want ECHO-4 as a failure, CAP-3 as advice, and no advice-only line:\n%s", out)
+	}
+}
+
+// A property judged only in part says, after the summary, what its spec
+// left out, whatever its outcome.
+func TestReportSaysWhatWasLeftOut(t *testing.T) {
+	tg := &manifest.Target{Name: "alice", Model: "multithread"}
+	v := &verdict{Target: "alice", Model: "multithread", Failed: []string{},
+		Partly: map[string]string{"RESET-3": "that no descriptor leaked after the aborts: no /proc on darwin"}}
+	for _, p := range (selection{}).applicable(tg) {
+		v.Passed = append(v.Passed, p.ID)
+	}
+	for _, l := range props.Langs {
+		var b bytes.Buffer
+		if code := report(&b, l, tg, selection{}, result{v: v}); code != exitPass {
+			t.Errorf("%s: exit %d; want %d", l, code, exitPass)
+		}
+		if out := b.String(); !strings.Contains(out, msg(l, "partly-count", 1)+"\n  RESET-3: that no descriptor leaked after the aborts: no /proc on darwin\n") {
+			t.Errorf("%s: the report does not say what RESET-3 left out:\n%s", l, out)
+		}
+	}
+}

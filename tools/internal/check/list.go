@@ -23,6 +23,9 @@ func list(w io.Writer, l props.Lang) {
 			q := p.In(l)
 			fmt.Fprintf(w, "  %-9s %s\n", p.ID, q.Requirement)
 			fmt.Fprintf(w, "  %-9s %s%s\n", "", label(l, "list-applies"), applies(l, p))
+			if p.Advisory() {
+				fmt.Fprintf(w, "  %-9s %s\n", "", msg(l, "list-advisory"))
+			}
 		}
 		fmt.Fprintln(w)
 	}

@@ -89,7 +89,11 @@ func (v *live) event(e event) {
 				return
 			}
 			v.clear()
-			line = "✗ " + line
+			mark := "✗ "
+			if p, ok := props.Lookup(e.ID); ok && p.Advisory() {
+				mark = "i " // beyond the course: advice, not a failure of the check
+			}
+			line = mark + line
 		}
 		fmt.Fprintln(v.w, line)
 		v.draw()

@@ -6,7 +6,8 @@
 //	go run ./tools/check list [--lang zh]
 //	go run ./tools/check init [DIR]
 //
-// It exits 0 when every property checked passed, 1 when one failed, and 2
+// It exits 0 when every property checked passed (advisory properties,
+// beyond the course, are shown but do not count), 1 when one failed, and 2
 // when the manifest is invalid or the server cannot be built or started.
 package check
 

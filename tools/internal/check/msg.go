@@ -52,6 +52,26 @@ var msgs = map[string]map[props.Lang]string{
 		props.En: "%d not judged: a step that only sets the property up failed, so the property itself was not checked.",
 		props.Zh: "%d 项未判定：只是为该属性做准备的步骤失败了，属性本身没有被检查。",
 	},
+	"fam-advice": {
+		props.En: "%d advice, beyond the course: %s",
+		props.Zh: "%d 项建议（超出教程范围）：%s",
+	},
+	"advice-count": {
+		props.En: "%d advice, beyond what the tutorial teaches, did not hold: each is shown below, and none changes the exit status.",
+		props.Zh: "%d 项建议（超出教程所教的内容）未满足：每项都在下面列出，均不影响退出码。",
+	},
+	"advice": {
+		props.En: "%d advice, beyond the course, in catalogue order; worth knowing, and no effect on the exit status:",
+		props.Zh: "%d 项建议，超出教程范围，按目录顺序列出；值得了解，但不影响退出码：",
+	},
+	"advice-only": {
+		props.En: "Every property the course teaches passed; only advice did not hold (%s, beyond the course), so check exits 0.",
+		props.Zh: "教程所教的属性全部通过；只有建议项未满足（%s，超出教程范围），因此 check 以 0 退出。",
+	},
+	"partly-count": {
+		props.En: "%d judged only in part: their outcome stands for what was checked; not checked here:",
+		props.Zh: "%d 项只做了部分判定：结果只代表已检查的部分；这里没有检查：",
+	},
 	"fam-skipped": {
 		props.En: "%d skipped: %s",
 		props.Zh: "%d 项跳过：%s",
@@ -214,6 +234,10 @@ var msgs = map[string]map[props.Lang]string{
 		props.En: "applies to:",
 		props.Zh: "适用于：",
 	},
+	"list-advisory": {
+		props.En: "advice: beyond the course; shown, but it does not fail check, and weighs 0 unless a rubric gives it weight",
+		props.Zh: "建议项：超出教程范围；会显示，但不会使 check 失败，除非评分规则给它权重，否则计 0 分",
+	},
 	"list-every": {
 		props.En: "every model",
 		props.Zh: "所有模型",
@@ -296,7 +320,7 @@ var msgs = map[string]map[props.Lang]string{
   echospec merge SHARD...   join the outputs of grade --shard runs
   echospec gradescope       build a Gradescope autograder (--manifest teacher/echospec.toml)
   echospec github DIR       the GitHub Action's run: a job summary and annotations
-Exit status: 0 passed, 1 a property failed, 2 the manifest or the server is broken.
+Exit status: 0 passed (advice beyond the course aside), 1 a property failed, 2 the manifest or the server is broken.
 "echospec COMMAND --help" lists a command's flags.`,
 		props.Zh: `用法：echospec 命令 [选项]
   echospec check [DIR]      编译并检查 DIR 中的服务器（--watch、--only ECHO-4、--family reset、--lang zh）
@@ -306,7 +330,7 @@ Exit status: 0 passed, 1 a property failed, 2 the manifest or the server is brok
   echospec merge SHARD...   合并 grade --shard 各分片的输出
   echospec gradescope       生成 Gradescope 自动评分包（--manifest teacher/echospec.toml）
   echospec github DIR       GitHub Action 的运行：作业摘要和注释
-退出码：0 全部通过，1 有属性失败，2 清单或服务器有问题。
+退出码：0 全部通过（超出教程范围的建议项除外），1 有属性失败，2 清单或服务器有问题。
 "echospec 命令 --help" 会列出该命令的选项。`,
 	},
 	"echospec-unknown": {

@@ -15,8 +15,8 @@ import (
 
 // Exit statuses.
 const (
-	exitPass   = 0 // every property checked passed
-	exitFail   = 1 // a property failed
+	exitPass   = 0 // every property checked passed, or only advisory ones did not
+	exitFail   = 1 // a property the course teaches failed, or was not judged
 	exitBroken = 2 // the manifest is invalid, or the server cannot be built or started
 	// A run stopped by a signal exits as a shell says a command ended by
 	// it did, 128 + its number (130 for Ctrl-C), whatever it had found.
@@ -111,9 +111,10 @@ func report(w io.Writer, l props.Lang, tg *manifest.Target, sel selection, r res
 	passed, failed, notJudged := set(v.Passed), set(v.Failed), set(v.NotJudged)
 	ps := sel.applicable(tg)
 	nPass, nFail, nSkip, nNotJudged, nNotRun := 0, 0, 0, 0, 0
+	var advice []string // advisory properties that failed or were not judged
 	for _, f := range props.Families {
 		var pass int
-		var fail, skip, notRun, unjudged []string
+		var fail, skip, notRun, unjudged, advised []string
 		inFamily := 0
 		for _, p := range ps {
 			if p.Family != f.Name {
@@ -123,6 +124,8 @@ func report(w io.Writer, l props.Lang, tg *manifest.Target, sel selection, r res
 			switch {
 			case passed[p.ID]:
 				pass++
+			case (failed[p.ID] || notJudged[p.ID]) && p.Advisory():
+				advised = append(advised, p.ID)
 			case failed[p.ID]:
 				fail = append(fail, p.ID)
 			case notJudged[p.ID]:
@@ -134,6 +137,7 @@ func report(w io.Writer, l props.Lang, tg *manifest.Target, sel selection, r res
 			}
 		}
 		nPass, nFail, nSkip, nNotJudged, nNotRun = nPass+pass, nFail+len(fail), nSkip+len(skip), nNotJudged+len(unjudged), nNotRun+len(notRun)
+		advice = append(advice, advised...)
 		title := fmt.Sprintf("%-7s %s", f.Name, props.FamilyTitle(f.Name, l))
 		if inFamily == 0 {
 			if sel.any() {
@@ -154,6 +158,12 @@ func report(w io.Writer, l props.Lang, tg *manifest.Target, sel selection, r res
 			mark = "✗"
 			parts = append(parts, msg(l, "fam-notjudged", len(unjudged), strings.Join(unjudged, " ")))
 		}
+		if len(advised) > 0 {
+			if mark == "✓" {
+				mark = "i"
+			}
+			parts = append(parts, msg(l, "fam-advice", len(advised), strings.Join(advised, " ")))
+		}
 		if len(skip) > 0 {
 			if mark == "✓" && pass == 0 {
 				mark = "-"
@@ -173,37 +183,77 @@ func report(w io.Writer, l props.Lang, tg *manifest.Target, sel selection, r res
 	if nNotJudged > 0 {
 		fmt.Fprintln(w, msg(l, "not-judged-count", nNotJudged))
 	}
+	if len(advice) > 0 {
+		fmt.Fprintln(w, msg(l, "advice-count", len(advice)))
+	}
+	writePartly(w, l, ps, v)
 	if nFail+nNotJudged == 0 && nNotRun > 0 {
 		// The suite ended before them: nothing says they pass.
 		fmt.Fprintln(w, msg(l, "not-all-run", nNotRun))
 		fmt.Fprintln(w, indent(tail(r.log, 15), "    | "))
 		return exitBroken
 	}
-	if nFail+nNotJudged == 0 {
+	if nFail+nNotJudged+len(advice) == 0 {
 		fmt.Fprintln(w, msg(l, "all-passed"))
 		return exitPass
 	}
 	causes := rootCauses(w, l, tg, ps, v)
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, msg(l, "failures", nFail+nNotJudged))
 	// The server's output is shown once, after the failures: that of the
 	// first failure whose server printed something.
 	var outs []serverOutput
-	for _, p := range ps {
-		if failed[p.ID] || notJudged[p.ID] {
-			fmt.Fprintln(w)
-			d := v.Detail[p.ID]
-			if causes[p.ID] > 0 { // the cause's hint is shown once, above
-				d = dropHint(d) + "\n  hint: " + msg(l, "hint-of-cause", causes[p.ID])
-			}
-			if o := failure(w, l, p, props.CodeOf(tg.Command, tg.Build), d, notJudged[p.ID]); len(outs) == 0 {
-				outs = o
+	each := func(advisory bool) {
+		for _, p := range ps {
+			if (failed[p.ID] || notJudged[p.ID]) && p.Advisory() == advisory {
+				fmt.Fprintln(w)
+				d := v.Detail[p.ID]
+				if causes[p.ID] > 0 { // the cause's hint is shown once, above
+					d = dropHint(d) + "\n  hint: " + msg(l, "hint-of-cause", causes[p.ID])
+				}
+				if o := failure(w, l, p, props.CodeOf(tg.Command, tg.Build), d, notJudged[p.ID]); len(outs) == 0 {
+					outs = o
+				}
 			}
 		}
 	}
+	if nFail+nNotJudged > 0 {
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, msg(l, "failures", nFail+nNotJudged))
+		each(false)
+	}
+	if len(advice) > 0 {
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, msg(l, "advice", len(advice)))
+		each(true)
+	}
 	fmt.Fprintln(w)
 	writeOutput(w, l, outs)
-	return exitFail
+	if nFail+nNotJudged > 0 {
+		return exitFail
+	}
+	// Only advice did not hold: the student's server does all the course
+	// asks, and the last line says so, and why the status is 0.
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, msg(l, "advice-only", strings.Join(advice, " ")))
+	return exitPass
+}
+
+// writePartly lists the properties judged only in part, each with what
+// its spec left out and why (the suite's words), so that a pass there is
+// not read as more than it is.
+func writePartly(w io.Writer, l props.Lang, ps []props.Property, v *verdict) {
+	var lines []string
+	for _, p := range ps {
+		if left := v.Partly[p.ID]; left != "" {
+			lines = append(lines, fmt.Sprintf("  %s: %s", p.ID, left))
+		}
+	}
+	if len(lines) == 0 {
+		return
+	}
+	fmt.Fprintln(w, msg(l, "partly-count", len(lines)))
+	for _, line := range lines {
+		fmt.Fprintln(w, line)
+	}
 }
 
 // rootCauses writes each root cause the suite named (the line its
@@ -273,7 +323,11 @@ func dropHint(detail string) string {
 // the run.
 func failure(w io.Writer, l props.Lang, p props.Property, code props.Code, text string, notJudged bool) []serverOutput {
 	q := p.InCode(l, code)
-	fmt.Fprintf(w, "✗ %s  %s\n", p.ID, q.Requirement)
+	mark := "✗"
+	if p.Advisory() {
+		mark = "i"
+	}
+	fmt.Fprintf(w, "%s %s  %s\n", mark, p.ID, q.Requirement)
 	if notJudged {
 		fmt.Fprintln(w, "  "+msg(l, "not-judged"))
 	}

@@ -30,7 +30,9 @@ type verdict struct {
 	Skip      map[string]string `json:"skipped,omitempty"`
 	Why       map[string]string `json:"why,omitempty"`
 	Detail    map[string]string `json:"detail,omitempty"`
-	Reason    string            `json:"reason,omitempty"`
+	// Partly: the IDs judged only in part, and what was left out.
+	Partly map[string]string `json:"partly,omitempty"`
+	Reason string            `json:"reason,omitempty"`
 }
 
 // event is one line of the suite's --progress-fd (spec/progress_test.go).

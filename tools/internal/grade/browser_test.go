@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"image"
 	"image/color"
 	_ "image/png"
@@ -52,7 +53,7 @@ func TestReportInABrowser(t *testing.T) {
 	want := [][]string{
 		{"submission", "model", "score", "echo", "life", "reset", "serial", "conc", "pool", "model", "idle", "proc", "cap"},
 		{"alice", "multithread", "100 / 100", "✓ 5/5", "✓ 4/4", "✓ 4/4", "n.a.", "✓ 5/5", "n.a.", "✓ 1/1", "✓ 2/2", "✓ 2/2", "✓ 3/3"},
-		{"bob", "multiplex, select", "93.75 / 100", "◐ 4/5", "✓ 4/4", "✓ 4/4", "n.a.", "✓ 5/5", "n.a.", "✓ 1/1", "✓ 2/2", "✓ 2/2", "✓ 4/4"},
+		{"bob", "multiplex, select", "92.86 / 100", "◐ 4/5", "✓ 4/4", "✓ 4/4", "n.a.", "✓ 5/5", "n.a.", "✓ 1/1", "✓ 2/2", "✓ 2/2", "✓ 4/4"},
 		{"carol", "multithread, pool 4", "88.68 / 100", "✓ 5/5", "✓ 4/4", "✓ 4/4", "n.a.", "✓ 3/3", "✗ 0/1", "✗ 0/1", "✓ 2/2", "✓ 2/2", "n.a."},
 		{"dave", "single", "100 / 100", "✓ 5/5", "✓ 4/4", "✓ 4/4", "✓ 4/4", "n.a.", "n.a.", "✓ 1/1", "✓ 1/1, 1 skipped", "✓ 2/2", "n.a."},
 		{"erin", "single", "0 / 100", "✗ 0/5", "✗ 0/4", "✗ 0/4", "✗ 0/4", "n.a.", "n.a.", "✗ 0/1", "✗ 0/2", "✗ 0/2", "n.a."},
@@ -80,6 +81,18 @@ func TestReportInABrowser(t *testing.T) {
 	}
 	if !strings.Contains(string(dom), "Traceback: BlockingIOError &amp; &lt;script&gt;") {
 		t.Errorf("the DOM does not show bob's server output, escaped")
+	}
+	// The histogram's top bar, and what bob's one failure cost, as drawn;
+	// the figures from the rubric, so that new weights do not break it.
+	bob := explain(r, r.Grade(canned()[1]))
+	for _, want := range []string{
+		`<span class="range">90–100</span><span class="bar" style="width: 100%"></span><span class="n">3</span><span class="muted">alice, bob, dave</span>`,
+		`<td class="pts">−` + bob.Losses[0].Points() + `</td>`,
+		fmt.Sprintf(`Scored on <strong>%d</strong> properties; %d not counted (below). Points lost: %s, which is 100 minus the score.`, bob.Scored, bob.NotCountedIDs(), bob.Losses[0].Points()),
+	} {
+		if !strings.Contains(string(dom), want) {
+			t.Errorf("the DOM lacks %s", want)
+		}
 	}
 }
 

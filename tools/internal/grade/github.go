@@ -89,9 +89,12 @@ func githubMain(ctx context.Context, args []string, stdout io.Writer) error {
 	case s.Reason() != "":
 		fmt.Fprintln(stdout, tr(lang, "gh-nothing", detail.Headline(s.Reason(), lang)))
 		return quietExit(2)
-	case g.Issues() != "":
+	case g.Faults() != "":
 		fmt.Fprintln(stdout, tr(lang, "gh-issues", g.Issues()))
 		return quietExit(1)
+	case len(g.AdviceIDs()) > 0:
+		fmt.Fprintln(stdout, tr(lang, "gh-passed-advice", describeModel(s), tr(lang, "advice-label"), strings.Join(g.AdviceIDs(), " ")))
+		return nil
 	}
 	fmt.Fprintln(stdout, tr(lang, "gh-passed", describeModel(s)))
 	return nil
@@ -115,7 +118,7 @@ func manifestPath(dir string) string {
 // maxAnnotations, then one saying how many more there are.
 func annotate(w io.Writer, g Grade, file string) {
 	type note struct{ title, msg string }
-	var notes []note
+	var notes, advice []note
 	l := g.Lang
 	hintLine := func(h string) string { return "\n" + tr(l, "hint", h) }
 	if reason := g.Sub.Reason(); reason != "" {
@@ -123,6 +126,11 @@ func annotate(w io.Writer, g Grade, file string) {
 	} else {
 		for _, ln := range g.Lines {
 			why := detail.Headline(ln.Why, l)
+			if ln.Advised() {
+				// Beyond the course: a warning, which fails no job.
+				advice = append(advice, note{ln.Prop.Title() + tr(l, "g-aside", tr(l, "advice-label")), why + hintLine(ln.Prop.Hint)})
+				continue
+			}
 			switch ln.Outcome {
 			case Failed, TimedOut:
 				notes = append(notes, note{ln.Prop.Title(), why + hintLine(ln.Prop.Hint)})
@@ -146,6 +154,12 @@ func annotate(w io.Writer, g Grade, file string) {
 			break
 		}
 		fmt.Fprintf(w, "::error file=%s,title=%s::%s\n", escapeProperty(file), escapeProperty(n.title), escapeData(n.msg))
+	}
+	for i, n := range advice {
+		if i == maxAnnotations {
+			break
+		}
+		fmt.Fprintf(w, "::warning file=%s,title=%s::%s\n", escapeProperty(file), escapeProperty(n.title), escapeData(n.msg))
 	}
 }
 
@@ -181,8 +195,9 @@ func jobSummary(g Grade) string {
 	var firsts []Line
 	for _, f := range props.Families {
 		n := g.Counts(f.Name)
-		bad := n[Failed] + n[Unstable] + n[TimedOut] + n[NotJudged]
-		counted := n[Passed] + bad
+		advice := g.Advised(f.Name)
+		bad := n[Failed] + n[Unstable] + n[TimedOut] + n[NotJudged] - advice
+		counted := n[Passed] + bad + advice
 		if counted == 0 && n[Skipped] == 0 {
 			continue // does not apply to the model
 		}
@@ -190,10 +205,15 @@ func jobSummary(g Grade) string {
 		switch {
 		case bad > 0:
 			verdict = tr(lang, "gh-v-failed")
+		case advice > 0:
+			verdict = tr(lang, "gh-v-advice")
 		case counted == 0:
 			verdict = tr(lang, "gh-v-skipped")
 		}
 		var other []string
+		if advice > 0 {
+			other = append(other, fmt.Sprintf("%d %s", advice, tr(lang, "advice-label")))
+		}
 		for _, o := range []Outcome{NotJudged, Unstable, TimedOut, Skipped} {
 			if n[o] > 0 {
 				other = append(other, fmt.Sprintf("%d %s", n[o], outcomeName(lang, o)))
@@ -216,6 +236,9 @@ func jobSummary(g Grade) string {
 			}
 			if l.Outcome == NotJudged {
 				b.WriteString(tr(lang, "gh-notjudged") + "\n\n")
+			}
+			if l.Advised() {
+				b.WriteString(tr(lang, "advice-note") + "\n\n")
 			}
 			text := orText(l.Detail, l.Why)
 			if !strings.Contains(text, "hint: ") && l.Outcome != NotJudged {

@@ -3,12 +3,16 @@
 // and scored with a rubric. It writes, into one folder:
 //
 //	grades.csv                  one row per submission
-//	summary.md                  the grades, and the properties failed most
+//	summary.md                  the grades, a text histogram, the properties
+//	                            failed most, and where each score's points went
 //	junit.xml                   a testsuite per submission, a testcase per property
 //	results/NAME/results.json   Gradescope's autograder format
-//	report.html                 one page: submissions × families, then every
-//	                            failure with what was sent and received, a
-//	                            hint, and the end of the server's output
+//	report.html                 one page: the scores' histogram, submissions ×
+//	                            families, then per submission the points each
+//	                            property cost, why any was not counted, the
+//	                            root causes, and every failure with what was
+//	                            sent and received, a hint, and the end of the
+//	                            server's output
 //	grade.json                  all of the above is made from this
 //	logs/NAME.log               the suite's own output per submission
 //	timings.json                seconds per submission: next time the
@@ -41,13 +45,11 @@ import (
 	"io"
 	"maps"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
 	"sync"
-	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -62,7 +64,7 @@ import (
 // subcommand, merge, github, gradescope or reasons, or grade's flags and
 // folders) and returns its exit status.
 func Main(args []string) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	ctx, stop := signalContext()
 	defer stop()
 	var err error
 	sub := ""
@@ -261,7 +263,7 @@ func gradeMain(ctx context.Context, args []string) error {
 		fmt.Fprintln(os.Stderr, tr(lang, "g-repeat", *repeat, rn.seed, rn.seed+int64(*repeat)-1))
 	}
 	gradeAll(ctx, rn, r, subs, plan, *parallel, filepath.Join(*out, "timings.json"))
-	if ctx.Err() != nil {
+	if ctx.Err() != nil && !stopped(ctx) {
 		return exitError(130)
 	}
 	if left := procfs.WithEnv(session); len(left) > 0 {
@@ -271,6 +273,10 @@ func gradeMain(ctx context.Context, args []string) error {
 		return fmt.Errorf("grade: writing %s: %w", *out, err)
 	}
 	printGrades(os.Stdout, r, subs)
+	if stopped(ctx) {
+		return fmt.Errorf("grade: stopped by SIGTERM (a time limit or a cancel) after %v: what was reached is in %s, the rest timed out; `grade --rerun-failed %s` grades that again",
+			time.Since(began).Round(time.Second), *out, filepath.Join(*out, "grade.json"))
+	}
 	fmt.Println(tr(lang, "g-done", len(subs), time.Since(began).Round(time.Second), *parallel, *out))
 	return checkIfAsked(*expect, subs)
 }
@@ -287,6 +293,10 @@ func gradeAll(ctx context.Context, rn *runner, r *Rubric, subs []*Submission, pl
 	took := readTimings(timings) // and those of submissions not graded now
 	schedule(order(subs, maps.Clone(took)), n, func(s *Submission) {
 		if ctx.Err() != nil {
+			if stopped(ctx) && s.Problem == "" {
+				s.Overrun = "grading was stopped by SIGTERM (a time limit or a cancel) before this submission's suite started; all of it is timed out"
+				s.complete("", true)
+			}
 			return
 		}
 		t0 := time.Now()

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/echospec/echospec/detail"
 	"github.com/echospec/echospec/manifest"
@@ -48,7 +49,7 @@ func writeAll(out string, r *Rubric, subs []*Submission, shard string) error {
 	}
 	files := map[string][]byte{
 		"grade.json":  append(gf, '\n'),
-		"grades.csv":  gradesCSV(gs),
+		"grades.csv":  gradesCSV(r, gs),
 		"summary.md":  summaryMD(r, gs),
 		"junit.xml":   junitXML(gs),
 		"report.html": nil,
@@ -76,24 +77,33 @@ func writeAll(out string, r *Rubric, subs []*Submission, shard string) error {
 }
 
 // gradesCSV is one row per submission.
-func gradesCSV(gs []Grade) []byte {
+func gradesCSV(r *Rubric, gs []Grade) []byte {
 	var b bytes.Buffer
 	w := csv.NewWriter(&b)
-	// not_judged comes last, so that readers of the older columns by
-	// position still read them.
-	_ = w.Write([]string{"submission", "model", "score", "max_score", "passed", "failed", "unstable", "timed_out", "skipped", "failed_ids", "unstable_ids", "timed_out_ids", "reason", "not_judged", "not_judged_ids"})
+	// New columns come last, so that readers of the older ones by
+	// position still read them. The other columns count what the rubric
+	// weighs; advice (weighed 0) that did not hold is counted in advice
+	// only.
+	_ = w.Write([]string{"submission", "model", "score", "max_score", "passed", "failed", "unstable", "timed_out", "skipped", "failed_ids", "unstable_ids", "timed_out_ids", "reason", "not_judged", "not_judged_ids", "scored_on", "points_lost", "advice", "advice_ids"})
 	for _, g := range gs {
-		n := g.Counts("")
+		e := explain(r, g)
+		var lost []string // "ECHO-4:6.25", or "all:100" when nothing was counted
+		for _, l := range e.Losses {
+			lost = append(lost, cmp.Or(l.ID, "all")+":"+l.Points())
+		}
 		var unstable []string
 		for _, l := range g.Lines {
-			if l.Outcome == Unstable {
+			if l.Outcome == Unstable && !l.Advice {
 				unstable = append(unstable, fmt.Sprintf("%s:%d/%d", l.Prop.ID, l.Runs.Passed, l.Runs.Ran))
 			}
 		}
+		count := func(o Outcome) string { return strconv.Itoa(len(g.scoredIDs(o))) }
+		advice := g.AdviceIDs()
 		_ = w.Write([]string{g.Sub.Name, g.Sub.Model, points(g.Score), points(g.MaxPoints),
-			strconv.Itoa(n[Passed]), strconv.Itoa(n[Failed]), strconv.Itoa(n[Unstable]), strconv.Itoa(n[TimedOut]), strconv.Itoa(n[Skipped]),
-			strings.Join(g.FailedIDs(), " "), strings.Join(unstable, " "), strings.Join(g.IDs(TimedOut), " "), g.Sub.Reason(),
-			strconv.Itoa(n[NotJudged]), strings.Join(g.IDs(NotJudged), " ")})
+			strconv.Itoa(g.Counts("")[Passed]), count(Failed), count(Unstable), count(TimedOut), strconv.Itoa(g.Counts("")[Skipped]),
+			strings.Join(g.scoredIDs(Failed), " "), strings.Join(unstable, " "), strings.Join(g.scoredIDs(TimedOut), " "), g.Sub.Reason(),
+			count(NotJudged), strings.Join(g.scoredIDs(NotJudged), " "), strconv.Itoa(e.Scored), strings.Join(lost, " "),
+			strconv.Itoa(len(advice)), strings.Join(advice, " ")})
 	}
 	w.Flush()
 	return b.Bytes()
@@ -119,14 +129,18 @@ func summaryMD(r *Rubric, gs []Grade) []byte {
 		}
 		fmt.Fprintf(&b, " Mean %s, median %s.", points(sum/float64(len(gs))), points(median))
 	}
-	b.WriteString("\n\n| submission | model | score | failed | reason |\n|---|---|---:|---|---|\n")
+	b.WriteString("\n\n| submission | model | score | failed | reason | scored on |\n|---|---|---:|---|---|---:|\n")
 	for _, g := range gs {
 		failed := g.Issues()
 		if g.Sub.Verdict.Reason != "" {
 			failed = "every spec"
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", mdCell(g.Sub.Name), mdCell(describeModel(g.Sub)),
-			points(g.Score), mdCell(failed), mdCell(g.Sub.Reason()))
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %d |\n", mdCell(g.Sub.Name), mdCell(describeModel(g.Sub)),
+			points(g.Score), mdCell(failed), mdCell(g.Sub.Reason()), explain(r, g).Scored)
+	}
+	if len(gs) > 0 {
+		b.WriteString("\n## Scores\n\n")
+		b.WriteString(textHistogram(r.MaxPoints, gs))
 	}
 	var ignored []string
 	for _, g := range gs {
@@ -138,6 +152,29 @@ func summaryMD(r *Rubric, gs []Grade) []byte {
 		b.WriteString("\n## Keys of students' manifests not used\n\nThe course's manifest decides them.\n\n")
 		b.WriteString(strings.Join(ignored, ""))
 	}
+	if rows := failedBy(gs, false); len(rows) > 0 {
+		b.WriteString("\n## Properties failed, most often first\n\nNot counting submissions that could not be run at all.\n\n| ID | requirement | failed by |\n|---|---|---|\n")
+		b.WriteString(rows)
+	}
+	if rows := failedBy(gs, true); len(rows) > 0 {
+		b.WriteString("\n## Advice, most often first: no points lost\n\nProperties beyond the course (or weighed 0 by the rubric) that did not hold: shown to each student as advice, and worth nothing.\n\n| ID | requirement | did not hold for |\n|---|---|---|\n")
+		b.WriteString(rows)
+	}
+	if len(gs) > 0 {
+		b.WriteString("\n## Where each score's points went\n\n")
+		fmt.Fprintf(&b, "What each property cost (its points lost add up to %s minus the score), why a property was not counted, and the root cause the diagnosis found behind failures.\n", points(r.MaxPoints))
+		for _, g := range gs {
+			writeExplanation(&b, r, g)
+		}
+	}
+	return []byte(b.String())
+}
+
+// failedBy is a Markdown table's rows: each property failed by a
+// submission that ran, with who failed it, most often first; advice
+// chooses the advice lines (failed, not judged, unstable or timed out)
+// or the failed lines that cost points.
+func failedBy(gs []Grade, advice bool) string {
 	type row struct {
 		p     string
 		who   []string
@@ -147,7 +184,8 @@ func summaryMD(r *Rubric, gs []Grade) []byte {
 	for i, l := range firstLines(gs) {
 		var who []string
 		for _, g := range gs {
-			if g.Sub.Reason() == "" && g.Lines[i].Outcome == Failed {
+			gl := g.Lines[i]
+			if g.Sub.Reason() == "" && (advice && gl.Advised() || !advice && gl.Outcome == Failed && !gl.Advice) {
 				who = append(who, g.Sub.Name)
 			}
 		}
@@ -155,14 +193,82 @@ func summaryMD(r *Rubric, gs []Grade) []byte {
 			rows = append(rows, row{fmt.Sprintf("%s | %s", l.Prop.ID, mdCell(l.Prop.Requirement)), who, len(who)})
 		}
 	}
-	if len(rows) > 0 {
-		slices.SortStableFunc(rows, func(a, b row) int { return b.count - a.count })
-		b.WriteString("\n## Properties failed, most often first\n\nNot counting submissions that could not be run at all.\n\n| ID | requirement | failed by |\n|---|---|---|\n")
-		for _, r := range rows {
-			fmt.Fprintf(&b, "| %s | %d: %s |\n", r.p, r.count, mdCell(strings.Join(r.who, ", ")))
+	slices.SortStableFunc(rows, func(a, b row) int { return b.count - a.count })
+	var b strings.Builder
+	for _, r := range rows {
+		fmt.Fprintf(&b, "| %s | %d: %s |\n", r.p, r.count, mdCell(strings.Join(r.who, ", ")))
+	}
+	return b.String()
+}
+
+// writeExplanation writes one submission's Explanation as a Markdown
+// section: the points lost, property by property (one line for them all
+// when nothing could be checked), the root causes, what was not counted.
+func writeExplanation(b *strings.Builder, r *Rubric, g Grade) {
+	e := explain(r, g)
+	fmt.Fprintf(b, "\n### %s: %s of %s, scored on %d %s\n\n", mdCell(g.Sub.Name), points(g.Score), points(g.MaxPoints), e.Scored, plural(e.Scored, "property", "properties"))
+	if reason := g.Sub.Reason(); reason != "" && len(e.Losses) > 1 {
+		var ids []string
+		for _, l := range e.Losses {
+			ids = append(ids, l.ID)
+		}
+		fmt.Fprintf(b, "- lost %s: every property counted (%d), as nothing could be checked: %s\n", points(float64(e.LostCents())/100), len(ids), mdCell(reason))
+	} else {
+		// The requirement, not the failure's words: those hold ports and
+		// byte counts that differ from run to run.
+		for _, l := range e.Losses {
+			if l.ID == "" {
+				fmt.Fprintf(b, "- lost %s: the whole score: %s\n", l.Points(), mdCell(l.Why))
+				continue
+			}
+			what := string(l.Outcome)
+			if l.Cause > 0 {
+				what += fmt.Sprintf(", cause %d", l.Cause)
+			}
+			fmt.Fprintf(b, "- lost %s: %s (%s) %s\n", l.Points(), l.ID, what, mdCell(l.Requirement))
 		}
 	}
-	return []byte(b.String())
+	for i, c := range e.Causes {
+		fmt.Fprintf(b, "- cause %d: %s; explains %s\n", i+1, mdCell(c.Line), strings.Join(c.IDs, " "))
+	}
+	for _, nc := range e.NotCounted {
+		fmt.Fprintf(b, "- not counted, %d %s: %s: %s\n", len(nc.IDs), nc.Kind, mdCell(steady(nc.Why)), strings.Join(nc.IDs, " "))
+	}
+}
+
+// textHistogram draws the class's scores as bars of characters in a
+// code block, the best scores first.
+func textHistogram(maxPoints float64, gs []Grade) string {
+	bins := histogram(maxPoints, gs)
+	most, width := 0, 0
+	for _, bin := range bins {
+		most = max(len(bin.Names), most)
+		width = max(utf8.RuneCountInString(bin.Label()), width)
+	}
+	const bar = 40 // characters of the longest bar
+	var b strings.Builder
+	b.WriteString("```text\n")
+	for i := len(bins) - 1; i >= 0; i-- {
+		n := len(bins[i].Names)
+		w := 0
+		if most > 0 {
+			w = n * bar / most
+		}
+		if n > 0 && w == 0 {
+			w = 1
+		}
+		fmt.Fprintf(&b, "%*s │%s %d\n", width, bins[i].Label(), strings.Repeat("█", w), n)
+	}
+	b.WriteString("```\n")
+	fmt.Fprintf(&b, "\nEach bar is a tenth of %s points, from its lower bound up to, not including, its upper one (%s itself in the top bar).\n", points(maxPoints), points(maxPoints))
+	return b.String()
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // firstLines is one line per property, in catalogue order, to index
@@ -239,6 +345,9 @@ func junitXML(gs []Grade) []byte {
 			switch l.Outcome {
 			case Failed, TimedOut:
 				c.Failure = &junitMessage{Message: l.Why, Body: orText(l.Detail, l.Why)}
+				if l.Advice {
+					c.Failure.Message = adviceLabel + ": " + l.Why
+				}
 			case Unstable:
 				c.Failure = &junitMessage{Message: "unstable, " + l.Runs.String() + ": " + l.Why, Body: orText(l.Detail, l.Why)}
 			case NotJudged:
@@ -314,11 +423,17 @@ func gradescopeResults(rb *Rubric, g Grade) gradescope {
 	if g.Sub.Overrun != "" {
 		out = append(out, detail.Line(firstOf(g.Sub.Overrun), l))
 	}
+	advised := func(ln Line, text string) string {
+		if ln.Advice {
+			return tr(l, "advice-note") + "\n" + text
+		}
+		return text
+	}
 	var notCounted []string
 	for _, ln := range g.Lines {
 		switch ln.Outcome {
 		case Passed:
-			r.Tests = append(r.Tests, gradescopeTest{Name: ln.Prop.Title(), Number: ln.Prop.ID, Score: round4(ln.Points), MaxScore: round4(ln.Max), Status: "passed"})
+			r.Tests = append(r.Tests, gradescopeTest{Name: testName(ln, l), Number: ln.Prop.ID, Score: round4(ln.Points), MaxScore: round4(ln.Max), Status: "passed", Output: partlyNote(ln, l)})
 		case Failed, Unstable:
 			text := orText(ln.Detail, ln.Why)
 			if !strings.Contains(text, "hint: ") && g.Sub.Reason() == "" {
@@ -328,11 +443,11 @@ func gradescopeResults(rb *Rubric, g Grade) gradescope {
 			status := "failed"
 			if ln.Outcome == Unstable {
 				text = tr(l, "gs-unstable", runsText(l, ln.Runs)) + "\n" + text
-				if ln.Points == ln.Max {
+				if ln.Points == ln.Max && (ln.Max > 0 || rb.Unstable == "passed") {
 					status = "passed"
 				}
 			}
-			r.Tests = append(r.Tests, gradescopeTest{Name: ln.Prop.Title(), Number: ln.Prop.ID, Score: round4(ln.Points), MaxScore: round4(ln.Max), Status: status, Output: text})
+			r.Tests = append(r.Tests, gradescopeTest{Name: testName(ln, l), Number: ln.Prop.ID, Score: round4(ln.Points), MaxScore: round4(ln.Max), Status: status, Output: advised(ln, text)})
 		case NotJudged:
 			// The setup's words and hint, never the property's: nothing
 			// was found wrong with the property itself.
@@ -341,9 +456,9 @@ func gradescopeResults(rb *Rubric, g Grade) gradescope {
 				notCounted = append(notCounted, tr(l, "gs-nc-notjudged", ln.Prop.ID, detail.Headline(ln.Why, l)))
 				continue
 			}
-			r.Tests = append(r.Tests, gradescopeTest{Name: ln.Prop.Title(), Number: ln.Prop.ID, Score: 0, MaxScore: round4(ln.Max), Status: "failed", Output: text})
+			r.Tests = append(r.Tests, gradescopeTest{Name: testName(ln, l), Number: ln.Prop.ID, Score: 0, MaxScore: round4(ln.Max), Status: "failed", Output: advised(ln, text)})
 		case TimedOut:
-			r.Tests = append(r.Tests, gradescopeTest{Name: ln.Prop.Title(), Number: ln.Prop.ID, Score: 0, MaxScore: round4(ln.Max), Status: "failed", Output: detail.Line(ln.Why, l)})
+			r.Tests = append(r.Tests, gradescopeTest{Name: testName(ln, l), Number: ln.Prop.ID, Score: 0, MaxScore: round4(ln.Max), Status: "failed", Output: advised(ln, detail.Line(ln.Why, l))})
 		case Skipped:
 			notCounted = append(notCounted, tr(l, "gs-nc-skipped", ln.Prop.ID, detail.Line(ln.Why, l)))
 		}
@@ -352,11 +467,7 @@ func gradescopeResults(rb *Rubric, g Grade) gradescope {
 		r.Tests = append(r.Tests, gradescopeTest{Name: tr(l, "gs-manifest-loads"), MaxScore: g.MaxPoints, Status: "failed", Output: detail.Translate(g.Sub.Problem, l)})
 	}
 	if len(notCounted) > 0 {
-		sep := "; "
-		if l == props.Zh {
-			sep = "；"
-		}
-		out = append(out, tr(l, "gs-notcounted", strings.Join(notCounted, sep)))
+		out = append(out, tr(l, "gs-notcounted", strings.Join(notCounted, tr(l, "item-sep"))))
 	}
 	r.Output = strings.Join(out, "\n")
 	exactMaxScores(r.Tests, g.MaxPoints)
@@ -367,6 +478,28 @@ func gradescopeResults(rb *Rubric, g Grade) gradescope {
 	}
 	return r
 }
+
+// testName is a line's Gradescope test name in lang: its title, and for
+// advice, that it is worth no points (its max_score of 0 says so only in
+// numbers).
+func testName(l Line, lang props.Lang) string {
+	if l.Advice {
+		return l.Prop.Title() + tr(lang, "gs-advice-name")
+	}
+	return l.Prop.Title()
+}
+
+// partlyNote says, in lang, what a spec judged only in part left out; ""
+// if it judged the whole property.
+func partlyNote(l Line, lang props.Lang) string {
+	if l.Partly == "" {
+		return ""
+	}
+	return tr(lang, "gs-partly", detail.Line(l.Partly, lang))
+}
+
+// adviceNote heads an advice line's output: what it found costs nothing.
+const adviceNote = "Advice, no points: this property goes beyond the course (or the rubric weighs it 0), so it costs nothing; what it found is worth knowing."
 
 // langName is how grade.json names a language: "" for English.
 func langName(l props.Lang) string {
@@ -407,6 +540,9 @@ func exactMaxScores(tests []gradescopeTest, total float64) {
 	}
 	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(frac[b], frac[a]) })
 	for k := 0; sum < want && k < len(order); k++ {
+		if tests[order[k]].MaxScore <= 0 {
+			continue // advice stays worth nothing
+		}
 		cents[order[k]]++
 		sum++
 	}

@@ -61,7 +61,7 @@ func TestGradesCSV(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	head := "submission,model,score,max_score,passed,failed,unstable,timed_out,skipped,failed_ids,unstable_ids,timed_out_ids,reason,not_judged,not_judged_ids"
+	head := "submission,model,score,max_score,passed,failed,unstable,timed_out,skipped,failed_ids,unstable_ids,timed_out_ids,reason,not_judged,not_judged_ids,scored_on,points_lost,advice,advice_ids"
 	if strings.Join(rows[0], ",") != head {
 		t.Errorf("header = %v; want %s", rows[0], head)
 	}
@@ -76,6 +76,19 @@ func TestGradesCSV(t *testing.T) {
 		"dave":  {"dave", "single", "100", "100", n(single - 1), "0", "0", "0", "1", "", "", "", ""},
 		"erin":  {"erin", "single", "0", "100", "0", n(single), "0", "0", "0", "", "", "", "never-listens: the server did not listen on the port the kit chose within 2s"},
 		"frank": {"frank", "", "0", "100", "0", "0", "0", "0", "0", "", "", "", `the manifest does not load: class/frank/echospec.toml: key "model" "threads" is not a model`},
+	}
+	// What was scored and lost, as report.html explains it.
+	lost := map[string]string{"alice": "", "dave": "", "frank": "all:100"}
+	for _, row := range rows[1:] {
+		if l, ok := lost[row[0]]; ok && row[16] != l {
+			t.Errorf("%s: points_lost = %q; want %q", row[0], row[16], l)
+		}
+		if row[0] == "bob" {
+			e := explain(r, r.Grade(canned()[1]))
+			if row[15] != strconv.Itoa(e.Scored) || row[16] != "ECHO-4:"+e.Losses[0].Points() {
+				t.Errorf("bob: scored_on %s, points_lost %q; want %d, ECHO-4:%s", row[15], row[16], e.Scored, e.Losses[0].Points())
+			}
+		}
 	}
 	for _, row := range rows[1:] {
 		w, ok := want[row[0]]
@@ -386,7 +399,7 @@ func TestUnstableAndTimedOutInEveryOutput(t *testing.T) {
 	if got := gs[0].Issues(); got != "unstable: ECHO-2 (3 of 4 runs passed); timed out: SERIAL-4" {
 		t.Errorf("issues %q", got)
 	}
-	csvText := string(gradesCSV(gs))
+	csvText := string(gradesCSV(r, gs))
 	for _, want := range []string{",1,1,", "ECHO-2:3/4", "SERIAL-4"} {
 		if !strings.Contains(csvText, want) {
 			t.Errorf("grades.csv lacks %q:\n%s", want, csvText)
@@ -490,7 +503,7 @@ func TestNotJudgedAndIgnoredKeysInEveryOutput(t *testing.T) {
 		t.Errorf("not_judged = \"passed\": %v; want it refused", err)
 	}
 
-	if csvText := string(gradesCSV(gs)); !strings.Contains(csvText, ",1,SERIAL-2\n") {
+	if csvText := string(gradesCSV(r, gs)); !strings.Contains(csvText, ",1,SERIAL-2,") {
 		t.Errorf("grades.csv lacks the not-judged count and ID:\n%s", csvText)
 	}
 	if junit := string(junitXML(gs)); !strings.Contains(junit, `<error message="not judged: `+setup) || !strings.Contains(junit, `errors="1"`) {

@@ -71,12 +71,15 @@ func (p *progress) finish(g Grade, took time.Duration) {
 		return
 	}
 	state := fmt.Sprintf("%s/%s", points(g.Score), points(g.MaxPoints))
-	if ids, nj := g.FailedIDs(), g.IDs(NotJudged); g.Sub.Reason() == "" && len(ids)+len(nj) > 0 {
+	if ids, nj, adv := g.scoredIDs(Failed), g.scoredIDs(NotJudged), g.AdviceIDs(); g.Sub.Reason() == "" && len(ids)+len(nj)+len(adv) > 0 {
 		if len(ids) > 0 {
 			state += "  " + tr(p.lang, "p-failed", strings.Join(ids, " "))
 		}
 		if len(nj) > 0 {
 			state += "  " + tr(p.lang, "p-notjudged", strings.Join(nj, " "))
+		}
+		if len(adv) > 0 {
+			state += "  " + tr(p.lang, "advice-label") + " " + strings.Join(adv, " ")
 		}
 	} else if r := g.Sub.Reason(); r != "" {
 		state += "  " + detail.Headline(r, p.lang)

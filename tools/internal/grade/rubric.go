@@ -179,13 +179,19 @@ func (r *Rubric) VisibilityOf(p props.Property) string {
 	return "visible"
 }
 
-// Weight is what property p is worth before scaling to max_points.
+// Weight is what property p is worth before scaling to max_points: its
+// ID's weight, else its family's, else 1 for a property the tutorial
+// teaches and 0 for an advisory one (props.Advisory): a rubric turns an
+// advisory property on by giving it, or its family, a weight.
 func (r *Rubric) Weight(p props.Property) float64 {
 	if w, ok := r.IDs[p.ID]; ok {
 		return w
 	}
 	if w, ok := r.Families[p.Family]; ok {
 		return w
+	}
+	if p.Advisory() {
+		return 0
 	}
 	return 1
 }
@@ -222,6 +228,30 @@ type Line struct {
 	Why    string  // failed, unstable: the failure's first line; not judged: the setup's; skipped: the reason
 	Detail string  // failed, unstable, not judged: the whole failure message
 	Runs   verdict.Runs
+	// Advice: the property was judged (or not) like any other, but the
+	// rubric gives it no weight (an advisory property's default), so it
+	// can cost nothing: outputs show what it found as advice.
+	Advice bool
+	// Partly is what the spec left out, and why, when it judged the
+	// property only in part (a machine without /proc); its outcome
+	// stands for the part it checked.
+	Partly string
+}
+
+// Lost reports whether the line costs points: it was counted with a
+// weight and did not pass (an unstable one under unstable = "passed"
+// costs nothing).
+func (l Line) Lost() bool { return l.Max > 0 && l.Points < l.Max }
+
+// Advised reports whether the line is advice that did not hold: a
+// property weighed 0 that failed, was not judged, was unstable or timed
+// out.
+func (l Line) Advised() bool {
+	switch l.Outcome {
+	case Failed, NotJudged, Unstable, TimedOut:
+		return l.Advice
+	}
+	return false
 }
 
 // Grade is one submission's score and the lines it adds up from.
@@ -261,8 +291,10 @@ func (r *Rubric) Grade(s *Submission) Grade {
 			l.Outcome, l.Why = Failed, "did not run"
 		}
 		l.Runs = v.Count(p.ID)
+		l.Partly = v.Partly[p.ID]
 		if l.Outcome.counted(r) {
 			l.Max = r.Weight(p)
+			l.Advice = l.Max == 0
 			total += l.Max
 		}
 		g.Lines = append(g.Lines, l)
@@ -295,7 +327,20 @@ func (g Grade) Counts(family string) map[Outcome]int {
 	return n
 }
 
-// FailedIDs are the IDs of the failed lines, in catalogue order.
+// Advised counts the advice lines of one family ("" for all) that did
+// not hold: Counts includes them under their outcomes.
+func (g Grade) Advised(family string) int {
+	n := 0
+	for _, l := range g.Lines {
+		if (family == "" || l.Prop.Family == family) && l.Advised() {
+			n++
+		}
+	}
+	return n
+}
+
+// FailedIDs are the IDs of the failed lines, in catalogue order, advice
+// included: the verdict, whatever the rubric weighs.
 func (g Grade) FailedIDs() []string { return g.IDs(Failed) }
 
 // IDs are the IDs of the lines with outcome o, in catalogue order.
@@ -309,36 +354,72 @@ func (g Grade) IDs(o Outcome) []string {
 	return ids
 }
 
+// scoredIDs are the IDs of the lines with outcome o that are not advice.
+func (g Grade) scoredIDs(o Outcome) []string {
+	var ids []string
+	for _, l := range g.Lines {
+		if l.Outcome == o && !l.Advice {
+			ids = append(ids, l.Prop.ID)
+		}
+	}
+	return ids
+}
+
+// AdviceIDs are the IDs of the advice lines that did not hold, in
+// catalogue order.
+func (g Grade) AdviceIDs() []string {
+	var ids []string
+	for _, l := range g.Lines {
+		if l.Advised() {
+			ids = append(ids, l.Prop.ID)
+		}
+	}
+	return ids
+}
+
 // Issues lists, in one string, the IDs that cost points: failed, then
-// unstable with their pass rates, then not judged, then timed out
-// ("ECHO-4; unstable: CONC-2 (1 of 3 runs passed); not judged: IDLE-1;
-// timed out: PROC-1"), in the grade's language.
+// unstable with their pass rates, then not judged, then timed out; then
+// the advice that did not hold, which costs nothing ("ECHO-4; unstable:
+// CONC-2 (1 of 3 runs passed); not judged: IDLE-1; timed out: PROC-1;
+// advice (no points): CAP-3"), in the grade's language.
 func (g Grade) Issues() string {
 	parts := []string{}
-	if ids := g.IDs(Failed); len(ids) > 0 {
+	if f := g.Faults(); f != "" {
+		parts = append(parts, f)
+	}
+	if ids := g.AdviceIDs(); len(ids) > 0 {
+		parts = append(parts, tr(g.Lang, "advice-label")+tr(g.Lang, "r-colon")+strings.Join(ids, " "))
+	}
+	return strings.Join(parts, tr(g.Lang, "item-sep"))
+}
+
+// Faults is Issues without the advice: what costs points, "" if nothing.
+func (g Grade) Faults() string {
+	parts := []string{}
+	if ids := g.scoredIDs(Failed); len(ids) > 0 {
 		parts = append(parts, strings.Join(ids, " "))
 	}
 	var un []string
 	for _, l := range g.Lines {
-		if l.Outcome == Unstable {
+		if l.Outcome == Unstable && !l.Advice {
 			un = append(un, tr(g.Lang, "issues-unstable-1", l.Prop.ID, l.Runs.Passed, l.Runs.Ran))
 		}
 	}
 	if len(un) > 0 {
 		parts = append(parts, tr(g.Lang, "issues-unstable", strings.Join(un, " ")))
 	}
-	if ids := g.IDs(NotJudged); len(ids) > 0 {
+	if ids := g.scoredIDs(NotJudged); len(ids) > 0 {
 		parts = append(parts, tr(g.Lang, "issues-notjudged", strings.Join(ids, " ")))
 	}
-	if ids := g.IDs(TimedOut); len(ids) > 0 {
+	if ids := g.scoredIDs(TimedOut); len(ids) > 0 {
 		parts = append(parts, tr(g.Lang, "issues-timedout", strings.Join(ids, " ")))
 	}
-	sep := "; "
-	if g.Lang == props.Zh {
-		sep = "；"
-	}
-	return strings.Join(parts, sep)
+	return strings.Join(parts, tr(g.Lang, "item-sep"))
 }
+
+// adviceLabel names, in the outputs, the properties a rubric weighs 0
+// that did not hold.
+const adviceLabel = "advice (no points)"
 
 // round2 rounds to hundredths, the precision every output shows.
 func round2(x float64) float64 { return math.Round(x*100) / 100 }

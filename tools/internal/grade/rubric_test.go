@@ -2,6 +2,7 @@ package grade
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -17,9 +18,24 @@ func TestDefaultRubricParses(t *testing.T) {
 		t.Errorf("default max_points = %v; want 100", r.MaxPoints)
 	}
 	for _, f := range props.Families {
-		if _, ok := r.Families[f.Name]; !ok {
-			t.Errorf("the default rubric gives family %q no weight; list every family, so a teacher sees them all", f.Name)
+		advisory := true
+		for _, p := range props.All() {
+			if p.Family == f.Name && !p.Advisory() {
+				advisory = false
+			}
 		}
+		_, listed := r.Families[f.Name]
+		switch {
+		case advisory && listed:
+			t.Errorf("the default rubric weighs family %q, which the tutorial does not teach (its properties are props.Advisory): leave it out, so it weighs 0 by default", f.Name)
+		case advisory && !strings.Contains(defaultRubric, "# "+f.Name+":"):
+			t.Errorf("the default rubric does not name the advisory family %q in a comment; a teacher must see how to turn it on", f.Name)
+		case !advisory && !listed:
+			t.Errorf("the default rubric gives family %q no weight; list every family the course teaches, so a teacher sees them all", f.Name)
+		}
+	}
+	if w := r.Weight(props.Get("CAP-3")); w != 0 {
+		t.Errorf("default Weight(CAP-3) = %v; want 0: an advisory property weighs nothing unless the rubric names it", w)
 	}
 	if w := r.Weight(props.Get("ECHO-4")); w != 4 {
 		t.Errorf("default Weight(ECHO-4) = %v; want its [ids] override, 4", w)
@@ -98,19 +114,22 @@ func TestScoring(t *testing.T) {
 		}
 	})
 	t.Run("n.a. not counted", func(t *testing.T) {
-		// bob (multiplex, select) fails ECHO-4 only. Counted, by the default
-		// rubric's weights: ECHO 3+3+3+3 and ECHO-4's own 4 = 16, LIFE 4×2,
-		// RESET 4×2, CONC 5×3, MODEL-6 3, IDLE 2×2, PROC 2×1, CAP 4×2 = 64.
-		// SERIAL, POOL and the other MODEL properties do not apply and must
-		// not dilute the loss.
+		// bob (multiplex, select) fails ECHO-4 only. Counted, by this
+		// rubric's weights: ECHO 5×2, LIFE 4×1, RESET 4×1, CONC 5×1,
+		// MODEL-6 1, IDLE 2×1, PROC 2×1 = 28; CAP 4×0, advisory and not
+		// named. SERIAL, POOL and the other MODEL properties do not apply
+		// and must not dilute the loss.
 		g := r.Grade(byName(subs, "bob"))
-		want := round2(100 * 60.0 / 64.0)
+		want := round2(100 * 26.0 / 28.0)
 		if g.Score != want {
-			t.Errorf("bob: score %v; want 100×60/64 = %v", g.Score, want)
+			t.Errorf("bob: score %v; want 100×26/28 = %v", g.Score, want)
 		}
 		l := lineOf(g, "ECHO-4")
-		if l.Outcome != Failed || l.Points != 0 || math.Abs(l.Max-100*4.0/64) > 1e-9 {
-			t.Errorf("bob ECHO-4 = %s, %v of %v; want failed, 0 of %v", l.Outcome, l.Points, l.Max, 100*4.0/64)
+		if l.Outcome != Failed || l.Points != 0 || math.Abs(l.Max-100*2.0/28) > 1e-9 {
+			t.Errorf("bob ECHO-4 = %s, %v of %v; want failed, 0 of %v", l.Outcome, l.Points, l.Max, 100*2.0/28)
+		}
+		if l := lineOf(g, "CAP-1"); l.Outcome != Passed || l.Max != 0 || !l.Advice {
+			t.Errorf("bob CAP-1 = %s worth %v (advice %v); want passed, shown, worth 0 as advice", l.Outcome, l.Max, l.Advice)
 		}
 	})
 	t.Run("skipped not counted", func(t *testing.T) {
@@ -158,6 +177,41 @@ func TestPoints(t *testing.T) {
 	for x, want := range map[float64]string{100: "100", 92.3076923: "92.31", 0: "0", 87.5: "87.5", -0.0001: "0"} {
 		if got := points(x); got != want {
 			t.Errorf("points(%v) = %q; want %q", x, got, want)
+		}
+	}
+}
+
+// An advisory property (beyond the course) weighs 0 unless the rubric
+// names it, by ID or family; then it scores like any other.
+func TestAdvisoryWeighsNothingUntilNamed(t *testing.T) {
+	s := *byName(canned(), "alice")
+	s.Verdict.Passed = slices.DeleteFunc(slices.Clone(s.Verdict.Passed), func(id string) bool { return id == "CAP-3" })
+	s.Verdict.Failed = []string{"CAP-3"}
+	s.Verdict.Why = map[string]string{"CAP-3": "the server ended during this spec"}
+	for _, c := range []struct {
+		rubric string
+		full   bool
+	}{
+		{"", true},
+		{"[families]\nlife = 0\n", true},
+		{"[families]\ncap = 2\n", false},
+		{"[ids]\n\"CAP-3\" = 1\n", false},
+		{"[families]\ncap = 0\n", true},
+	} {
+		r, err := parseRubric("r.toml", c.rubric)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g := r.Grade(&s)
+		l := lineOf(g, "CAP-3")
+		if c.full {
+			if g.Score != 100 || !l.Advised() || g.Faults() != "" || g.Issues() != "advice (no points): CAP-3" {
+				t.Errorf("rubric %q: %v/100, CAP-3 advised %v, faults %q, issues %q; want 100, CAP-3 as advice only", c.rubric, g.Score, l.Advised(), g.Faults(), g.Issues())
+			}
+			continue
+		}
+		if g.Score >= 100 || l.Advice || g.Faults() != "CAP-3" {
+			t.Errorf("rubric %q: %v/100, CAP-3 advice %v, faults %q; want CAP-3 to cost points", c.rubric, g.Score, l.Advice, g.Faults())
 		}
 	}
 }

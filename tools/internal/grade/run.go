@@ -185,7 +185,9 @@ func (r *runner) run(ctx context.Context, s *Submission, only []string, prev *Ve
 func (r *runner) runSuite(ctx context.Context, s *Submission, seed int64, only []string, log *os.File, logFile string) (Verdict, string, bool) {
 	v := verdict.New(s.Name, s.Model)
 	v.Seeds = []int64{seed}
-	scratch := filepath.Join(r.tmp, strings.ReplaceAll(s.Name, "/", "_"))
+	// Not r.tmp/NAME: the Gradescope runner keeps the submission itself
+	// there.
+	scratch := filepath.Join(r.tmp, "scratch-"+strings.ReplaceAll(s.Name, "/", "_"))
 	if err := os.MkdirAll(scratch, 0o755); err != nil {
 		return v, "grade: " + err.Error(), false
 	}
@@ -237,11 +239,15 @@ func (r *runner) runSuite(ctx context.Context, s *Submission, seed int64, only [
 	if rerr == nil && len(vs) == 1 {
 		v = vs[0]
 		v.Seeds = []int64{seed}
+		scrub(&v, s.Port)
 	}
 	switch {
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
 		r.children.Sweep()
 		return v, fmt.Sprintf("the suite did not finish within %v and was stopped; what had not finished is timed out; see %s", r.timeout, logFile), true
+	case stopped(ctx):
+		r.children.Sweep()
+		return v, fmt.Sprintf("grading was stopped by SIGTERM (a time limit or a cancel) before the suite finished; what had not finished is timed out; see %s", logFile), true
 	case ctx.Err() != nil:
 		return v, "grading was interrupted", false
 	case rerr != nil || len(vs) != 1:

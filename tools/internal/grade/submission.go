@@ -23,7 +23,11 @@ type Submission struct {
 	// folder's name when DIR is the submission itself.
 	Name string `json:"name"`
 	// Dir is the submission's folder, as found.
-	Dir       string `json:"dir"`
+	Dir string `json:"dir"`
+	// Server is the name the manifest gives the server, when it is not
+	// Name: the suite's messages call the server by it, the outputs by
+	// Name.
+	Server    string `json:"server,omitempty"`
 	Model     string `json:"model,omitempty"`
 	Pool      int    `json:"pool,omitempty"`
 	Mechanism string `json:"mechanism,omitempty"`
@@ -58,18 +62,54 @@ type Verdict = verdict.Verdict
 // Reason is the one line that explains a submission's grade when the suite
 // could not judge it property by property; "" when it could. The port the
 // kit picked and process IDs are left out, so that grading twice writes
-// the same grades.csv and summary.md.
+// the same grades.csv and summary.md, and so is the server's name that
+// opens it: every output shows the line beside the submission's name.
 func (s *Submission) Reason() string {
 	r := s.Problem
 	if r == "" {
 		r = s.Verdict.Reason
 	}
 	r, _, _ = strings.Cut(r, "\n")
-	r = pidNumber.ReplaceAllString(r, "${1}{pid}")
+	r = s.unprefixed(r)
 	if s.Port == 0 {
-		r = portNumber.ReplaceAllString(r, "the port the kit chose")
+		return steady(r)
 	}
-	return r
+	return pidNumber.ReplaceAllString(r, "${1}{pid}")
+}
+
+// steady is line with what differs from run to run left out: process IDs
+// and the ports the kit picks.
+func steady(line string) string {
+	line = pidNumber.ReplaceAllString(line, "${1}{pid}")
+	return portNumber.ReplaceAllString(line, "the port the kit chose")
+}
+
+// unprefixed is line without the "NAME: " the launcher opens its
+// headlines with, NAME being the server's name.
+func (s *Submission) unprefixed(line string) string {
+	for _, n := range []string{s.Server, s.Name} {
+		if rest, ok := strings.CutPrefix(line, n+": "); ok && n != "" {
+			return rest
+		}
+	}
+	return line
+}
+
+// inFolderNames is text with the server called by the submission's name
+// wherever the suite's messages call it by the manifest's: the server
+// paragraph ("server NAME (pid …)") and the headlines ("NAME: …").
+func (s *Submission) inFolderNames(text string) string {
+	if s.Server == "" {
+		return text
+	}
+	text = strings.ReplaceAll(text, "server "+s.Server+" (", "server "+s.Name+" (")
+	lines := strings.Split(text, "\n")
+	for i, l := range lines {
+		if rest, ok := strings.CutPrefix(l, s.Server+": "); ok {
+			lines[i] = s.Name + ": " + rest
+		}
+	}
+	return strings.Join(lines, "\n")
 }
 
 var (
@@ -202,6 +242,9 @@ func load(name, dir string, course *manifest.Course) *Submission {
 	}
 	s.Model, s.Pool, s.Mechanism, s.Port = tg.Model, tg.Pool, tg.Mechanism, tg.Port
 	s.Code = props.CodeOf(tg.Command, tg.Build)
+	if tg.Name != name {
+		s.Server = tg.Name
+	}
 	s.Expect = tg.Expect
 	if s.Expect.Fail == nil {
 		s.Expect.Fail = []string{}

@@ -2,6 +2,7 @@ package grade
 
 import (
 	"encoding/json"
+	"fmt"
 	"html"
 	"os"
 	"path/filepath"
@@ -58,7 +59,7 @@ func zhClass(t *testing.T) []*Submission {
 			}
 			v.Why[id], v.Detail[id] = head, d+"\n  hint: "+props.Get(id).In(props.Zh).Hint
 		}
-		subs = append(subs, &Submission{Name: "s" + string(rune('a'+k)), Dir: "class/s", Model: "multiplex", Mechanism: "select", Code: props.Python,
+		subs = append(subs, &Submission{Name: fmt.Sprintf("s%02d", k), Dir: "class/s", Model: "multiplex", Mechanism: "select", Code: props.Python,
 			Verdict: v, Overrun: "the suite did not finish within 10m0s and was stopped; what had not finished is timed out; see out/logs/s.log",
 			Ignored: []string{`echospec.toml sets model = "single", but model is the course's to decide (its manifest, teacher/echospec.toml), so it is not used.`}})
 	}
