@@ -62,7 +62,7 @@ var msgs = map[string]map[props.Lang]string{
 	},
 	"advice": {
 		props.En: "%d advice, beyond the course, in catalogue order; worth knowing, and no effect on the exit status:",
-		props.Zh: "%d 项建议，超出教程范围，按目录顺序列出；值得了解，但不影响退出码：",
+		props.Zh: "%d 项建议，超出教程范围，按属性目录中的顺序列出；值得了解，但不影响退出码：",
 	},
 	"advice-only": {
 		props.En: "Every property the course teaches passed; only advice did not hold (%s, beyond the course), so check exits 0.",

@@ -10,6 +10,7 @@ import (
 
 	"github.com/echospec/echospec/detail"
 	"github.com/echospec/echospec/manifest"
+	"github.com/echospec/echospec/props"
 )
 
 // TestChineseHasNoEnglishSentence runs check --lang zh as a student does,
@@ -74,6 +75,16 @@ func TestHintsNameTheServersCode(t *testing.T) {
 			if strings.Contains(out, n) {
 				t.Errorf("check --lang %s --only %s %s: %q, another language's construct, in:\n%s", c.lang, c.id, c.dir, n, out)
 			}
+		}
+	}
+}
+
+// TestCatalogueOrderWording: "in catalogue order" reads 按属性目录中的顺序 in
+// every sentence of the catalogue, never the bare 目录顺序 (folder order).
+func TestCatalogueOrderWording(t *testing.T) {
+	for key, byLang := range msgs {
+		if zh := byLang[props.Zh]; strings.Contains(zh, "目录顺序") {
+			t.Errorf("%s: %q says 目录顺序; write 按属性目录中的顺序", key, zh)
 		}
 	}
 }
