@@ -54,6 +54,42 @@ var msgs = map[string]map[props.Lang]string{
 		props.En: "%s %d/%d graded, %d running, %d could not run  %v",
 		props.Zh: "%s 已评 %d/%d，%d 份正在运行，%d 份无法运行  %v",
 	},
+	// summary.md.
+	"s-graded": {props.En: "%d submissions, graded with %s (out of %s).", props.Zh: "共 %d 份作业，按 %s 评分（满分 %s）。"},
+	"s-mean":   {props.En: " Mean %s, median %s.", props.Zh: "平均分 %s，中位数 %s。"},
+	"s-table": {
+		props.En: "| submission | model | score | failed | reason | scored on |",
+		props.Zh: "| 作业 | 模型 | 得分 | 失败 | 原因 | 计分属性数 |",
+	},
+	"s-every": {props.En: "every spec", props.Zh: "所有检查项"},
+	"s-ignored": {
+		props.En: "## Keys of students' manifests not used\n\nThe course's manifest decides them.",
+		props.Zh: "## 学生清单中没有被采用的键\n\n这些由课程的清单决定。",
+	},
+	"s-failed-head": {
+		props.En: "## Properties failed, most often first\n\nNot counting submissions that could not be run at all.\n\n| ID | requirement | failed by |",
+		props.Zh: "## 失败的属性，最常见的在前\n\n不计完全无法运行的作业。\n\n| 编号 | 要求 | 失败的作业 |",
+	},
+	"s-advice-head": {
+		props.En: "## Advice, most often first: no points lost\n\nProperties beyond the course (or weighed 0 by the rubric) that did not hold: shown to each student as advice, and worth nothing.\n\n| ID | requirement | did not hold for |",
+		props.Zh: "## 建议，最常见的在前：不扣分\n\n超出课程范围（或评分标准给权重 0）而没有满足的属性：作为建议展示给每个学生，不计分。\n\n| 编号 | 要求 | 没有满足的作业 |",
+	},
+	"s-where": {
+		props.En: "## Where each score's points went\n\nWhat each property cost (its points lost add up to %s minus the score), why a property was not counted, and the root cause the diagnosis found behind failures.",
+		props.Zh: "## 每份作业的分数扣在哪里\n\n每项属性扣了多少分（扣分加起来等于 %s 减去得分）、某个属性为什么不计分，以及诊断在失败背后找到的根本原因。",
+	},
+	"s-sub-1":      {props.En: "%s: %s of %s, scored on %d property", props.Zh: "%s：%s / %s，按 %d 项属性计分"},
+	"s-sub":        {props.En: "%s: %s of %s, scored on %d properties", props.Zh: "%s：%s / %s，按 %d 项属性计分"},
+	"s-lost-all":   {props.En: "lost %s: every property counted (%d), as nothing could be checked: %s", props.Zh: "扣 %s 分：所有计分的属性（%d 项），因为什么都无法检查：%s"},
+	"s-lost-whole": {props.En: "lost %s: the whole score: %s", props.Zh: "扣 %s 分：全部得分：%s"},
+	"s-lost":       {props.En: "lost %s: %s (%s) %s", props.Zh: "扣 %s 分：%s（%s）%s"},
+	"s-cause-n":    {props.En: ", cause %d", props.Zh: "，原因 %d"},
+	"s-cause":      {props.En: "cause %d: %s; explains %s", props.Zh: "原因 %d：%s；导致的失败：%s"},
+	"s-nc":         {props.En: "not counted, %d %s: %s: %s", props.Zh: "不计分，%d 项%s：%s：%s"},
+	"s-bars": {
+		props.En: "Each bar is a tenth of %[1]s points, from its lower bound up to, not including, its upper one (%[1]s itself in the top bar).",
+		props.Zh: "每一条是 %[1]s 分的十分之一：从下界起、到上界为止（不含上界；%[1]s 分本身计入最高的一条）。",
+	},
 	// The GitHub job.
 	"gh-seed": {
 		props.En: "echospec: seed %d (--seed %d runs the same order and payloads)",

@@ -113,8 +113,9 @@ func gradesCSV(r *Rubric, gs []Grade) []byte {
 // the class failed most.
 func summaryMD(r *Rubric, gs []Grade) []byte {
 	var b strings.Builder
-	b.WriteString("# echospec grades\n\n")
-	fmt.Fprintf(&b, "%d submissions, graded with %s (out of %s).", len(gs), r.Name, points(r.MaxPoints))
+	l := r.Lang
+	b.WriteString("# " + tr(l, "r-title") + "\n\n")
+	b.WriteString(tr(l, "s-graded", len(gs), r.Name, points(r.MaxPoints)))
 	if len(gs) > 0 {
 		var scores []float64
 		sum := 0.0
@@ -127,42 +128,41 @@ func summaryMD(r *Rubric, gs []Grade) []byte {
 		if len(scores)%2 == 0 {
 			median = (scores[len(scores)/2-1] + median) / 2
 		}
-		fmt.Fprintf(&b, " Mean %s, median %s.", points(sum/float64(len(gs))), points(median))
+		b.WriteString(tr(l, "s-mean", points(sum/float64(len(gs))), points(median)))
 	}
-	b.WriteString("\n\n| submission | model | score | failed | reason | scored on |\n|---|---|---:|---|---|---:|\n")
+	b.WriteString("\n\n" + tr(l, "s-table") + "\n|---|---|---:|---|---|---:|\n")
 	for _, g := range gs {
 		failed := g.Issues()
 		if g.Sub.Verdict.Reason != "" {
-			failed = "every spec"
+			failed = tr(l, "s-every")
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %d |\n", mdCell(g.Sub.Name), mdCell(describeModel(g.Sub)),
-			points(g.Score), mdCell(failed), mdCell(g.Sub.Reason()), explain(r, g).Scored)
+			points(g.Score), mdCell(failed), mdCell(detail.Headline(g.Sub.Reason(), l)), explain(r, g).Scored)
 	}
 	if len(gs) > 0 {
-		b.WriteString("\n## Scores\n\n")
-		b.WriteString(textHistogram(r.MaxPoints, gs))
+		b.WriteString("\n## " + tr(l, "r-scores") + "\n\n")
+		b.WriteString(textHistogram(r.MaxPoints, gs, l))
 	}
 	var ignored []string
 	for _, g := range gs {
 		for _, note := range g.Sub.Ignored {
-			ignored = append(ignored, fmt.Sprintf("- %s: %s\n", mdCell(g.Sub.Name), mdCell(note)))
+			ignored = append(ignored, fmt.Sprintf("- %s%s%s\n", mdCell(g.Sub.Name), tr(l, "r-colon"), mdCell(detail.Line(note, l))))
 		}
 	}
 	if len(ignored) > 0 {
-		b.WriteString("\n## Keys of students' manifests not used\n\nThe course's manifest decides them.\n\n")
+		b.WriteString("\n" + tr(l, "s-ignored") + "\n\n")
 		b.WriteString(strings.Join(ignored, ""))
 	}
 	if rows := failedBy(gs, false); len(rows) > 0 {
-		b.WriteString("\n## Properties failed, most often first\n\nNot counting submissions that could not be run at all.\n\n| ID | requirement | failed by |\n|---|---|---|\n")
+		b.WriteString("\n" + tr(l, "s-failed-head") + "\n|---|---|---|\n")
 		b.WriteString(rows)
 	}
 	if rows := failedBy(gs, true); len(rows) > 0 {
-		b.WriteString("\n## Advice, most often first: no points lost\n\nProperties beyond the course (or weighed 0 by the rubric) that did not hold: shown to each student as advice, and worth nothing.\n\n| ID | requirement | did not hold for |\n|---|---|---|\n")
+		b.WriteString("\n" + tr(l, "s-advice-head") + "\n|---|---|---|\n")
 		b.WriteString(rows)
 	}
 	if len(gs) > 0 {
-		b.WriteString("\n## Where each score's points went\n\n")
-		fmt.Fprintf(&b, "What each property cost (its points lost add up to %s minus the score), why a property was not counted, and the root cause the diagnosis found behind failures.\n", points(r.MaxPoints))
+		b.WriteString("\n" + tr(l, "s-where", points(r.MaxPoints)) + "\n")
 		for _, g := range gs {
 			writeExplanation(&b, r, g)
 		}
@@ -206,39 +206,40 @@ func failedBy(gs []Grade, advice bool) string {
 // when nothing could be checked), the root causes, what was not counted.
 func writeExplanation(b *strings.Builder, r *Rubric, g Grade) {
 	e := explain(r, g)
-	fmt.Fprintf(b, "\n### %s: %s of %s, scored on %d %s\n\n", mdCell(g.Sub.Name), points(g.Score), points(g.MaxPoints), e.Scored, plural(e.Scored, "property", "properties"))
+	l := r.Lang
+	fmt.Fprintf(b, "\n### %s\n\n", tr(l, plural(e.Scored, "s-sub-1", "s-sub"), mdCell(g.Sub.Name), points(g.Score), points(g.MaxPoints), e.Scored))
 	if reason := g.Sub.Reason(); reason != "" && len(e.Losses) > 1 {
 		var ids []string
 		for _, l := range e.Losses {
 			ids = append(ids, l.ID)
 		}
-		fmt.Fprintf(b, "- lost %s: every property counted (%d), as nothing could be checked: %s\n", points(float64(e.LostCents())/100), len(ids), mdCell(reason))
+		fmt.Fprintf(b, "- %s\n", tr(l, "s-lost-all", points(float64(e.LostCents())/100), len(ids), mdCell(detail.Headline(reason, l))))
 	} else {
 		// The requirement, not the failure's words: those hold ports and
 		// byte counts that differ from run to run.
-		for _, l := range e.Losses {
-			if l.ID == "" {
-				fmt.Fprintf(b, "- lost %s: the whole score: %s\n", l.Points(), mdCell(l.Why))
+		for _, loss := range e.Losses {
+			if loss.ID == "" {
+				fmt.Fprintf(b, "- %s\n", tr(l, "s-lost-whole", loss.Points(), mdCell(detail.Headline(loss.Why, l))))
 				continue
 			}
-			what := string(l.Outcome)
-			if l.Cause > 0 {
-				what += fmt.Sprintf(", cause %d", l.Cause)
+			what := outcomeName(l, loss.Outcome)
+			if loss.Cause > 0 {
+				what += tr(l, "s-cause-n", loss.Cause)
 			}
-			fmt.Fprintf(b, "- lost %s: %s (%s) %s\n", l.Points(), l.ID, what, mdCell(l.Requirement))
+			fmt.Fprintf(b, "- %s\n", tr(l, "s-lost", loss.Points(), loss.ID, what, mdCell(loss.Requirement)))
 		}
 	}
 	for i, c := range e.Causes {
-		fmt.Fprintf(b, "- cause %d: %s; explains %s\n", i+1, mdCell(c.Line), strings.Join(c.IDs, " "))
+		fmt.Fprintf(b, "- %s\n", tr(l, "s-cause", i+1, mdCell(detail.Cause(c.Line, l)), strings.Join(c.IDs, " ")))
 	}
 	for _, nc := range e.NotCounted {
-		fmt.Fprintf(b, "- not counted, %d %s: %s: %s\n", len(nc.IDs), nc.Kind, mdCell(steady(nc.Why)), strings.Join(nc.IDs, " "))
+		fmt.Fprintf(b, "- %s\n", tr(l, "s-nc", len(nc.IDs), outcomeName(l, Outcome(nc.Kind)), mdCell(detail.Headline(steady(nc.Why), l)), strings.Join(nc.IDs, " ")))
 	}
 }
 
 // textHistogram draws the class's scores as bars of characters in a
 // code block, the best scores first.
-func textHistogram(maxPoints float64, gs []Grade) string {
+func textHistogram(maxPoints float64, gs []Grade, l props.Lang) string {
 	bins := histogram(maxPoints, gs)
 	most, width := 0, 0
 	for _, bin := range bins {
@@ -260,7 +261,7 @@ func textHistogram(maxPoints float64, gs []Grade) string {
 		fmt.Fprintf(&b, "%*s │%s %d\n", width, bins[i].Label(), strings.Repeat("█", w), n)
 	}
 	b.WriteString("```\n")
-	fmt.Fprintf(&b, "\nEach bar is a tenth of %s points, from its lower bound up to, not including, its upper one (%s itself in the top bar).\n", points(maxPoints), points(maxPoints))
+	b.WriteString("\n" + tr(l, "s-bars", points(maxPoints)) + "\n")
 	return b.String()
 }
 

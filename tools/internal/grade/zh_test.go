@@ -81,7 +81,7 @@ func zhClass(t *testing.T) []*Submission {
 }
 
 // TestChineseOutputsHaveNoEnglishSentence: for a class graded in Chinese,
-// the job summary and its annotations, report.html's text and
+// the job summary and its annotations, report.html's text, summary.md and
 // results.json's outputs hold no English sentence (code, numbers, IDs,
 // paths and the server's quoted output aside).
 func TestChineseOutputsHaveNoEnglishSentence(t *testing.T) {
@@ -108,6 +108,7 @@ func TestChineseOutputsHaveNoEnglishSentence(t *testing.T) {
 		t.Fatal(err)
 	}
 	texts["report.html"] = htmlText(string(page))
+	texts["summary.md"] = string(summaryMD(r, gs))
 	for name, text := range texts {
 		for _, line := range strings.Split(text, "\n") {
 			line = strings.TrimPrefix(line, "::error file=class/echospec.toml,title=")
