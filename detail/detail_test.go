@@ -68,11 +68,14 @@ func TestProbeInChinese(t *testing.T) {
 func TestLaunchInChinese(t *testing.T) {
 	for _, en := range []string{
 		"server py (pid 22216, port 33287): running",
+		"  server py (pid {pid}, port {port}): running",
 		"server py (pid 22216, port 33287): exited with status 1\n  stderr (last lines):\n    | Traceback (most recent call last):\n    | [... 3 lines above]",
 		"server c (pid 1, port 2): was killed by signal SIGSEGV (11)",
 		"py: the server exited with status 1 before listening on port 4000 (last printed: \"bind failed\")",
 		"py: the server did not listen on port 4000 within 10s (it is running (it printed nothing)); check that it binds the port given as {port} or $PORT (or the manifest's port = N) and calls listen()",
 		"py: the server did not listen on port 4000 within 10s (it exited with status 2 (it printed nothing)); check that it binds the port given as {port} or $PORT (or the manifest's port = N) and calls listen()",
+		"the server did not listen on the port the kit chose within 2s (it is running (last printed: \"ready!\")); check that it binds the port given as {port} or $PORT (or the manifest's port = N) and calls listen()",
+		"py: the server exited with status 1 before listening on the port the kit chose (it printed nothing)",
 		"py: cannot start \"python9\": executable file not found in $PATH (command in /x/echospec.toml; a relative path is taken from the manifest's folder /x)",
 		"c: the build \"gcc -o server server.c\" failed (exited with status 1); its stderr ends with:",
 		"c: the build \"make\" did not finish within 2m0s; it was stopped",

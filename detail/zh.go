@@ -13,6 +13,10 @@ func r(re, zh string) rule { return rule{regexp.MustCompile(re), zh} }
 // n is a number as the suite writes it (4,215,820; 4.033s; 250ms).
 const n = `([0-9](?:[0-9a-zµ]|[,.][0-9])*)`
 
+// port is a port as the suite writes it, or as grade writes one that
+// changes from run to run.
+const port = `([0-9]+|\{port\})`
+
 // sz is a size once the rules of sizes have put it into Chinese.
 const sz = `([0-9][0-9,]* 字节(?:（[0-9]+ [KM]iB）)?)`
 
@@ -65,8 +69,10 @@ var zhRules = []rule{
 	r(`\(ends at `+n+`\)`, "（在 ${1} 处结束）"),
 
 	// The server's state (launch.Server.Report, its status).
-	r(`^(\s*)server (\S+) \(pid ([0-9]+), port ([0-9]+)\): running$`, "${1}服务器 ${2}（pid ${3}，端口 ${4}）：运行中"),
-	r(`^(\s*)server (\S+) \(pid ([0-9]+), port ([0-9]+)\): `, "${1}服务器 ${2}（pid ${3}，端口 ${4}）："),
+	// (grade writes {pid} and {port} for the numbers that change from run
+	// to run)
+	r(`^(\s*)server (\S+) \(pid ([0-9]+|\{pid\}), port ([0-9]+|\{port\})\): running$`, "${1}服务器 ${2}（pid ${3}，端口 ${4}）：运行中"),
+	r(`^(\s*)server (\S+) \(pid ([0-9]+|\{pid\}), port ([0-9]+|\{port\})\): `, "${1}服务器 ${2}（pid ${3}，端口 ${4}）："),
 	r(`^(\s*)(stderr|stdout) \(last lines\):`, "${1}${2}（最后几行）："),
 	r(`\[\.\.\. ([0-9]+) lines above\]`, "[……上面还有 ${1} 行]"),
 	r(`\bexited with status ([0-9]+)`, "已退出，退出码 ${1}"),
@@ -78,9 +84,13 @@ var zhRules = []rule{
 	r(`^ended: `, "已结束："),
 
 	// A start or a build that failed (launch).
-	r(`: the server (.+?) before listening on port ([0-9]+)`, "：服务器还没有在端口 ${2} 上监听就结束了（${1}）"),
-	r(`: the server did not listen on port ([0-9]+) within `+n+` \(it is running`, "：服务器没有在 ${2} 内监听端口 ${1}（它仍在运行"),
-	r(`: the server did not listen on port ([0-9]+) within `+n+` \(it `, "：服务器没有在 ${2} 内监听端口 ${1}（它"),
+	r(`: the server (.+?) before listening on port `+port+``, "：服务器还没有在端口 ${2} 上监听就结束了（${1}）"),
+	r(`: the server did not listen on port `+port+` within `+n+` \(it is running`, "：服务器没有在 ${2} 内监听端口 ${1}（它仍在运行"),
+	r(`: the server did not listen on port `+port+` within `+n+` \(it `, "：服务器没有在 ${2} 内监听端口 ${1}（它"),
+	// (grade's reason names no port that changes from run to run)
+	r(`(?:: |^)the server did not listen on the port the kit chose within `+n+` \(it is running`, "：服务器没有在 ${1} 内监听检查工具选定的端口（它仍在运行"),
+	r(`(?:: |^)the server did not listen on the port the kit chose within `+n+` \(it `, "：服务器没有在 ${1} 内监听检查工具选定的端口（它"),
+	r(`: the server (.+?) before listening on the port the kit chose`, "：服务器还没有在检查工具选定的端口上监听就结束了（${1}）"),
 	r(`; check that it binds the port given as \{port\} or \$PORT \(or the manifest's port = N\) and calls listen\(\)`, "；请检查它绑定的是 {port} 或 $$PORT 给出的端口（或清单中的 port = N），并且调用了 listen()"),
 	r(` \(it printed nothing\)`, "（它什么也没有输出）"),
 	r(` \(last printed: `, "（最后输出："),
@@ -185,8 +195,8 @@ var zhRules = []rule{
 	r(`: cannot copy the folder (\S+): `, "：无法复制目录 ${1}："),
 	r(`\bmeasuring over `+n+` how long the server's threads run, and wait to run`, "在 ${1} 内测量服务器的线程运行和等待运行的时间"),
 	r(`\bmeasuring over `+n+` how long the server's threads run, `, "在 ${1} 内测量服务器的线程运行的时间，"),
-	r(`\bno process of the server holds the listening socket on port ([0-9]+)`, "服务器没有任何进程持有端口 ${1} 上的监听socket"),
-	r(`\bno server-side socket for port ([0-9]+) yet`, "端口 ${1} 上还没有服务器端的socket"),
+	r(`\bno process of the server holds the listening socket on port `+port+``, "服务器没有任何进程持有端口 ${1} 上的监听socket"),
+	r(`\bno server-side socket for port `+port+` yet`, "端口 ${1} 上还没有服务器端的socket"),
 	r(`\breading after the echo\b`, "回显之后继续读取"),
 	r(`\breading the CPU time of the threads of the server's process ([0-9]+)`, "读取服务器进程 ${1} 中各线程的 CPU 时间"),
 	r(`\breading the client's unacknowledged send queue`, "读取客户端尚未被确认的发送队列"),
@@ -296,7 +306,7 @@ var zhRules = []rule{
 	r(`^(\s*)sending `, "${1}发送 "),
 	r(` stopped: `, " 中止："),
 
-	r(`\ba socket in TIME_WAIT on port ([0-9]+)`, "端口 ${1} 上有一个处于 TIME_WAIT 状态的socket"),
+	r(`\ba socket in TIME_WAIT on port `+port+``, "端口 ${1} 上有一个处于 TIME_WAIT 状态的socket"),
 	r(`: none yet$`, "：还没有"),
 	r(`: none$`, "：没有"),
 	r(`\breceived bytes that client ([0-9]+) sent`, "收到了客户端 ${1} 发送的字节"),
