@@ -167,7 +167,7 @@ func gradeMain(ctx context.Context, args []string) error {
 	unsandboxed := fs.Bool("unsandboxed", false, "grade without the sandbox: every submission then runs as your user, can read and change your files and the other submissions, and can kill the grader; only for a machine that isolates each submission itself (a Gradescope container). Without it, grade refuses where this machine cannot give each server a user, files and processes of its own")
 	memory := fs.String("memory", "", "each server's memory limit, e.g. 2GiB (default "+rlimit.Bytes(rlimit.Defaults.Memory)+")")
 	disk := fs.String("disk", "", "each server's disk limit: its copy of its folder, /tmp and /dev/shm together, e.g. 1GiB (default "+rlimit.Bytes(rlimit.Defaults.Disk)+")")
-	fs.Usage = func() { fmt.Fprint(fs.Output(), usage); fs.PrintDefaults() }
+	fs.Usage = func() { printUsage(fs, args) }
 	dirs, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err

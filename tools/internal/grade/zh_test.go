@@ -1,9 +1,12 @@
 package grade
 
 import (
+	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"html"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -135,4 +138,55 @@ var (
 // htmlText is the text a reader of page sees, a line per line of markup.
 func htmlText(page string) string {
 	return html.UnescapeString(tag.ReplaceAllString(styleBlock.ReplaceAllString(page, ""), ""))
+}
+
+// TestHelpInChinese: grade --help with LANG=zh_CN.UTF-8 (or --lang zh)
+// words its usage and every flag in Chinese; in English it is as before.
+func TestHelpInChinese(t *testing.T) {
+	t.Setenv("LC_ALL", "")
+	t.Setenv("LC_MESSAGES", "")
+	t.Setenv("LANG", "zh_CN.UTF-8")
+	var b strings.Builder
+	fs := flag.NewFlagSet("grade", flag.ContinueOnError)
+	fs.SetOutput(&b)
+	fs.String("out", "out/class", "the folder the outputs go to")
+	fs.Bool("expect", false, "exit non-zero unless ...")
+	printUsage(fs, []string{"--help"})
+	for _, line := range strings.Split(b.String(), "\n") {
+		if e := detail.English(line); e != "" {
+			t.Errorf("grade --help under LANG=zh_CN.UTF-8: English (%q) in %q", e, line)
+		}
+	}
+	for name := range zhHelp {
+		if !strings.Contains(gradeFlagNames(t), " "+name+" ") {
+			t.Errorf("zhHelp has %q, which is no flag of grade", name)
+		}
+	}
+	b.Reset()
+	printUsage(fs, []string{"--lang", "en", "--help"})
+	if !strings.HasPrefix(b.String(), usage) {
+		t.Errorf("grade --lang en --help:\n%s", b.String())
+	}
+}
+
+// gradeFlagNames are grade's flags, each between spaces, as its --help
+// in English lists them.
+func gradeFlagNames(t *testing.T) string {
+	t.Helper()
+	t.Setenv("LANG", "C")
+	old := os.Stderr
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.Stderr = w
+	_ = gradeMain(context.Background(), []string{"--help"})
+	w.Close()
+	os.Stderr = old
+	out, _ := io.ReadAll(r)
+	names := " "
+	for _, m := range regexp.MustCompile(`(?m)^  -([a-z-]+)`).FindAllStringSubmatch(string(out), -1) {
+		names += m[1] + " "
+	}
+	return names
 }
