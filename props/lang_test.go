@@ -176,3 +176,47 @@ func TestHeadline(t *testing.T) {
 		t.Errorf("spec/failure_test.go no longer begins a setup failure with %q: update setupFailed", setupFailed)
 	}
 }
+
+// TestCodeHints: the language of code comes from the manifest's build or
+// command, and a hint worded for it exists in every language, naming the
+// construct of that code.
+func TestCodeHints(t *testing.T) {
+	for _, c := range []struct {
+		command, build []string
+		want           Code
+	}{
+		{[]string{"python3", "-u", "server.py", "{port}"}, nil, Python},
+		{[]string{"{builddir}/server", "{port}"}, []string{"gcc", "-O2", "-o", "{builddir}/server", "server.c"}, C},
+		{[]string{"java", "-cp", "{builddir}", "Server"}, []string{"javac", "-d", "{builddir}", "Server.java"}, Java},
+		{[]string{"node", "server.js"}, nil, Node},
+		{[]string{"{builddir}/server"}, []string{"go", "build", "-o", "{builddir}/server", "."}, Go},
+		{[]string{"{builddir}/server"}, []string{"cargo", "build"}, Rust},
+		{[]string{"./server"}, nil, Unknown},
+	} {
+		if got := CodeOf(c.command, c.build); got != c.want {
+			t.Errorf("CodeOf(%q, %q) = %q, want %q", c.command, c.build, got, c.want)
+		}
+	}
+	for id, byCode := range codeHints {
+		p, ok := Lookup(id)
+		if !ok {
+			t.Errorf("codeHints: no property %s", id)
+			continue
+		}
+		for code, h := range byCode {
+			if h.en == "" || h.zh == "" {
+				t.Errorf("%s/%s: a hint missing in a language", id, code)
+			}
+			if p.InCode(En, code).Hint != h.en || p.InCode(Zh, code).Hint != h.zh {
+				t.Errorf("%s/%s: InCode does not give the code's hint", id, code)
+			}
+		}
+	}
+	reset3, _ := Lookup("RESET-3")
+	if h := reset3.InCode(En, C).Hint; !strings.Contains(h, "goto") || !strings.Contains(h, "MSG_NOSIGNAL") || strings.Contains(h, "with block") {
+		t.Errorf("RESET-3's hint for C: %s", h)
+	}
+	if h := reset3.InCode(En, Python).Hint; !strings.Contains(h, "finally") || strings.Contains(h, "goto") {
+		t.Errorf("RESET-3's hint for Python: %s", h)
+	}
+}

@@ -46,7 +46,11 @@ func failWith(head, more string, skip int) {
 	}
 	hint := ""
 	if p, ok := props.Lookup(props.IDFromLabels(CurrentSpecReport().Labels())); ok {
-		hint = p.In(lang()).Hint
+		code := props.Unknown
+		if current != nil {
+			code = props.CodeOf(current.tg.Command, current.tg.Build)
+		}
+		hint = p.InCode(lang(), code).Hint
 	}
 	// A server that died during the spec failed it, whatever step the kit
 	// was at: the crash is the headline, and the property's hint stands.

@@ -206,10 +206,10 @@ func TestBrokenManifestExits2(t *testing.T) {
 // student's language; what follows them stays as the suite wrote it.
 func TestHeadlines(t *testing.T) {
 	for in, want := range map[string]string{
-		"the server ended during this spec (it exited with status 1): received 0 of 11 bytes": "服务器在这项检查进行中退出了（exited with status 1）: received 0 of 11 bytes",
-		"the server ended during this spec (it was killed by signal 9 (killed))":              "服务器在这项检查进行中退出了（was killed by signal 9 (killed)）",
-		"setup failed, the property was not judged: finding the listening process: none":      "准备步骤失败，此属性未被判定：查找监听进程: none",
-		"received 4,305,977 of 8,388,609 bytes, then nothing for 4s":                          "received 4,305,977 of 8,388,609 bytes, then nothing for 4s",
+		"the server ended during this spec (it exited with status 1): received 0 of 11 bytes": "服务器在这项检查进行中退出了（已退出，退出码 1）：共发送 11 字节，收到 0 字节",
+		"the server ended during this spec (it was killed by signal SIGKILL (9))":             "服务器在这项检查进行中退出了（被信号 SIGKILL（9）杀死）",
+		"setup failed, the property was not judged: finding the listening process: none":      "准备步骤失败，此属性未被判定：查找监听进程：没有",
+		"received 4,305,977 of 8,388,609 bytes, then nothing for 4s":                          "共发送 8,388,609 字节，收到 4,305,977 字节，之后 4s 内再没有收到任何数据",
 	} {
 		if got := translateHead(props.Zh, in); got != want {
 			t.Errorf("translateHead(%q)\n = %q\nwant %q", in, got, want)

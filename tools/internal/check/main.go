@@ -24,6 +24,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/echospec/echospec/detail"
 	"github.com/echospec/echospec/manifest"
 	"github.com/echospec/echospec/props"
 )
@@ -113,27 +114,27 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	o := options{dir: "."}
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	lang := fs.String("lang", "", "the language of every message: en or zh (default: from $LC_ALL, $LC_MESSAGES or $LANG)")
-	fs.BoolVar(&o.watch, "watch", false, "run again whenever a file in DIR changes; Ctrl-C stops")
+	// The flags' texts are in the language --lang names, if it comes
+	// first, else the locale's: the usage is printed before the rest of
+	// the flags are read.
+	ul := usageLang(args)
+	lang := fs.String("lang", "", msg(ul, "flag-lang"))
+	fs.BoolVar(&o.watch, "watch", false, msg(ul, "flag-watch"))
 	var only, fams []string
-	fs.Func("only", "check only these properties, e.g. --only ECHO-4 or --only ECHO-4,LIFE-1 (repeatable)", func(s string) error {
+	fs.Func("only", msg(ul, "flag-only"), func(s string) error {
 		only = append(only, splitList(s)...)
 		return nil
 	})
-	fs.Func("family", "check only these families, e.g. --family reset (repeatable): "+familyNames(), func(s string) error {
+	fs.Func("family", msg(ul, "flag-family", familyNames(ul)), func(s string) error {
 		fams = append(fams, splitList(s)...)
 		return nil
 	})
-	fs.Float64Var(&o.patience, "patience", envFloat("ECHOSPEC_PATIENCE", 1), "multiply every deadline by this factor, e.g. 2 on a slow machine (also $ECHOSPEC_PATIENCE)")
-	fs.BoolVar(&o.serial, "serial", false, msg(props.LocaleLang(), "flag-serial"))
-	fs.StringVar(&o.suite, "suite", "", "a suite compiled with go test -c ./spec, instead of compiling one now")
+	fs.Float64Var(&o.patience, "patience", envFloat("ECHOSPEC_PATIENCE", 1), msg(ul, "flag-patience"))
+	fs.BoolVar(&o.serial, "serial", false, msg(ul, "flag-serial"))
+	fs.StringVar(&o.suite, "suite", "", msg(ul, "flag-suite"))
 	fs.Usage = func() {
-		l := props.LocaleLang()
-		if pl, ok := props.ParseLang(*lang); ok {
-			l = pl
-		}
-		fmt.Fprintln(stderr, usage(l))
-		fs.PrintDefaults()
+		fmt.Fprintln(stderr, usage(ul))
+		printFlags(stderr, fs, ul)
 	}
 	var rest []string
 	for {
@@ -155,7 +156,7 @@ func parse(args []string, stderr io.Writer) (options, error) {
 		o.lang = l
 	}
 	if len(rest) > 1 {
-		return o, fmt.Errorf("one folder at a time, not %s", strings.Join(rest, " "))
+		return o, errors.New(msg(o.lang, "one-folder", strings.Join(rest, " ")))
 	}
 	if len(rest) == 1 {
 		o.dir = rest[0]
@@ -171,12 +172,12 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	for _, f := range fams {
 		f = strings.ToLower(f)
 		if !isFamily(f) {
-			return o, errors.New(msg(o.lang, "unknown-family", f, familyNames()))
+			return o, errors.New(msg(o.lang, "unknown-family", f, familyNames(o.lang)))
 		}
 		o.sel.families[f] = true
 	}
 	if o.patience <= 0 {
-		return o, fmt.Errorf("--patience %v: it must be a positive factor, e.g. 2 on a slow machine", o.patience)
+		return o, errors.New(msg(o.lang, "bad-patience", o.patience))
 	}
 	return o, nil
 }
@@ -240,7 +241,7 @@ func checkOnce(ctx context.Context, o options, w io.Writer, tty bool, width int,
 func load(w io.Writer, l props.Lang, dir string) (*manifest.Target, int) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
-		fmt.Fprintln(w, "check: "+err.Error())
+		fmt.Fprintln(w, "check: "+detail.Line(err.Error(), l))
 		return nil, exitBroken
 	}
 	if _, err := os.Stat(filepath.Join(abs, manifest.FileName)); errors.Is(err, os.ErrNotExist) {
@@ -250,10 +251,36 @@ func load(w io.Writer, l props.Lang, dir string) (*manifest.Target, int) {
 	tg, err := manifest.Load(abs)
 	if err != nil {
 		fmt.Fprintln(w, msg(l, "bad-manifest"))
-		fmt.Fprintln(w, "  "+err.Error())
+		fmt.Fprintln(w, "  "+detail.Line(err.Error(), l))
 		return nil, exitBroken
 	}
 	return tg, exitPass
+}
+
+// printFlags is flag.PrintDefaults with its own words ("default") in l.
+func printFlags(w io.Writer, fs *flag.FlagSet, l props.Lang) {
+	fs.VisitAll(func(f *flag.Flag) {
+		fmt.Fprintf(w, "  --%s\n    \t%s", f.Name, f.Usage)
+		if d := f.DefValue; d != "" && d != "false" && d != "[]" {
+			fmt.Fprint(w, msg(l, "flag-default", d))
+		}
+		fmt.Fprintln(w)
+	})
+}
+
+// usageLang is the language of check's usage: that of a --lang among
+// args, else the locale's.
+func usageLang(args []string) props.Lang {
+	for i, a := range args {
+		v, ok := strings.CutPrefix(strings.TrimLeft(a, "-"), "lang=")
+		if !ok && strings.TrimLeft(a, "-") == "lang" && i+1 < len(args) {
+			v, ok = args[i+1], true
+		}
+		if l, good := props.ParseLang(v); ok && good && strings.HasPrefix(a, "-") {
+			return l
+		}
+	}
+	return props.LocaleLang()
 }
 
 func splitList(s string) []string {
@@ -269,10 +296,14 @@ func isFamily(name string) bool {
 	return false
 }
 
-func familyNames() string {
+// familyNames lists the families' names, as a list is written in l.
+func familyNames(l props.Lang) string {
 	var names []string
 	for _, f := range props.Families {
 		names = append(names, f.Name)
+	}
+	if l == props.Zh {
+		return strings.Join(names, "、")
 	}
 	return strings.Join(names, ", ")
 }

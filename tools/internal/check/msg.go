@@ -62,7 +62,7 @@ var msgs = map[string]map[props.Lang]string{
 	},
 	"advice": {
 		props.En: "%d advice, beyond the course, in catalogue order; worth knowing, and no effect on the exit status:",
-		props.Zh: "%d 项建议，超出教程范围，按目录顺序列出；值得了解，但不影响退出码：",
+		props.Zh: "%d 项建议，超出教程范围，按属性目录中的顺序列出；值得了解，但不影响退出码：",
 	},
 	"advice-only": {
 		props.En: "Every property the course teaches passed; only advice did not hold (%s, beyond the course), so check exits 0.",
@@ -80,6 +80,8 @@ var msgs = map[string]map[props.Lang]string{
 		props.En: "%d not run: %s",
 		props.Zh: "%d 项未运行：%s",
 	},
+	"parts-sep": {props.En: "; ", props.Zh: "；"},
+	"skip-item": {props.En: "%s (%s)", props.Zh: "%s（%s）"},
 	"fam-na": {
 		props.En: "skipped: does not apply to the %s model",
 		props.Zh: "跳过：不适用于 %s 模型",
@@ -94,7 +96,7 @@ var msgs = map[string]map[props.Lang]string{
 	},
 	"failures": {
 		props.En: "%d failed or not judged, in catalogue order; each once, in full:",
-		props.Zh: "%d 项失败或未判定，按目录顺序列出，每项一次，完整信息如下：",
+		props.Zh: "%d 项失败或未判定，按属性目录中的顺序列出，每项一次，完整信息如下：",
 	},
 	"requirement": {props.En: "requirement:", props.Zh: "要求："},
 	"happened":    {props.En: "what happened:", props.Zh: "发生了什么："},
@@ -123,10 +125,6 @@ var msgs = map[string]map[props.Lang]string{
 		props.Zh: "服务器最后的输出：没有捕获到",
 	},
 	"tutorial": {props.En: "tutorial:", props.Zh: "教程原文："},
-	"crashed": {
-		props.En: "the server ended during this spec (it %s)",
-		props.Zh: "服务器在这项检查进行中退出了（%s）",
-	},
 	// Exit status 2.
 	"live-every": {
 		props.En: "✗ all %d specs fail at once, for one reason (below)",
@@ -275,6 +273,39 @@ var msgs = map[string]map[props.Lang]string{
 		props.Zh: "为 DIR 中的服务器生成带注释的 echospec.toml",
 	},
 	"flags": {props.En: "[flags]", props.Zh: "[选项]"},
+	"flag-lang": {
+		props.En: "the language of every message: en or zh (default: from $LC_ALL, $LC_MESSAGES or $LANG)",
+		props.Zh: "所有信息使用的语言：en 或 zh（默认取自 $LC_ALL、$LC_MESSAGES 或 $LANG）",
+	},
+	"flag-watch": {
+		props.En: "run again whenever a file in DIR changes; Ctrl-C stops",
+		props.Zh: "DIR 中的文件一有改动就重新检查；按 Ctrl-C 停止",
+	},
+	"flag-only": {
+		props.En: "check only these properties, e.g. --only ECHO-4 or --only ECHO-4,LIFE-1 (repeatable)",
+		props.Zh: "只检查这些属性，例如 --only ECHO-4 或 --only ECHO-4,LIFE-1（可以重复给出）",
+	},
+	"flag-family": {
+		props.En: "check only these families, e.g. --family reset (repeatable): %s",
+		props.Zh: "只检查这些类别，例如 --family reset（可以重复给出）：%s",
+	},
+	"flag-patience": {
+		props.En: "multiply every deadline by this factor, e.g. 2 on a slow machine (also $ECHOSPEC_PATIENCE)",
+		props.Zh: "把每个时限乘以这个系数，例如在慢机器上用 2（也可以用 $ECHOSPEC_PATIENCE 设置）",
+	},
+	"flag-suite": {
+		props.En: "a suite compiled with go test -c ./spec, instead of compiling one now",
+		props.Zh: "使用一个已用 go test -c ./spec 编译好的检查套件，而不是现在编译",
+	},
+	"flag-default": {props.En: " (default %s)", props.Zh: "（默认为 %s）"},
+	"one-folder": {
+		props.En: "one folder at a time, not %s",
+		props.Zh: "一次只能检查一个目录，而不是 %s",
+	},
+	"bad-patience": {
+		props.En: "--patience %v: it must be a positive factor, e.g. 2 on a slow machine",
+		props.Zh: "--patience %v：它必须是一个正的系数，例如在慢机器上用 2",
+	},
 	"flag-serial": {
 		props.En: "run the specs one at a time (by default two suites run at once, for a server that takes {port})",
 		props.Zh: "逐项依次运行检查（默认对使用 {port} 的服务器同时运行两个检查套件）",

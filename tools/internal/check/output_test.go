@@ -26,7 +26,7 @@ func TestServerOutputOnceAndBounded(t *testing.T) {
 	var b bytes.Buffer
 	var outs []serverOutput
 	for _, p := range ps {
-		if o := failure(&b, props.En, p, detail(p.ID), false); len(outs) == 0 {
+		if o := failure(&b, props.En, p, props.Unknown, detail(p.ID), false); len(outs) == 0 {
 			outs = o
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/echospec/echospec/detail"
 	"github.com/echospec/echospec/diagnose"
 	"github.com/echospec/echospec/manifest"
 	"github.com/echospec/echospec/props"
@@ -130,7 +131,7 @@ func report(w io.Writer, l props.Lang, tg *manifest.Target, sel selection, r res
 			case notJudged[p.ID]:
 				unjudged = append(unjudged, p.ID)
 			case v.Skip[p.ID] != "":
-				skip = append(skip, p.ID+" ("+v.Skip[p.ID]+")")
+				skip = append(skip, msg(l, "skip-item", p.ID, detail.Line(v.Skip[p.ID], l)))
 			default:
 				notRun = append(notRun, p.ID)
 			}
@@ -167,7 +168,7 @@ func report(w io.Writer, l props.Lang, tg *manifest.Target, sel selection, r res
 			if mark == "✓" && pass == 0 {
 				mark = "-"
 			}
-			parts = append(parts, msg(l, "fam-skipped", len(skip), strings.Join(skip, "; ")))
+			parts = append(parts, msg(l, "fam-skipped", len(skip), strings.Join(skip, msg(l, "parts-sep"))))
 		}
 		if len(notRun) > 0 {
 			if mark == "✓" {
@@ -175,7 +176,7 @@ func report(w io.Writer, l props.Lang, tg *manifest.Target, sel selection, r res
 			}
 			parts = append(parts, msg(l, "fam-notrun", len(notRun), strings.Join(notRun, " ")))
 		}
-		fmt.Fprintf(w, "  %s %s  %s\n", mark, pad(title, 34), strings.Join(parts, "; "))
+		fmt.Fprintf(w, "  %s %s  %s\n", mark, pad(title, 34), strings.Join(parts, msg(l, "parts-sep")))
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, msg(l, "summary", tg.Name, describe(tg), nPass, nFail, nSkip, r.elapsed.Round(100*time.Millisecond)))
@@ -204,11 +205,11 @@ func report(w io.Writer, l props.Lang, tg *manifest.Target, sel selection, r res
 		for _, p := range ps {
 			if (failed[p.ID] || notJudged[p.ID]) && p.Advisory() == advisory {
 				fmt.Fprintln(w)
-				detail := v.Detail[p.ID]
+				d := v.Detail[p.ID]
 				if causes[p.ID] > 0 { // the cause's hint is shown once, above
-					detail = dropHint(detail) + "\n  hint: " + msg(l, "hint-of-cause", causes[p.ID])
+					d = dropHint(d) + "\n  hint: " + msg(l, "hint-of-cause", causes[p.ID])
 				}
-				if o := failure(w, l, p, detail, notJudged[p.ID]); len(outs) == 0 {
+				if o := failure(w, l, p, props.CodeOf(tg.Command, tg.Build), d, notJudged[p.ID]); len(outs) == 0 {
 					outs = o
 				}
 			}
@@ -284,7 +285,7 @@ func rootCauses(w io.Writer, l props.Lang, tg *manifest.Target, ps []props.Prope
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, msg(l, "root-causes", len(groups)))
 	for i, g := range groups {
-		fmt.Fprintf(w, "  (%d) %s\n", i+1, diagnose.Translate(g.line, l))
+		fmt.Fprintf(w, "  (%d) %s\n", i+1, detail.Cause(g.line, l))
 		fmt.Fprintf(w, "      %s%s\n", label(l, "explains"), strings.Join(g.ids, " "))
 		fmt.Fprintf(w, "      %s%s\n", label(l, "hint"), diagnose.HintOf(g.line, tg.Model, l))
 		for _, id := range g.ids {
@@ -320,8 +321,8 @@ func dropHint(detail string) string {
 // hint is the setup's, in the message, never the property's. It returns
 // the server's output the detail held, which the report shows once for
 // the run.
-func failure(w io.Writer, l props.Lang, p props.Property, detail string, notJudged bool) []serverOutput {
-	q := p.In(l)
+func failure(w io.Writer, l props.Lang, p props.Property, code props.Code, text string, notJudged bool) []serverOutput {
+	q := p.InCode(l, code)
 	mark := "✗"
 	if p.Advisory() {
 		mark = "i"
@@ -330,11 +331,11 @@ func failure(w io.Writer, l props.Lang, p props.Property, detail string, notJudg
 	if notJudged {
 		fmt.Fprintln(w, "  "+msg(l, "not-judged"))
 	}
-	head, rest, _ := strings.Cut(strings.TrimSpace(detail), "\n")
+	head, rest, _ := strings.Cut(strings.TrimSpace(text), "\n")
 	head, cause := diagnose.SplitCause(head)
 	fmt.Fprintf(w, "  %s%s\n", label(l, "happened"), translateHead(l, head))
 	if cause != "" {
-		fmt.Fprintf(w, "  %s%s\n", pad(msg(l, "cause"), 10), diagnose.Translate(cause, l))
+		fmt.Fprintf(w, "  %s%s\n", pad(msg(l, "cause"), 10), detail.Cause(cause, l))
 	}
 	rest, outs := splitOutput(p.ID, rest)
 	if strings.TrimSpace(rest) != "" {
@@ -359,28 +360,13 @@ func label(l props.Lang, key string) string {
 	return s + " "
 }
 
-// translateHead puts the suite's fixed phrases of a failure's first line
-// into l; what follows them (the step, the numbers) stays as the suite
-// wrote it.
-func translateHead(l props.Lang, head string) string {
-	// The suite's words: "the server ended during this spec (it exited
-	// with status 1): ...".
-	if rest, ok := strings.CutPrefix(head, "the server ended during this spec (it "); ok {
-		end := strings.Index(rest, "): ")
-		if end < 0 && strings.HasSuffix(rest, ")") {
-			end = len(rest) - 1
-		}
-		if end >= 0 {
-			head = msg(l, "crashed", rest[:end]) + rest[end+1:]
-		}
-	}
-	return diagnose.Translate(props.Headline(head, l), l)
-}
+// translateHead puts a failure's first line (without its cause) into l.
+func translateHead(l props.Lang, head string) string { return detail.Headline(head, l) }
 
 // relabel puts the labels of a failure's lines (want:, sent:, hint:)
 // into l, indenting every line by more.
 func relabel(l props.Lang, rest, more string) string {
-	lines := strings.Split(rest, "\n")
+	lines := strings.Split(detail.Translate(rest, l), "\n")
 	for i, line := range lines {
 		trimmed := strings.TrimLeft(line, " ")
 		ind := line[:len(line)-len(trimmed)]

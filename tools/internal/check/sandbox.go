@@ -5,6 +5,7 @@ import (
 	"io"
 	"sync"
 
+	"github.com/echospec/echospec/detail"
 	"github.com/echospec/echospec/launch"
 	"github.com/echospec/echospec/props"
 )
@@ -17,7 +18,7 @@ func sandboxNote(w io.Writer, l props.Lang) {
 	sandboxSaid.Do(func() {
 		for _, layer := range launch.Layers() {
 			if layer.Missing != "" {
-				fmt.Fprintln(w, msg(l, "sandbox-missing", msg(l, "layer-"+layer.Name), layer.Missing))
+				fmt.Fprintln(w, msg(l, "sandbox-missing", msg(l, "layer-"+layer.Name), detail.Line(layer.Missing, l)))
 			}
 		}
 	})

@@ -269,7 +269,7 @@ func TestHistogram(t *testing.T) {
 	if len(bins) != 10 || fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("bins %v; want %v", got, want)
 	}
-	text := textHistogram(100, gs)
+	text := textHistogram(100, gs, props.En)
 	for _, line := range []string{"90–100 │" + strings.Repeat("█", 40) + " 3\n", " 70–80 │ 0\n", "  0–10 │" + strings.Repeat("█", 26) + " 2\n"} {
 		if !strings.Contains(text, line) {
 			t.Errorf("the text histogram lacks %q:\n%s", line, text)

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/echospec/echospec/detail"
 	"github.com/echospec/echospec/manifest"
 	"github.com/echospec/echospec/props"
 )
@@ -33,7 +34,7 @@ func githubMain(ctx context.Context, args []string, stdout io.Writer) error {
 	timeout := fs.Duration("timeout", 15*time.Minute, "how long the suite may run")
 	suite := fs.String("suite", "", "a compiled suite to run, instead of compiling one")
 	seed := fs.Int64("seed", 0, "the suite's seed (default: from the clock; printed)")
-	langFlag := fs.String("lang", "en", "the language of the summary's texts and the suite's hints: en or zh")
+	langFlag := fs.String("lang", "", "the language of the summary's texts and the suite's hints: en or zh (default: from $LC_ALL, $LC_MESSAGES or $LANG)")
 	dirs, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err
@@ -41,9 +42,9 @@ func githubMain(ctx context.Context, args []string, stdout io.Writer) error {
 	if len(dirs) != 1 {
 		return errors.New("grade github: give the one folder holding the server's echospec.toml")
 	}
-	lang, ok := props.ParseLang(*langFlag)
-	if !ok {
-		return fmt.Errorf("grade github: --lang %q: the kit speaks en and zh", *langFlag)
+	lang, err := langOf(*langFlag)
+	if err != nil {
+		return fmt.Errorf("grade github: %w", err)
 	}
 	s := load(filepath.Base(dirs[0]), dirs[0], nil)
 	tmp, err := os.MkdirTemp("", "echospec-github-")
@@ -57,9 +58,9 @@ func githubMain(ctx context.Context, args []string, stdout io.Writer) error {
 			return err
 		}
 		rn.configure(1, *seed, lang)
-		fmt.Fprintf(stdout, "echospec: seed %d (--seed %d runs the same order and payloads)\n", rn.seed, rn.seed)
+		fmt.Fprintln(stdout, tr(lang, "gh-seed", rn.seed, rn.seed))
 		log := rn.gradeOne(ctx, s)
-		fmt.Fprintln(stdout, "::group::the suite's output")
+		fmt.Fprintln(stdout, "::group::"+tr(lang, "gh-group"))
 		stdout.Write(log)
 		fmt.Fprintln(stdout, "::endgroup::")
 	}
@@ -86,16 +87,16 @@ func githubMain(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	switch {
 	case s.Reason() != "":
-		fmt.Fprintf(stdout, "echospec: nothing could be judged: %s\n", s.Reason())
+		fmt.Fprintln(stdout, tr(lang, "gh-nothing", detail.Headline(s.Reason(), lang)))
 		return quietExit(2)
 	case g.Faults() != "":
-		fmt.Fprintf(stdout, "echospec: %s\n", g.Issues())
+		fmt.Fprintln(stdout, tr(lang, "gh-issues", g.Issues()))
 		return quietExit(1)
 	case len(g.AdviceIDs()) > 0:
-		fmt.Fprintf(stdout, "echospec: every property the course teaches passed (%s); %s: %s\n", describeModel(s), adviceLabel, strings.Join(g.AdviceIDs(), " "))
+		fmt.Fprintln(stdout, tr(lang, "gh-passed-advice", describeModel(s), tr(lang, "advice-label"), strings.Join(g.AdviceIDs(), " ")))
 		return nil
 	}
-	fmt.Fprintf(stdout, "echospec: every property passed (%s)\n", describeModel(s))
+	fmt.Fprintln(stdout, tr(lang, "gh-passed", describeModel(s)))
 	return nil
 }
 
@@ -118,35 +119,38 @@ func manifestPath(dir string) string {
 func annotate(w io.Writer, g Grade, file string) {
 	type note struct{ title, msg string }
 	var notes, advice []note
+	l := g.Lang
+	hintLine := func(h string) string { return "\n" + tr(l, "hint", h) }
 	if reason := g.Sub.Reason(); reason != "" {
-		notes = append(notes, note{"echospec: nothing could be judged", reason})
+		notes = append(notes, note{tr(l, "gh-nothing-title"), detail.Headline(reason, l)})
 	} else {
-		for _, l := range g.Lines {
-			if l.Advised() {
+		for _, ln := range g.Lines {
+			why := detail.Headline(ln.Why, l)
+			if ln.Advised() {
 				// Beyond the course: a warning, which fails no job.
-				advice = append(advice, note{l.Prop.Title() + " (" + adviceLabel + ")", l.Why + "\nhint: " + l.Prop.Hint})
+				advice = append(advice, note{ln.Prop.Title() + tr(l, "g-aside", tr(l, "advice-label")), why + hintLine(ln.Prop.Hint)})
 				continue
 			}
-			switch l.Outcome {
+			switch ln.Outcome {
 			case Failed, TimedOut:
-				notes = append(notes, note{l.Prop.Title(), l.Why + "\nhint: " + l.Prop.Hint})
+				notes = append(notes, note{ln.Prop.Title(), why + hintLine(ln.Prop.Hint)})
 			case Unstable:
-				notes = append(notes, note{l.Prop.Title() + " (unstable)", l.Runs.String() + ": " + l.Why + "\nhint: " + l.Prop.Hint})
+				notes = append(notes, note{tr(l, "gh-unstable-title", ln.Prop.Title()), tr(l, "gh-unstable-note", runsText(l, ln.Runs), why) + hintLine(ln.Prop.Hint)})
 			case NotJudged:
 				// The setup's hint, in its message; never the property's.
-				_, hint, _ := splitDetail(l.Detail)
-				msg := l.Why
+				_, hint, _ := splitDetail(ln.Detail)
+				text := why
 				if hint != "" {
-					msg += "\nhint: " + hint
+					text += hintLine(hint)
 				}
-				notes = append(notes, note{l.Prop.Title() + " (not judged)", msg})
+				notes = append(notes, note{tr(l, "gh-notjudged-title", ln.Prop.Title()), text})
 			}
 		}
 	}
 	for i, n := range notes {
 		if i == maxAnnotations {
-			fmt.Fprintf(w, "::error file=%s,title=%s::%d more properties failed; the job summary lists them all\n",
-				escapeProperty(file), escapeProperty("echospec: and more"), len(notes)-maxAnnotations)
+			fmt.Fprintf(w, "::error file=%s,title=%s::%s\n",
+				escapeProperty(file), escapeProperty(tr(l, "gh-more-title")), tr(l, "gh-more", len(notes)-maxAnnotations))
 			break
 		}
 		fmt.Fprintf(w, "::error file=%s,title=%s::%s\n", escapeProperty(file), escapeProperty(n.title), escapeData(n.msg))
@@ -172,21 +176,22 @@ func escapeProperty(s string) string {
 // jobSummary is the Markdown for $GITHUB_STEP_SUMMARY.
 func jobSummary(g Grade) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "## echospec: %s (%s)\n\n", g.Sub.Name, orDash(describeModel(g.Sub)))
+	lang := g.Lang
+	b.WriteString(tr(lang, "gh-title", g.Sub.Name, orDash(describeModel(g.Sub))) + "\n\n")
 	if reason := g.Sub.Reason(); reason != "" {
-		fmt.Fprintf(&b, "**Nothing could be judged:** %s\n\n", mdCell(reason))
+		b.WriteString(tr(lang, "gh-nothing-md", mdCell(detail.Headline(reason, lang))) + "\n\n")
 		for _, l := range g.Lines {
 			if l.Detail != "" {
-				fmt.Fprintf(&b, "```\n%s\n```\n", l.Detail)
+				fmt.Fprintf(&b, "```\n%s\n```\n", failureText(l.Detail, lang))
 				break
 			}
 		}
 		return b.String()
 	}
 	if g.Sub.Overrun != "" {
-		fmt.Fprintf(&b, "**Stopped at its time limit:** %s\n\n", mdCell(firstOf(g.Sub.Overrun)))
+		b.WriteString(tr(lang, "overrun-md", mdCell(detail.Line(firstOf(g.Sub.Overrun), lang))) + "\n\n")
 	}
-	b.WriteString("| family | verdict | passed | failed | other |\n|---|---|---:|---:|---|\n")
+	b.WriteString(tr(lang, "gh-table") + "\n|---|---|---:|---:|---|\n")
 	var firsts []Line
 	for _, f := range props.Families {
 		n := g.Counts(f.Name)
@@ -196,25 +201,25 @@ func jobSummary(g Grade) string {
 		if counted == 0 && n[Skipped] == 0 {
 			continue // does not apply to the model
 		}
-		verdict := "✅ passed"
+		verdict := tr(lang, "gh-v-passed")
 		switch {
 		case bad > 0:
-			verdict = "❌ failed"
+			verdict = tr(lang, "gh-v-failed")
 		case advice > 0:
-			verdict = "💡 advice (no points)"
+			verdict = tr(lang, "gh-v-advice")
 		case counted == 0:
-			verdict = "⏭ skipped"
+			verdict = tr(lang, "gh-v-skipped")
 		}
 		var other []string
 		if advice > 0 {
-			other = append(other, fmt.Sprintf("%d %s", advice, adviceLabel))
+			other = append(other, fmt.Sprintf("%d %s", advice, tr(lang, "advice-label")))
 		}
 		for _, o := range []Outcome{NotJudged, Unstable, TimedOut, Skipped} {
 			if n[o] > 0 {
-				other = append(other, fmt.Sprintf("%d %s", n[o], o))
+				other = append(other, fmt.Sprintf("%d %s", n[o], outcomeName(lang, o)))
 			}
 		}
-		fmt.Fprintf(&b, "| %s | %s | %d | %d | %s |\n", props.FamilyTitle(f.Name, g.Lang), verdict, n[Passed], bad, orDash(strings.Join(other, ", ")))
+		fmt.Fprintf(&b, "| %s | %s | %d | %d | %s |\n", props.FamilyTitle(f.Name, g.Lang), verdict, n[Passed], bad, orDash(strings.Join(other, tr(lang, "list-sep"))))
 		for _, l := range g.Lines {
 			if l.Prop.Family == f.Name && (l.Outcome == Failed || l.Outcome == Unstable || l.Outcome == TimedOut || l.Outcome == NotJudged) {
 				firsts = append(firsts, l)
@@ -223,25 +228,31 @@ func jobSummary(g Grade) string {
 		}
 	}
 	if len(firsts) > 0 {
-		b.WriteString("\n### The first failure of each family\n")
+		b.WriteString("\n" + tr(lang, "gh-firsts") + "\n")
 		for _, l := range firsts {
 			fmt.Fprintf(&b, "\n#### %s\n\n", mdCell(l.Prop.Title()))
 			if l.Outcome == Unstable {
-				fmt.Fprintf(&b, "Unstable: %s.\n\n", l.Runs)
+				b.WriteString(tr(lang, "gh-unstable", runsText(lang, l.Runs)) + "\n\n")
 			}
 			if l.Outcome == NotJudged {
-				b.WriteString("Not judged: a step that only sets this property up failed.\n\n")
+				b.WriteString(tr(lang, "gh-notjudged") + "\n\n")
 			}
 			if l.Advised() {
-				b.WriteString(adviceNote + "\n\n")
+				b.WriteString(tr(lang, "advice-note") + "\n\n")
 			}
-			msg := orText(l.Detail, l.Why)
-			if !strings.Contains(msg, "hint: ") && l.Outcome != NotJudged {
-				msg += "\n  hint: " + l.Prop.Hint
+			text := orText(l.Detail, l.Why)
+			if !strings.Contains(text, "hint: ") && l.Outcome != NotJudged {
+				text += "\n  hint: " + l.Prop.Hint
 			}
-			fmt.Fprintf(&b, "```\n%s\n```\n", strings.ReplaceAll(msg, "```", "'''"))
+			fmt.Fprintf(&b, "```\n%s\n```\n", strings.ReplaceAll(failureText(text, lang), "```", "'''"))
 		}
 	}
-	fmt.Fprintf(&b, "\nScore with the default rubric: %s / %s.\n", points(g.Score), points(g.MaxPoints))
+	b.WriteString("\n" + tr(lang, "gh-score", points(g.Score), points(g.MaxPoints)) + "\n")
 	return b.String()
+}
+
+// failureText is a failure's whole message, as the suite wrote it, in l:
+// its lines and their labels.
+func failureText(text string, l props.Lang) string {
+	return detail.Labels(detail.Failure(text, l), l)
 }

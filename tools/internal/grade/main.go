@@ -53,6 +53,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/echospec/echospec/detail"
 	"github.com/echospec/echospec/manifest"
 	"github.com/echospec/echospec/procfs"
 	"github.com/echospec/echospec/props"
@@ -133,6 +134,19 @@ bundle's manifest and rubric, and writes root/results/results.json.
 flags:
 `
 
+// langOf is the language --lang names, or the locale's when it is ""
+// (LC_ALL, LC_MESSAGES, LANG, as check reads them).
+func langOf(flag string) (props.Lang, error) {
+	if flag == "" {
+		return props.LocaleLang(), nil
+	}
+	l, ok := props.ParseLang(flag)
+	if !ok {
+		return l, fmt.Errorf("--lang %q: the kit speaks en and zh", flag)
+	}
+	return l, nil
+}
+
 func gradeMain(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("grade", flag.ContinueOnError)
 	out := fs.String("out", filepath.Join("out", "class"), "the folder the outputs go to (make fixtures uses out/grade)")
@@ -146,14 +160,14 @@ func gradeMain(ctx context.Context, args []string) error {
 	suite := fs.String("suite", "", "a compiled suite (go test -c ./spec) to run, instead of compiling one")
 	repeat := fs.Int("repeat", 1, "run each submission's suite N times (seeds S, S+1, …): an ID that both passes and fails is unstable, and scores as the rubric's unstable = says")
 	seed := fs.Int64("seed", 0, "the suite's random seed (spec order and payloads); every run prints the one it used (default: from the clock)")
-	langFlag := fs.String("lang", "en", "the language of requirements, hints and the suite's failure hints in every output: en or zh")
+	langFlag := fs.String("lang", "", "the language of requirements, hints and failures in every output: en or zh (default: from $LC_ALL, $LC_MESSAGES or $LANG, as check; grade.json and --expect keep the suite's English)")
 	rerun := fs.String("rerun-failed", "", "a grade.json of an earlier run: grade again only what failed, was not judged, timed out or was unstable there, and merge it in (no DIR needed)")
 	courseFile := fs.String("manifest", "", "the course's manifest: it decides the model, pool, mechanism and limits of every submission; a student's own echospec.toml may set only the keys of --student-may-set, and the outputs say which of its keys were not used")
 	maySet := fs.String("student-may-set", strings.Join(manifest.StudentMaySet, ","), "with --manifest: the keys a student's own echospec.toml may set, comma-separated (never "+strings.Join(manifest.CourseOnly, ", ")+")")
 	unsandboxed := fs.Bool("unsandboxed", false, "grade without the sandbox: every submission then runs as your user, can read and change your files and the other submissions, and can kill the grader; only for a machine that isolates each submission itself (a Gradescope container). Without it, grade refuses where this machine cannot give each server a user, files and processes of its own")
 	memory := fs.String("memory", "", "each server's memory limit, e.g. 2GiB (default "+rlimit.Bytes(rlimit.Defaults.Memory)+")")
 	disk := fs.String("disk", "", "each server's disk limit: its copy of its folder, /tmp and /dev/shm together, e.g. 1GiB (default "+rlimit.Bytes(rlimit.Defaults.Disk)+")")
-	fs.Usage = func() { fmt.Fprint(fs.Output(), usage); fs.PrintDefaults() }
+	fs.Usage = func() { printUsage(fs, args) }
 	dirs, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err
@@ -176,9 +190,9 @@ func gradeMain(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	lang, ok := props.ParseLang(*langFlag)
-	if !ok {
-		return fmt.Errorf("grade: --lang %q: the kit speaks en and zh", *langFlag)
+	lang, err := langOf(*langFlag)
+	if err != nil {
+		return fmt.Errorf("grade: %w", err)
 	}
 	var course *manifest.Course
 	if *courseFile != "" {
@@ -244,9 +258,9 @@ func gradeMain(ctx context.Context, args []string) error {
 	session := fmt.Sprintf("ECHOSPEC_SESSION=grade-%d-%d", os.Getpid(), began.UnixNano())
 	k, v, _ := strings.Cut(session, "=")
 	os.Setenv(k, v)
-	fmt.Fprintf(os.Stderr, "grade: %d submissions, %d at once, seed %d (--seed %d runs the same order and payloads)\n", len(subs), *parallel, rn.seed, rn.seed)
+	fmt.Fprintln(os.Stderr, tr(lang, "g-start", len(subs), *parallel, rn.seed, rn.seed))
 	if *repeat > 1 {
-		fmt.Fprintf(os.Stderr, "grade: each suite runs %d times, seeds %d to %d\n", *repeat, rn.seed, rn.seed+int64(*repeat)-1)
+		fmt.Fprintln(os.Stderr, tr(lang, "g-repeat", *repeat, rn.seed, rn.seed+int64(*repeat)-1))
 	}
 	gradeAll(ctx, rn, r, subs, plan, *parallel, filepath.Join(*out, "timings.json"))
 	if ctx.Err() != nil && !stopped(ctx) {
@@ -263,8 +277,7 @@ func gradeMain(ctx context.Context, args []string) error {
 		return fmt.Errorf("grade: stopped by SIGTERM (a time limit or a cancel) after %v: what was reached is in %s, the rest timed out; `grade --rerun-failed %s` grades that again",
 			time.Since(began).Round(time.Second), *out, filepath.Join(*out, "grade.json"))
 	}
-	fmt.Printf("graded %d submissions in %v (%d at once); outputs in %s (report.html, grades.csv, …); no process of the run is left\n",
-		len(subs), time.Since(began).Round(time.Second), *parallel, *out)
+	fmt.Println(tr(lang, "g-done", len(subs), time.Since(began).Round(time.Second), *parallel, *out))
 	return checkIfAsked(*expect, subs)
 }
 
@@ -274,6 +287,7 @@ func gradeMain(ctx context.Context, args []string) error {
 func gradeAll(ctx context.Context, rn *runner, r *Rubric, subs []*Submission, plan map[string]rerunPlan, n int, timings string) {
 	defer rn.children.Sweep()
 	p := newProgress(os.Stderr, isTerminal(int(os.Stderr.Fd())), len(subs))
+	p.lang = r.Lang
 	defer p.end()
 	var mu sync.Mutex
 	took := readTimings(timings) // and those of submissions not graded now
@@ -408,20 +422,21 @@ func clearOutputs(out string) error {
 
 // printGrades is the short table printed when grading ends.
 func printGrades(w io.Writer, r *Rubric, subs []*Submission) {
+	l := r.Lang
 	tw := tabwriter.NewWriter(w, 2, 8, 2, ' ', 0)
-	fmt.Fprintf(tw, "submission\tmodel\tscore\tfailed\n")
+	fmt.Fprintln(tw, tr(l, "g-table"))
 	for _, s := range subs {
 		g := r.Grade(s)
 		what, skipped := g.Issues(), skippedWhy(s.Verdict)
 		switch {
 		case s.Verdict.Reason != "" || s.Model == "":
-			what = "every spec: " + firstOf(s.Reason())
+			what = tr(l, "g-every", firstOf(detail.Headline(s.Reason(), l)))
 		case skipped != "":
-			what = "not graded, every spec skipped: " + firstOf(skipped)
+			what = tr(l, "g-skipped", firstOf(detail.Line(skipped, l)))
 		case s.Problem != "":
-			what += " (" + firstOf(s.Problem) + ")"
+			what += tr(l, "g-aside", firstOf(detail.Line(s.Problem, l)))
 		case s.Overrun != "":
-			what += " (" + firstOf(s.Overrun) + ")"
+			what += tr(l, "g-aside", firstOf(detail.Line(s.Overrun, l)))
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s/%s\t%s\n", s.Name, orDash(describeModel(s)), points(g.Score), points(g.MaxPoints), orDash(what))
 	}

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/echospec/echospec/detail"
 	"github.com/echospec/echospec/manifest"
 	"github.com/echospec/echospec/props"
 )
@@ -112,8 +113,9 @@ func gradesCSV(r *Rubric, gs []Grade) []byte {
 // the class failed most.
 func summaryMD(r *Rubric, gs []Grade) []byte {
 	var b strings.Builder
-	b.WriteString("# echospec grades\n\n")
-	fmt.Fprintf(&b, "%d submissions, graded with %s (out of %s).", len(gs), r.Name, points(r.MaxPoints))
+	l := r.Lang
+	b.WriteString("# " + tr(l, "r-title") + "\n\n")
+	b.WriteString(tr(l, "s-graded", len(gs), r.Name, points(r.MaxPoints)))
 	if len(gs) > 0 {
 		var scores []float64
 		sum := 0.0
@@ -126,42 +128,41 @@ func summaryMD(r *Rubric, gs []Grade) []byte {
 		if len(scores)%2 == 0 {
 			median = (scores[len(scores)/2-1] + median) / 2
 		}
-		fmt.Fprintf(&b, " Mean %s, median %s.", points(sum/float64(len(gs))), points(median))
+		b.WriteString(tr(l, "s-mean", points(sum/float64(len(gs))), points(median)))
 	}
-	b.WriteString("\n\n| submission | model | score | failed | reason | scored on |\n|---|---|---:|---|---|---:|\n")
+	b.WriteString("\n\n" + tr(l, "s-table") + "\n|---|---|---:|---|---|---:|\n")
 	for _, g := range gs {
 		failed := g.Issues()
 		if g.Sub.Verdict.Reason != "" {
-			failed = "every spec"
+			failed = tr(l, "s-every")
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %d |\n", mdCell(g.Sub.Name), mdCell(describeModel(g.Sub)),
-			points(g.Score), mdCell(failed), mdCell(g.Sub.Reason()), explain(r, g).Scored)
+			points(g.Score), mdCell(failed), mdCell(detail.Headline(g.Sub.Reason(), l)), explain(r, g).Scored)
 	}
 	if len(gs) > 0 {
-		b.WriteString("\n## Scores\n\n")
-		b.WriteString(textHistogram(r.MaxPoints, gs))
+		b.WriteString("\n## " + tr(l, "r-scores") + "\n\n")
+		b.WriteString(textHistogram(r.MaxPoints, gs, l))
 	}
 	var ignored []string
 	for _, g := range gs {
 		for _, note := range g.Sub.Ignored {
-			ignored = append(ignored, fmt.Sprintf("- %s: %s\n", mdCell(g.Sub.Name), mdCell(note)))
+			ignored = append(ignored, fmt.Sprintf("- %s%s%s\n", mdCell(g.Sub.Name), tr(l, "r-colon"), mdCell(detail.Line(note, l))))
 		}
 	}
 	if len(ignored) > 0 {
-		b.WriteString("\n## Keys of students' manifests not used\n\nThe course's manifest decides them.\n\n")
+		b.WriteString("\n" + tr(l, "s-ignored") + "\n\n")
 		b.WriteString(strings.Join(ignored, ""))
 	}
 	if rows := failedBy(gs, false); len(rows) > 0 {
-		b.WriteString("\n## Properties failed, most often first\n\nNot counting submissions that could not be run at all.\n\n| ID | requirement | failed by |\n|---|---|---|\n")
+		b.WriteString("\n" + tr(l, "s-failed-head") + "\n|---|---|---|\n")
 		b.WriteString(rows)
 	}
 	if rows := failedBy(gs, true); len(rows) > 0 {
-		b.WriteString("\n## Advice, most often first: no points lost\n\nProperties beyond the course (or weighed 0 by the rubric) that did not hold: shown to each student as advice, and worth nothing.\n\n| ID | requirement | did not hold for |\n|---|---|---|\n")
+		b.WriteString("\n" + tr(l, "s-advice-head") + "\n|---|---|---|\n")
 		b.WriteString(rows)
 	}
 	if len(gs) > 0 {
-		b.WriteString("\n## Where each score's points went\n\n")
-		fmt.Fprintf(&b, "What each property cost (its points lost add up to %s minus the score), why a property was not counted, and the root cause the diagnosis found behind failures.\n", points(r.MaxPoints))
+		b.WriteString("\n" + tr(l, "s-where", points(r.MaxPoints)) + "\n")
 		for _, g := range gs {
 			writeExplanation(&b, r, g)
 		}
@@ -205,39 +206,40 @@ func failedBy(gs []Grade, advice bool) string {
 // when nothing could be checked), the root causes, what was not counted.
 func writeExplanation(b *strings.Builder, r *Rubric, g Grade) {
 	e := explain(r, g)
-	fmt.Fprintf(b, "\n### %s: %s of %s, scored on %d %s\n\n", mdCell(g.Sub.Name), points(g.Score), points(g.MaxPoints), e.Scored, plural(e.Scored, "property", "properties"))
+	l := r.Lang
+	fmt.Fprintf(b, "\n### %s\n\n", tr(l, plural(e.Scored, "s-sub-1", "s-sub"), mdCell(g.Sub.Name), points(g.Score), points(g.MaxPoints), e.Scored))
 	if reason := g.Sub.Reason(); reason != "" && len(e.Losses) > 1 {
 		var ids []string
 		for _, l := range e.Losses {
 			ids = append(ids, l.ID)
 		}
-		fmt.Fprintf(b, "- lost %s: every property counted (%d), as nothing could be checked: %s\n", points(float64(e.LostCents())/100), len(ids), mdCell(reason))
+		fmt.Fprintf(b, "- %s\n", tr(l, "s-lost-all", points(float64(e.LostCents())/100), len(ids), mdCell(detail.Headline(reason, l))))
 	} else {
 		// The requirement, not the failure's words: those hold ports and
 		// byte counts that differ from run to run.
-		for _, l := range e.Losses {
-			if l.ID == "" {
-				fmt.Fprintf(b, "- lost %s: the whole score: %s\n", l.Points(), mdCell(l.Why))
+		for _, loss := range e.Losses {
+			if loss.ID == "" {
+				fmt.Fprintf(b, "- %s\n", tr(l, "s-lost-whole", loss.Points(), mdCell(detail.Headline(loss.Why, l))))
 				continue
 			}
-			what := string(l.Outcome)
-			if l.Cause > 0 {
-				what += fmt.Sprintf(", cause %d", l.Cause)
+			what := outcomeName(l, loss.Outcome)
+			if loss.Cause > 0 {
+				what += tr(l, "s-cause-n", loss.Cause)
 			}
-			fmt.Fprintf(b, "- lost %s: %s (%s) %s\n", l.Points(), l.ID, what, mdCell(l.Requirement))
+			fmt.Fprintf(b, "- %s\n", tr(l, "s-lost", loss.Points(), loss.ID, what, mdCell(loss.Requirement)))
 		}
 	}
 	for i, c := range e.Causes {
-		fmt.Fprintf(b, "- cause %d: %s; explains %s\n", i+1, mdCell(c.Line), strings.Join(c.IDs, " "))
+		fmt.Fprintf(b, "- %s\n", tr(l, "s-cause", i+1, mdCell(detail.Cause(c.Line, l)), strings.Join(c.IDs, " ")))
 	}
 	for _, nc := range e.NotCounted {
-		fmt.Fprintf(b, "- not counted, %d %s: %s: %s\n", len(nc.IDs), nc.Kind, mdCell(steady(nc.Why)), strings.Join(nc.IDs, " "))
+		fmt.Fprintf(b, "- %s\n", tr(l, "s-nc", len(nc.IDs), outcomeName(l, Outcome(nc.Kind)), mdCell(detail.Headline(steady(nc.Why), l)), strings.Join(nc.IDs, " ")))
 	}
 }
 
 // textHistogram draws the class's scores as bars of characters in a
 // code block, the best scores first.
-func textHistogram(maxPoints float64, gs []Grade) string {
+func textHistogram(maxPoints float64, gs []Grade, l props.Lang) string {
 	bins := histogram(maxPoints, gs)
 	most, width := 0, 0
 	for _, bin := range bins {
@@ -259,7 +261,7 @@ func textHistogram(maxPoints float64, gs []Grade) string {
 		fmt.Fprintf(&b, "%*s │%s %d\n", width, bins[i].Label(), strings.Repeat("█", w), n)
 	}
 	b.WriteString("```\n")
-	fmt.Fprintf(&b, "\nEach bar is a tenth of %s points, from its lower bound up to, not including, its upper one (%s itself in the top bar).\n", points(maxPoints), points(maxPoints))
+	b.WriteString("\n" + tr(l, "s-bars", points(maxPoints)) + "\n")
 	return b.String()
 }
 
@@ -411,62 +413,62 @@ func resultsJSON(rb *Rubric, g Grade) ([]byte, error) {
 // gradescopeResults is one submission's results.json, before encoding.
 func gradescopeResults(rb *Rubric, g Grade) gradescope {
 	r := gradescope{Score: g.Score, MaxScore: g.MaxPoints, StdoutVisibility: rb.StdoutVisibility, Tests: []gradescopeTest{}}
+	l := rb.Lang
 	var out []string
 	if reason := g.Sub.Reason(); reason != "" {
-		out = append(out, reason)
+		out = append(out, detail.Headline(reason, l))
 	}
-	out = append(out, g.Sub.Ignored...)
+	for _, note := range g.Sub.Ignored {
+		out = append(out, detail.Line(note, l))
+	}
 	if g.Sub.Overrun != "" {
-		out = append(out, firstOf(g.Sub.Overrun))
+		out = append(out, detail.Line(firstOf(g.Sub.Overrun), l))
+	}
+	advised := func(ln Line, text string) string {
+		if ln.Advice {
+			return tr(l, "advice-note") + "\n" + text
+		}
+		return text
 	}
 	var notCounted []string
-	for _, l := range g.Lines {
-		switch l.Outcome {
+	for _, ln := range g.Lines {
+		switch ln.Outcome {
 		case Passed:
-			r.Tests = append(r.Tests, gradescopeTest{Name: testName(l), Number: l.Prop.ID, Score: round4(l.Points), MaxScore: round4(l.Max), Status: "passed", Output: partlyNote(l)})
+			r.Tests = append(r.Tests, gradescopeTest{Name: testName(ln, l), Number: ln.Prop.ID, Score: round4(ln.Points), MaxScore: round4(ln.Max), Status: "passed", Output: partlyNote(ln, l)})
 		case Failed, Unstable:
-			msg := orText(l.Detail, l.Why)
-			if !strings.Contains(msg, "hint: ") && g.Sub.Reason() == "" {
-				msg += "\n  hint: " + l.Prop.Hint
+			text := orText(ln.Detail, ln.Why)
+			if !strings.Contains(text, "hint: ") && g.Sub.Reason() == "" {
+				text += "\n  hint: " + ln.Prop.Hint
 			}
+			text = failureText(text, l)
 			status := "failed"
-			if l.Outcome == Unstable {
-				msg = "unstable: " + l.Runs.String() + "; a failing run said:\n" + msg
-				if l.Points == l.Max && (l.Max > 0 || rb.Unstable == "passed") {
+			if ln.Outcome == Unstable {
+				text = tr(l, "gs-unstable", runsText(l, ln.Runs)) + "\n" + text
+				if ln.Points == ln.Max && (ln.Max > 0 || rb.Unstable == "passed") {
 					status = "passed"
 				}
 			}
-			if l.Advice {
-				msg = adviceNote + "\n" + msg
-			}
-			r.Tests = append(r.Tests, gradescopeTest{Name: testName(l), Number: l.Prop.ID, Score: round4(l.Points), MaxScore: round4(l.Max), Status: status, Output: msg})
+			r.Tests = append(r.Tests, gradescopeTest{Name: testName(ln, l), Number: ln.Prop.ID, Score: round4(ln.Points), MaxScore: round4(ln.Max), Status: status, Output: advised(ln, text)})
 		case NotJudged:
 			// The setup's words and hint, never the property's: nothing
 			// was found wrong with the property itself.
-			msg := notJudgedNote + "\n" + orText(l.Detail, l.Why)
-			if !l.Outcome.counted(rb) {
-				notCounted = append(notCounted, fmt.Sprintf("%s (not judged: %s)", l.Prop.ID, l.Why))
+			text := tr(l, "gs-notjudged") + "\n" + failureText(orText(ln.Detail, ln.Why), l)
+			if !ln.Outcome.counted(rb) {
+				notCounted = append(notCounted, tr(l, "gs-nc-notjudged", ln.Prop.ID, detail.Headline(ln.Why, l)))
 				continue
 			}
-			if l.Advice {
-				msg = adviceNote + "\n" + msg
-			}
-			r.Tests = append(r.Tests, gradescopeTest{Name: testName(l), Number: l.Prop.ID, Score: 0, MaxScore: round4(l.Max), Status: "failed", Output: msg})
+			r.Tests = append(r.Tests, gradescopeTest{Name: testName(ln, l), Number: ln.Prop.ID, Score: 0, MaxScore: round4(ln.Max), Status: "failed", Output: advised(ln, text)})
 		case TimedOut:
-			msg := l.Why
-			if l.Advice {
-				msg = adviceNote + "\n" + msg
-			}
-			r.Tests = append(r.Tests, gradescopeTest{Name: testName(l), Number: l.Prop.ID, Score: 0, MaxScore: round4(l.Max), Status: "failed", Output: msg})
+			r.Tests = append(r.Tests, gradescopeTest{Name: testName(ln, l), Number: ln.Prop.ID, Score: 0, MaxScore: round4(ln.Max), Status: "failed", Output: advised(ln, detail.Line(ln.Why, l))})
 		case Skipped:
-			notCounted = append(notCounted, fmt.Sprintf("%s (skipped: %s)", l.Prop.ID, l.Why))
+			notCounted = append(notCounted, tr(l, "gs-nc-skipped", ln.Prop.ID, detail.Line(ln.Why, l)))
 		}
 	}
 	if g.Sub.Model == "" {
-		r.Tests = append(r.Tests, gradescopeTest{Name: "echospec.toml loads", MaxScore: g.MaxPoints, Status: "failed", Output: g.Sub.Problem})
+		r.Tests = append(r.Tests, gradescopeTest{Name: tr(l, "gs-manifest-loads"), MaxScore: g.MaxPoints, Status: "failed", Output: detail.Translate(g.Sub.Problem, l)})
 	}
 	if len(notCounted) > 0 {
-		out = append(out, "Not counted: "+strings.Join(notCounted, "; "))
+		out = append(out, tr(l, "gs-notcounted", strings.Join(notCounted, tr(l, "item-sep"))))
 	}
 	r.Output = strings.Join(out, "\n")
 	exactMaxScores(r.Tests, g.MaxPoints)
@@ -478,29 +480,27 @@ func gradescopeResults(rb *Rubric, g Grade) gradescope {
 	return r
 }
 
-// testName is a line's Gradescope test name: its title, and for advice,
-// that it is worth no points (its max_score of 0 says so only in numbers).
-func testName(l Line) string {
+// testName is a line's Gradescope test name in lang: its title, and for
+// advice, that it is worth no points (its max_score of 0 says so only in
+// numbers).
+func testName(l Line, lang props.Lang) string {
 	if l.Advice {
-		return l.Prop.Title() + " (advice: no points)"
+		return l.Prop.Title() + tr(lang, "gs-advice-name")
 	}
 	return l.Prop.Title()
 }
 
-// partlyNote says what a spec judged only in part left out; "" if it
-// judged the whole property.
-func partlyNote(l Line) string {
+// partlyNote says, in lang, what a spec judged only in part left out; ""
+// if it judged the whole property.
+func partlyNote(l Line, lang props.Lang) string {
 	if l.Partly == "" {
 		return ""
 	}
-	return "partly judged: not checked here: " + l.Partly
+	return tr(lang, "gs-partly", detail.Line(l.Partly, lang))
 }
 
 // adviceNote heads an advice line's output: what it found costs nothing.
 const adviceNote = "Advice, no points: this property goes beyond the course (or the rubric weighs it 0), so it costs nothing; what it found is worth knowing."
-
-// notJudgedNote heads a not-judged property's output in results.json.
-const notJudgedNote = "not judged: a step that only sets this property up failed, so the property itself was not checked (it scores as the rubric's not_judged says):"
 
 // langName is how grade.json names a language: "" for English.
 func langName(l props.Lang) string {

@@ -6,6 +6,9 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/echospec/echospec/detail"
+	"github.com/echospec/echospec/props"
 )
 
 // progress tells the person waiting how far grading is: on a terminal a
@@ -20,6 +23,7 @@ type progress struct {
 	zero    int // could not be built, started or run
 	began   time.Time
 	stop    chan struct{}
+	lang    props.Lang // of the lines it prints
 }
 
 // newProgress starts the bar on a terminal, redrawn every second so that
@@ -69,18 +73,18 @@ func (p *progress) finish(g Grade, took time.Duration) {
 	state := fmt.Sprintf("%s/%s", points(g.Score), points(g.MaxPoints))
 	if ids, nj, adv := g.scoredIDs(Failed), g.scoredIDs(NotJudged), g.AdviceIDs(); g.Sub.Reason() == "" && len(ids)+len(nj)+len(adv) > 0 {
 		if len(ids) > 0 {
-			state += "  failed " + strings.Join(ids, " ")
+			state += "  " + tr(p.lang, "p-failed", strings.Join(ids, " "))
 		}
 		if len(nj) > 0 {
-			state += "  not judged " + strings.Join(nj, " ")
+			state += "  " + tr(p.lang, "p-notjudged", strings.Join(nj, " "))
 		}
 		if len(adv) > 0 {
-			state += "  " + adviceLabel + " " + strings.Join(adv, " ")
+			state += "  " + tr(p.lang, "advice-label") + " " + strings.Join(adv, " ")
 		}
 	} else if r := g.Sub.Reason(); r != "" {
-		state += "  " + r
+		state += "  " + detail.Headline(r, p.lang)
 	}
-	fmt.Fprintf(p.w, "grade: [%d/%d] %s (%s) in %v: %s\n", p.done, p.total, g.Sub.Name, orDash(g.Sub.Model), took.Round(time.Second), firstOf(state))
+	fmt.Fprintln(p.w, tr(p.lang, "p-graded", p.done, p.total, g.Sub.Name, orDash(g.Sub.Model), took.Round(time.Second), firstOf(state)))
 }
 
 // end stops and clears the bar.
@@ -104,8 +108,7 @@ func (p *progress) draw() {
 		filled = p.done * width / p.total
 	}
 	bar := strings.Repeat("█", filled) + strings.Repeat("░", width-filled)
-	fmt.Fprintf(p.w, "\r\033[K%s %d/%d graded, %d running, %d could not run  %v",
-		bar, p.done, p.total, p.running, p.zero, time.Since(p.began).Round(time.Second))
+	fmt.Fprint(p.w, "\r\033[K"+tr(p.lang, "p-bar", bar, p.done, p.total, p.running, p.zero, time.Since(p.began).Round(time.Second)))
 }
 
 // firstOf cuts s to its first line and at most 160 characters.

@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"strings"
 
+	"github.com/echospec/echospec/detail"
 	"github.com/echospec/echospec/diagnose"
 	"github.com/echospec/echospec/props"
 )
@@ -23,10 +24,34 @@ var report = template.Must(template.New("report").Funcs(template.FuncMap{
 	"anchor": anchor,
 	"ids":    func(ids []string) string { return strings.Join(ids, " ") },
 	"cents":  func(c int64) string { return points(float64(c) / 100) },
+	// tr and markup are the catalogue's sentences, the kit's own text as
+	// the template's literals were (some hold markup: <em>, <strong>);
+	// their string arguments are escaped.
+	"tr":     trHTML,
+	"markup": trHTML,
+	"runs":   runsText,
+	// inLang and cause put what the suite and explain wrote (a failure's
+	// first line, a cause's) into l; outcome and kind name an outcome.
+	"inLang":  func(l props.Lang, s string) string { return detail.Headline(s, l) },
+	"cause":   func(l props.Lang, s string) string { return detail.Cause(s, l) },
+	"outcome": outcomeName,
+	"kind":    func(l props.Lang, k string) string { return outcomeName(l, Outcome(k)) },
 }).Parse(reportTemplate))
+
+// trHTML is tr for the template: the sentence as markup, its string
+// arguments escaped.
+func trHTML(l props.Lang, key string, args ...any) template.HTML {
+	for i, a := range args {
+		if s, ok := a.(string); ok {
+			args[i] = template.HTMLEscapeString(s)
+		}
+	}
+	return template.HTML(tr(l, key, args...))
+}
 
 // reportPage is what the template renders.
 type reportPage struct {
+	Lang      props.Lang
 	Rubric    string
 	MaxPoints float64
 	Families  []reportFamily
@@ -65,6 +90,9 @@ type reportSub struct {
 	// ReasonHint what to do when the reason is a cause the diagnosis knows.
 	Reason, Detail, ReasonHint string
 	Explain                    Explanation
+	// Ignored and Overrun are the submission's, in the report's language.
+	Ignored []string
+	Overrun string
 }
 
 // reportCell is one submission × family: counts, in words and colour.
@@ -83,10 +111,14 @@ type reportFailure struct {
 	// 0, NotCounted that the rubric leaves it out (not judged).
 	Lost                 string
 	Advisory, NotCounted bool
+	Lang                 props.Lang // of the report
 }
 
 func reportHTML(r *Rubric, gs []Grade) ([]byte, error) {
-	page := reportPage{Rubric: r.Name, MaxPoints: r.MaxPoints, NotJudgedCounted: r.NotJudged != "not_counted"}
+	page := reportPage{Lang: r.Lang, Rubric: r.Name, MaxPoints: r.MaxPoints, NotJudgedCounted: r.NotJudged != "not_counted"}
+	if page.Lang == "" { // a rubric made in Go, not by grade's flags
+		page.Lang = props.En
+	}
 	for _, f := range props.Families {
 		page.Families = append(page.Families, reportFamily{f.Name, props.FamilyTitle(f.Name, r.Lang)})
 	}
@@ -106,16 +138,19 @@ func reportHTML(r *Rubric, gs []Grade) ([]byte, error) {
 		page.Histogram = append(page.Histogram, b)
 	}
 	for _, g := range gs {
-		rs := reportSub{Grade: g, Explain: explain(r, g)}
+		rs := reportSub{Grade: g, Explain: explain(r, g), Overrun: detail.Translate(g.Sub.Overrun, r.Lang)}
+		for _, note := range g.Sub.Ignored {
+			rs.Ignored = append(rs.Ignored, detail.Line(note, r.Lang))
+		}
 		for _, f := range props.Families {
 			rs.Cells = append(rs.Cells, cell(g, f.Name))
 		}
 		if reason := g.Sub.Reason(); reason != "" {
-			rs.Reason = reason
+			rs.Reason = detail.Headline(reason, r.Lang)
 			rs.ReasonHint = diagnose.HintOf(reason, g.Sub.Model, r.Lang)
 			for _, l := range g.Lines {
 				if (l.Outcome == Failed || l.Outcome == NotJudged) && l.Detail != "" {
-					rs.Detail = g.Sub.inFolderNames(l.Detail)
+					rs.Detail = failureText(g.Sub.inFolderNames(l.Detail), r.Lang)
 					break
 				}
 			}
@@ -127,7 +162,7 @@ func reportHTML(r *Rubric, gs []Grade) ([]byte, error) {
 		// failure is l as the section shows it: the cause, shown once
 		// above, cut from its headline.
 		failure := func(l Line, msg, hint, server string) reportFailure {
-			f := reportFailure{Line: l, Message: msg, Hint: hint, Server: server, Advisory: r.Weight(l.Prop) == 0, NotCounted: !l.Outcome.counted(r)}
+			f := reportFailure{Line: l, Message: msg, Hint: hint, Server: server, Advisory: r.Weight(l.Prop) == 0, NotCounted: !l.Outcome.counted(r), Lang: page.Lang}
 			if loss, ok := lossOf[l.Prop.ID]; ok {
 				f.Lost = loss.Points()
 			}
@@ -137,6 +172,10 @@ func reportHTML(r *Rubric, gs []Grade) ([]byte, error) {
 				head, _ = diagnose.SplitCause(head)
 				f.Message = strings.TrimRight(head+"\n"+rest, "\n")
 			}
+			// In the report's language once the cause is cut (the suite's
+			// English is what SplitCause reads).
+			f.Message = failureText(f.Message, r.Lang)
+			f.Server = detail.Labels(detail.Translate(f.Server, r.Lang), r.Lang)
 			return f
 		}
 		add := func(f reportFailure) {
@@ -180,23 +219,24 @@ func reportHTML(r *Rubric, gs []Grade) ([]byte, error) {
 
 // cell sums up one family for one submission.
 func cell(g Grade, family string) reportCell {
+	l := g.Lang
 	if g.Sub.Model == "" { // the manifest did not load
-		return reportCell{"fail", "not run"}
+		return reportCell{"fail", tr(l, "r-not-run")}
 	}
 	n := g.Counts(family)
 	counted := n[Passed] + n[Failed] + n[Unstable] + n[TimedOut] + n[NotJudged]
 	switch {
 	case counted == 0 && n[Skipped] > 0:
-		return reportCell{"skip", fmt.Sprintf("%d skipped", n[Skipped])}
+		return reportCell{"skip", tr(l, "r-skipped-count", n[Skipped])}
 	case counted == 0:
-		return reportCell{"na", "n.a."}
+		return reportCell{"na", outcomeName(l, NA)}
 	}
 	// The mark says in text what the colour says: ✓ all passed, ◐ some
 	// failed, ✗ all failed; then passed/counted.
 	text := fmt.Sprintf("%d/%d", n[Passed], counted)
 	for _, o := range []Outcome{NotJudged, Unstable, TimedOut, Skipped} {
 		if n[o] > 0 {
-			text += fmt.Sprintf(", %d %s", n[o], o)
+			text += tr(l, "r-outcome-count", n[o], outcomeName(l, o))
 		}
 	}
 	advice := g.Advised(family)

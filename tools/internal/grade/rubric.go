@@ -271,7 +271,7 @@ func (r *Rubric) Grade(s *Submission) Grade {
 	v := s.Verdict
 	total := 0.0
 	for _, p := range props.All() {
-		l := Line{Prop: p.In(r.Lang)}
+		l := Line{Prop: p.InCode(r.Lang, s.Code)}
 		switch {
 		case s.Model == "" || !p.Applies(s.Model, s.Pool, s.Mechanism):
 			l.Outcome = NA
@@ -381,16 +381,16 @@ func (g Grade) AdviceIDs() []string {
 // unstable with their pass rates, then not judged, then timed out; then
 // the advice that did not hold, which costs nothing ("ECHO-4; unstable:
 // CONC-2 (1 of 3 runs passed); not judged: IDLE-1; timed out: PROC-1;
-// advice (no points): CAP-3").
+// advice (no points): CAP-3"), in the grade's language.
 func (g Grade) Issues() string {
 	parts := []string{}
 	if f := g.Faults(); f != "" {
 		parts = append(parts, f)
 	}
 	if ids := g.AdviceIDs(); len(ids) > 0 {
-		parts = append(parts, adviceLabel+": "+strings.Join(ids, " "))
+		parts = append(parts, tr(g.Lang, "advice-label")+tr(g.Lang, "r-colon")+strings.Join(ids, " "))
 	}
-	return strings.Join(parts, "; ")
+	return strings.Join(parts, tr(g.Lang, "item-sep"))
 }
 
 // Faults is Issues without the advice: what costs points, "" if nothing.
@@ -402,19 +402,19 @@ func (g Grade) Faults() string {
 	var un []string
 	for _, l := range g.Lines {
 		if l.Outcome == Unstable && !l.Advice {
-			un = append(un, fmt.Sprintf("%s (%d of %d runs passed)", l.Prop.ID, l.Runs.Passed, l.Runs.Ran))
+			un = append(un, tr(g.Lang, "issues-unstable-1", l.Prop.ID, l.Runs.Passed, l.Runs.Ran))
 		}
 	}
 	if len(un) > 0 {
-		parts = append(parts, "unstable: "+strings.Join(un, " "))
+		parts = append(parts, tr(g.Lang, "issues-unstable", strings.Join(un, " ")))
 	}
 	if ids := g.scoredIDs(NotJudged); len(ids) > 0 {
-		parts = append(parts, "not judged: "+strings.Join(ids, " "))
+		parts = append(parts, tr(g.Lang, "issues-notjudged", strings.Join(ids, " ")))
 	}
 	if ids := g.scoredIDs(TimedOut); len(ids) > 0 {
-		parts = append(parts, "timed out: "+strings.Join(ids, " "))
+		parts = append(parts, tr(g.Lang, "issues-timedout", strings.Join(ids, " ")))
 	}
-	return strings.Join(parts, "; ")
+	return strings.Join(parts, tr(g.Lang, "item-sep"))
 }
 
 // adviceLabel names, in the outputs, the properties a rubric weighs 0

@@ -46,6 +46,9 @@ type Submission struct {
 	// verdicts it reached stand, the rest are timed out.
 	Overrun string  `json:"overrun,omitempty"`
 	Verdict Verdict `json:"verdict"`
+	// Code is the language the server is written in, as its manifest's
+	// build or command tells: the hints name its constructs.
+	Code props.Code `json:"code,omitempty"`
 }
 
 // Expectation is a manifest's [expect], as target reads it: the IDs the
@@ -238,6 +241,7 @@ func load(name, dir string, course *manifest.Course) *Submission {
 		return s
 	}
 	s.Model, s.Pool, s.Mechanism, s.Port = tg.Model, tg.Pool, tg.Mechanism, tg.Port
+	s.Code = props.CodeOf(tg.Command, tg.Build)
 	if tg.Name != name {
 		s.Server = tg.Name
 	}
