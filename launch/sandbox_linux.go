@@ -335,16 +335,7 @@ func (m memCgroup) oomKills() int {
 }
 
 // remove removes the cgroup, once its processes are gone.
-func (m memCgroup) remove() {
-	if m.dir == "" {
-		return
-	}
-	// A process that has just died may still be charged for a moment.
-	deadline := time.Now().Add(2 * time.Second)
-	for unix.Rmdir(m.dir) == unix.EBUSY && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond)
-	}
-}
+func (m memCgroup) remove() { removeCgroup(m.dir) }
 
 // ownCgroup is the kit's own cgroup in the v1 hierarchy of controller.
 func ownCgroup(controller string) (string, bool) {

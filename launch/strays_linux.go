@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -61,9 +62,15 @@ func newCgroup(token string, max uint64) string {
 }
 
 // removeCgroup removes an empty cgroup made by newCgroup.
+// A process that has just been reaped may still be counted in its cgroup
+// for a moment (EBUSY); the removal tries again for up to two seconds.
 func removeCgroup(dir string) {
-	if dir != "" {
-		_ = unix.Rmdir(dir)
+	if dir == "" {
+		return
+	}
+	deadline := time.Now().Add(2 * time.Second)
+	for unix.Rmdir(dir) == unix.EBUSY && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond) // polling the cgroup's emptiness, an observable state
 	}
 }
 
